@@ -1,0 +1,172 @@
+//! Line numbers for a rules file. `serde_yaml` values carry no positions, so
+//! the loader finds them in the text: where each rule of the `rules:` list
+//! starts, and on which line a key inside a rule is written.
+
+use std::ops::Range;
+
+/// One step of a path inside a rule: a mapping key or the n-th list item.
+#[derive(Debug, Clone, Copy)]
+pub enum Step<'a> {
+    Key(&'a str),
+    Item(usize),
+}
+
+pub struct Layout<'t> {
+    lines: Vec<&'t str>,
+    /// 0-based line ranges of the items of the top-level `rules:` list.
+    spans: Vec<Range<usize>>,
+}
+
+impl<'t> Layout<'t> {
+    pub fn new(text: &'t str) -> Self {
+        let lines: Vec<&str> = text.lines().collect();
+        let spans = rule_spans(&lines);
+        Layout { lines, spans }
+    }
+
+    pub fn rule_count(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// 1-based first line of rule `index`, or of the `rules:` key when unknown.
+    pub fn rule_line(&self, index: usize) -> usize {
+        match self.spans.get(index) {
+            Some(span) => span.start + 1,
+            None => self.top_key_line("rules").unwrap_or(1),
+        }
+    }
+
+    /// The index of the rule whose text holds 1-based `line`.
+    pub fn rule_at(&self, line: usize) -> Option<usize> {
+        self.spans
+            .iter()
+            .position(|s| s.contains(&(line.saturating_sub(1))))
+    }
+
+    /// The text of rule `index` as a standalone YAML mapping (the list dash
+    /// blanked out, so columns and line offsets stay as in the file).
+    pub fn rule_text(&self, index: usize) -> Option<String> {
+        let span = self.spans.get(index)?;
+        let mut out = String::new();
+        for (n, line) in self.lines[span.clone()].iter().enumerate() {
+            if n == 0 {
+                out.push_str(&line.replacen('-', " ", 1));
+            } else {
+                out.push_str(line);
+            }
+            out.push('\n');
+        }
+        Some(out)
+    }
+
+    /// 1-based line of a top-level key such as `section:`.
+    pub fn top_key_line(&self, key: &str) -> Option<usize> {
+        self.lines
+            .iter()
+            .position(|l| key_of(l) == Some(key) && indent(l) == 0)
+            .map(|i| i + 1)
+    }
+
+    /// 1-based line of `path` inside rule `index`: the deepest step found.
+    pub fn locate(&self, index: usize, path: &[Step]) -> usize {
+        let Some(span) = self.spans.get(index) else {
+            return self.rule_line(index);
+        };
+        let mut found = span.start;
+        let mut parent_indent = indent(self.lines[span.start]);
+        let mut from = span.start;
+        for step in path {
+            let hit = match *step {
+                Step::Key(key) => (from..span.end).find(|&i| {
+                    let line = self.lines[i];
+                    key_of(line) == Some(key) && key_indent(line) >= parent_indent && i >= from
+                }),
+                Step::Item(n) => (from + 1..span.end)
+                    .filter(|&i| {
+                        let t = self.lines[i].trim_start();
+                        t.starts_with("- ") && indent(self.lines[i]) >= parent_indent
+                    })
+                    .nth(n),
+            };
+            match hit {
+                Some(i) => {
+                    found = i;
+                    from = i;
+                    parent_indent = key_indent(self.lines[i]);
+                }
+                None => break,
+            }
+        }
+        found + 1
+    }
+}
+
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+/// Column where a line's key starts, past any list dash.
+fn key_indent(line: &str) -> usize {
+    let trimmed = line.trim_start();
+    match trimmed.strip_prefix("- ") {
+        Some(rest) => line.len() - rest.trim_start().len(),
+        None => indent(line),
+    }
+}
+
+/// The mapping key a line opens, if any (`  - id: x` gives `id`).
+fn key_of(line: &str) -> Option<&str> {
+    let trimmed = line.trim_start();
+    let trimmed = trimmed
+        .strip_prefix("- ")
+        .map(str::trim_start)
+        .unwrap_or(trimmed);
+    let (key, _) = trimmed.split_once(':')?;
+    let key = key.trim();
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    plain.then_some(key)
+}
+
+fn rule_spans(lines: &[&str]) -> Vec<Range<usize>> {
+    let Some(rules_line) = lines
+        .iter()
+        .position(|l| indent(l) == 0 && key_of(l) == Some("rules"))
+    else {
+        return Vec::new();
+    };
+    let mut starts = Vec::new();
+    let mut item_indent = None;
+    let mut end = lines.len();
+    for (i, line) in lines.iter().enumerate().skip(rules_line + 1) {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if indent(line) == 0 && !trimmed.starts_with("- ") {
+            end = i;
+            break;
+        }
+        if trimmed.starts_with("- ") || trimmed == "-" {
+            let here = indent(line);
+            if *item_indent.get_or_insert(here) == here {
+                starts.push(i);
+            }
+        }
+    }
+    let mut spans: Vec<Range<usize>> = Vec::new();
+    for (n, &start) in starts.iter().enumerate() {
+        let mut stop = starts.get(n + 1).copied().unwrap_or(end);
+        // Comments and blank lines just above the next rule belong to it.
+        while stop > start + 1 && {
+            let t = lines[stop - 1].trim_start();
+            t.is_empty() || t.starts_with('#')
+        } {
+            stop -= 1;
+        }
+        spans.push(start..stop);
+    }
+    spans
+}

@@ -1,0 +1,154 @@
+//! Build-time half of `debitura-triage`: reads `rules/*.yaml`, validates the
+//! rules as a whole, and emits the Rust that the library `include!`s.
+//!
+//! ```text
+//! rules/*.yaml ─► load (parse, check fields) ─► validate (ids, overlap, shadowing,
+//!                 examples) ─► Catalog ─► emit (quote + prettyplease) ─► OUT_DIR/catalog.rs
+//! ```
+//!
+//! The same [`Catalog`] is available to tests, which is how the generated
+//! matcher is checked against [`Catalog::resolve`], the scan-everything
+//! definition of the matching semantics.
+
+mod diagnostic;
+mod emit;
+mod layout;
+mod load;
+mod model;
+mod validate;
+pub mod vocab;
+
+use std::fs;
+use std::path::Path;
+
+pub use diagnostic::{did_you_mean, edit_distance, Diagnostic};
+pub use emit::{generate, variant_name, HEADER};
+pub use model::{Catalog, Conditions, Field, Origin, Query, Rule, Section};
+pub use validate::uncovered_query;
+
+/// One rules file: the path shown in diagnostics, and its text.
+pub struct Source {
+    pub display: String,
+    pub text: String,
+}
+
+impl Source {
+    /// The section slug, from the file name (`rules/case-creation.yaml` → `case-creation`).
+    fn slug(&self) -> &str {
+        let name = self.display.rsplit('/').next().unwrap_or(&self.display);
+        name.split('.').next().unwrap_or(name)
+    }
+}
+
+/// Reads every `*.yaml` file of `dir`, shown in diagnostics as `{display}/{file}`.
+pub fn read_dir(dir: &Path, display: &str) -> Result<Vec<Source>, Vec<Diagnostic>> {
+    let io_error = |err: std::io::Error, what: &str| {
+        vec![Diagnostic {
+            file: what.to_string(),
+            line: 1,
+            rule: None,
+            problem: format!("cannot read: {err}"),
+            hint: Some("run the build from the crate's root, where `rules/` lives".into()),
+        }]
+    };
+    let mut paths: Vec<_> = fs::read_dir(dir)
+        .map_err(|e| io_error(e, display))?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let shown = format!("{display}/{name}");
+            match fs::read_to_string(&path) {
+                Ok(text) => Ok(Source {
+                    display: shown,
+                    text,
+                }),
+                Err(e) => Err(io_error(e, &shown)),
+            }
+        })
+        .collect()
+}
+
+/// Parses and validates rule files into a catalog, or returns every problem found.
+pub fn load(sources: &[Source]) -> Result<Catalog, Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    let mut files = Vec::new();
+    for source in sources {
+        let loaded = load::load_file(&source.display, source.slug(), &source.text, &mut problems);
+        if let Some(section) = loaded.section {
+            files.push((source, section, loaded.rules));
+        }
+    }
+    files.sort_by_key(|(_, section, _)| section.order);
+    for pair in files.windows(2) {
+        let ((first, a, _), (second, b, _)) = (&pair[0], &pair[1]);
+        if a.order == b.order {
+            problems.push(Diagnostic {
+                file: second.display.clone(),
+                line: line_of(&second.text, "order"),
+                rule: None,
+                problem: format!(
+                    "section order {} is also used by {}",
+                    b.order, first.display
+                ),
+                hint: Some("give every section its own `order`".into()),
+            });
+        }
+    }
+    let mut catalog = Catalog::default();
+    for (index, (_, section, rules)) in files.into_iter().enumerate() {
+        catalog.sections.push(section);
+        catalog.rules.extend(rules.into_iter().map(|rule| Rule {
+            section: index,
+            ..rule
+        }));
+    }
+    validate::validate(&catalog, &mut problems);
+    if problems.is_empty() {
+        Ok(catalog)
+    } else {
+        Err(problems)
+    }
+}
+
+fn line_of(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| l.trim_start().starts_with(&format!("{key}:")))
+        .map_or(1, |i| i + 1)
+}
+
+/// Everything `build.rs` does: read `rules_dir`, and either write the generated
+/// catalog to `out_file` (only when its content changed) or print one
+/// `cargo::error=` line per problem, which fails the build without a panic.
+pub fn build_script(rules_dir: &Path, out_file: &Path) {
+    println!("cargo::rerun-if-changed={}", rules_dir.display());
+    let display = rules_dir.to_string_lossy().replace('\\', "/");
+    let result = read_dir(rules_dir, &display).and_then(|sources| load(&sources));
+    match result {
+        Ok(catalog) => {
+            let code = generate(&catalog);
+            if fs::read_to_string(out_file).ok().as_deref() != Some(code.as_str()) {
+                if let Err(err) = fs::write(out_file, code) {
+                    println!("cargo::error=cannot write {}: {err}", out_file.display());
+                }
+            }
+        }
+        Err(problems) => {
+            for problem in &problems {
+                println!("cargo::error={problem}");
+            }
+            println!(
+                "cargo::error={} problem(s) in {display}/; fix them and build again",
+                problems.len()
+            );
+        }
+    }
+}

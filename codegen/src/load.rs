@@ -1,0 +1,450 @@
+//! YAML → model: parse each file, check each rule's fields, and report every
+//! problem with the line it was written on.
+
+use std::collections::BTreeSet;
+
+use serde::Deserialize;
+use serde_yaml::Value;
+
+use crate::diagnostic::{suggestion, Diagnostic};
+use crate::layout::{Layout, Step};
+use crate::model::{Conditions, Field, Origin, Query, Rule, Section};
+use crate::vocab;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    section: RawSection,
+    #[serde(default)]
+    rules: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSection {
+    title: String,
+    order: u32,
+    summary: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: String,
+    title: String,
+    cause: Option<String>,
+    solution: Option<String>,
+    retry: String,
+    when: RawConditions,
+    notes: Option<String>,
+    #[serde(default)]
+    see_also: Vec<String>,
+    #[serde(default)]
+    examples: Vec<RawConditions>,
+    #[serde(default)]
+    counter_examples: Vec<RawConditions>,
+}
+
+/// The shape shared by `when` and by each example. In `when` a key may hold a
+/// list of accepted values; in an example every key holds one value.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawConditions {
+    status: Option<Value>,
+    #[serde(rename = "type")]
+    error_type: Option<Value>,
+    operation: Option<Value>,
+    event: Option<Value>,
+    symptom: Option<Value>,
+    after_token_refresh: Option<bool>,
+    environment: Option<Value>,
+}
+
+impl RawConditions {
+    fn fields(&self) -> [(Field, Option<Value>); 7] {
+        [
+            (Field::Status, self.status.clone()),
+            (Field::Type, self.error_type.clone()),
+            (Field::Operation, self.operation.clone()),
+            (Field::Event, self.event.clone()),
+            (Field::Symptom, self.symptom.clone()),
+            (
+                Field::AfterTokenRefresh,
+                self.after_token_refresh.map(Value::Bool),
+            ),
+            (Field::Environment, self.environment.clone()),
+        ]
+    }
+}
+
+/// The rules of one file, and its section.
+pub struct Loaded {
+    pub section: Option<Section>,
+    pub rules: Vec<Rule>,
+}
+
+/// Reads one rules file. Problems go to `out`; whatever could be read is returned.
+pub fn load_file(file: &str, slug: &str, text: &str, out: &mut Vec<Diagnostic>) -> Loaded {
+    let layout = Layout::new(text);
+    let raw: RawFile = match serde_yaml::from_str(text) {
+        Ok(raw) => raw,
+        Err(err) => {
+            let line = err.location().map_or(1, |l| l.line());
+            out.push(Diagnostic {
+                file: file.to_string(),
+                line,
+                rule: layout
+                    .rule_at(line)
+                    .map(|i| rule_label_from_text(&layout, i)),
+                problem: yaml_message(&err),
+                hint: Some(yaml_hint(&err)),
+            });
+            return Loaded {
+                section: None,
+                rules: Vec::new(),
+            };
+        }
+    };
+    let section = Section {
+        slug: slug.to_string(),
+        title: raw.section.title,
+        order: raw.section.order,
+        summary: raw.section.summary,
+    };
+    let exact_spans = layout.rule_count() == raw.rules.len();
+    let mut rules = Vec::new();
+    for (index, value) in raw.rules.into_iter().enumerate() {
+        let ctx = RuleCtx {
+            file,
+            layout: &layout,
+            index,
+            label: format!("#{}", index + 1),
+        };
+        // Parsing the rule's own text keeps serde_yaml's field path and line
+        // in the message; a file written in flow style falls back to the value.
+        let parsed = match layout.rule_text(index).filter(|_| exact_spans) {
+            Some(rule_text) => serde_yaml::from_str::<RawRule>(&rule_text).map_err(|e| {
+                let line = e.location().map_or(ctx.line(&[]), |l| l.line());
+                (line, yaml_message(&e))
+            }),
+            None => serde_yaml::from_value::<RawRule>(value)
+                .map_err(|e| (ctx.line(&[]), yaml_message(&e))),
+        };
+        match parsed {
+            Ok(raw_rule) => {
+                let ctx = RuleCtx {
+                    label: raw_rule.id.clone(),
+                    ..ctx
+                };
+                if let Some(rule) = convert_rule(&ctx, raw_rule, out) {
+                    rules.push(rule);
+                }
+            }
+            Err((line, message)) => out.push(Diagnostic {
+                file: file.to_string(),
+                line,
+                rule: Some(rule_label_from_text(&layout, index)),
+                hint: Some(field_hint(&message)),
+                problem: message,
+            }),
+        }
+    }
+    Loaded {
+        section: Some(section),
+        rules,
+    }
+}
+
+struct RuleCtx<'a> {
+    file: &'a str,
+    layout: &'a Layout<'a>,
+    index: usize,
+    label: String,
+}
+
+impl RuleCtx<'_> {
+    fn line(&self, path: &[Step]) -> usize {
+        self.layout.locate(self.index, path)
+    }
+
+    fn report(
+        &self,
+        out: &mut Vec<Diagnostic>,
+        path: &[Step],
+        problem: String,
+        hint: impl Into<Option<String>>,
+    ) {
+        out.push(Diagnostic {
+            file: self.file.to_string(),
+            line: self.line(path),
+            rule: Some(self.label.clone()),
+            problem,
+            hint: hint.into(),
+        });
+    }
+}
+
+fn convert_rule(ctx: &RuleCtx, raw: RawRule, out: &mut Vec<Diagnostic>) -> Option<Rule> {
+    let before = out.len();
+    if !is_kebab(&raw.id) {
+        ctx.report(
+            out,
+            &[Step::Key("id")],
+            format!("id `{}` is not kebab-case", raw.id),
+            "use lower-case words joined by `-`, e.g. `missing-power-of-attorney`".to_string(),
+        );
+    }
+    if raw.title.trim().is_empty() {
+        ctx.report(
+            out,
+            &[Step::Key("title")],
+            "title is empty".into(),
+            "name the failure as a reader would search for it".to_string(),
+        );
+    }
+    let text = |key: &str, value: Option<String>, out: &mut Vec<Diagnostic>| -> String {
+        match value {
+            Some(v) if !v.trim().is_empty() => v,
+            Some(_) => {
+                ctx.report(
+                    out,
+                    &[Step::Key(key)],
+                    format!("{key} is empty"),
+                    format!("say in one or two sentences what the {key} is"),
+                );
+                String::new()
+            }
+            None => {
+                ctx.report(
+                    out,
+                    &[],
+                    format!("missing {key}"),
+                    format!("add a `{key}:` entry; every rule needs a cause and a solution"),
+                );
+                String::new()
+            }
+        }
+    };
+    let cause = text("cause", raw.cause, out);
+    let solution = text("solution", raw.solution, out);
+
+    let retry_names: Vec<&str> = vocab::RETRY.iter().map(|r| r.0).collect();
+    if !retry_names.contains(&raw.retry.as_str()) {
+        ctx.report(
+            out,
+            &[Step::Key("retry")],
+            format!("unknown retry policy `{}`", raw.retry),
+            suggestion(&raw.retry, &retry_names),
+        );
+    }
+
+    let when = conditions(ctx, &raw.when, &[Step::Key("when")], true, out);
+    if when.is_empty() || when.is_only_implicit() {
+        ctx.report(
+            out,
+            &[Step::Key("when")],
+            "`when` names no condition, so the rule would answer every query".into(),
+            "name at least a status, type, operation, event or symptom".to_string(),
+        );
+    }
+    if raw.examples.is_empty() {
+        ctx.report(
+            out,
+            &[],
+            "no examples".into(),
+            "add `examples:` with at least one query that must resolve to this rule".to_string(),
+        );
+    }
+    let queries = |key: &str, list: &[RawConditions], out: &mut Vec<Diagnostic>| -> Vec<Query> {
+        list.iter()
+            .enumerate()
+            .map(|(n, raw)| {
+                let path = [Step::Key(key), Step::Item(n)];
+                let accepted = conditions(ctx, raw, &path, false, out);
+                let mut query = Query::default();
+                for f in Field::ALL {
+                    if let Some(value) = accepted.get(f).and_then(|s| s.iter().next()) {
+                        query.set(f, value.clone());
+                    }
+                }
+                query
+            })
+            .collect()
+    };
+    let examples = queries("examples", &raw.examples, out);
+    let counter_examples = queries("counter_examples", &raw.counter_examples, out);
+
+    (out.len() == before).then(|| Rule {
+        id: raw.id,
+        section: 0,
+        title: raw.title,
+        cause,
+        solution,
+        retry: raw.retry,
+        notes: raw.notes.filter(|n| !n.trim().is_empty()),
+        see_also: raw.see_also,
+        when,
+        examples,
+        counter_examples,
+        origin: Origin {
+            file: ctx.file.to_string(),
+            line: ctx.line(&[]),
+        },
+    })
+}
+
+/// Checks and normalises the values of a `when` block (`lists` allowed) or an example.
+fn conditions(
+    ctx: &RuleCtx,
+    raw: &RawConditions,
+    base: &[Step],
+    lists: bool,
+    out: &mut Vec<Diagnostic>,
+) -> Conditions {
+    let mut accepted = Conditions::default();
+    for (field, value) in raw.fields() {
+        let Some(value) = value else {
+            if let Some(implicit) = field.implicit_condition().filter(|_| lists) {
+                accepted.set(field, BTreeSet::from([implicit.to_string()]));
+            }
+            continue;
+        };
+        let mut path = base.to_vec();
+        path.push(Step::Key(field.key()));
+        let items: Vec<Value> = match value {
+            Value::Sequence(items) if lists => items,
+            Value::Sequence(_) => {
+                ctx.report(
+                    out,
+                    &path,
+                    format!("`{}` in an example must be a single value", field.key()),
+                    "an example is one concrete query; write one example per value".to_string(),
+                );
+                continue;
+            }
+            single => vec![single],
+        };
+        if items.is_empty() {
+            ctx.report(
+                out,
+                &path,
+                format!("`{}` lists no value", field.key()),
+                "leave the key out to accept any value".to_string(),
+            );
+            continue;
+        }
+        let mut set = BTreeSet::new();
+        for item in items {
+            match normalise(field, &item) {
+                Ok(values) => set.extend(values),
+                Err((problem, hint)) => ctx.report(out, &path, problem, hint),
+            }
+        }
+        if !set.is_empty() {
+            accepted.set(field, set);
+        }
+    }
+    accepted
+}
+
+/// One YAML value of `field` as the query values it accepts.
+fn normalise(field: Field, value: &Value) -> Result<Vec<String>, (String, Option<String>)> {
+    let key = field.key();
+    let text = match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => return Err((format!("`{key}` must be a scalar value"), None)),
+    };
+    let from = |names: &[&str]| -> Result<Vec<String>, (String, Option<String>)> {
+        if names.contains(&text.as_str()) {
+            Ok(vec![text.clone()])
+        } else {
+            Err((
+                format!("unknown {} `{text}`", key.replace('_', " ")),
+                Some(suggestion(&text, names)),
+            ))
+        }
+    };
+    match field {
+        Field::Status => match value.as_i64() {
+            Some(code) if (100..=599).contains(&code) => Ok(vec![code.to_string()]),
+            Some(code) => Err((
+                format!("HTTP status {code} is outside 100-599"),
+                Some("use the status code the API returned, e.g. 409".into()),
+            )),
+            None => Err((
+                format!("status `{text}` is not a number"),
+                Some("write the code as a bare number, e.g. `status: 422`".into()),
+            )),
+        },
+        Field::Operation => {
+            let names: Vec<&str> = vocab::OPERATIONS.iter().map(|o| o.0).collect();
+            from(&names)?;
+            Ok(vocab::operation_and_descendants(&text)
+                .into_iter()
+                .map(String::from)
+                .collect())
+        }
+        Field::Environment => from(&vocab::ENVIRONMENTS.iter().map(|e| e.0).collect::<Vec<_>>()),
+        Field::Event => from(vocab::EVENTS),
+        Field::Symptom if !is_kebab(&text) => Err((
+            format!("symptom `{text}` is not kebab-case"),
+            Some("symptoms are lower-case words joined by `-`, e.g. `duplicate-events`".into()),
+        )),
+        Field::Type if text.trim().is_empty() => Err(("`type` is empty".into(), None)),
+        Field::Symptom | Field::Type | Field::AfterTokenRefresh => Ok(vec![text]),
+    }
+}
+
+pub fn is_kebab(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+fn rule_label_from_text(layout: &Layout, index: usize) -> String {
+    let id = layout
+        .rule_text(index)
+        .and_then(|t| serde_yaml::from_str::<Value>(&t).ok())
+        .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_string));
+    id.unwrap_or_else(|| format!("#{}", index + 1))
+}
+
+/// serde_yaml's message without its trailing position (the diagnostic has its own).
+fn yaml_message(err: &serde_yaml::Error) -> String {
+    let text = err.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}
+
+fn yaml_hint(err: &serde_yaml::Error) -> String {
+    let message = err.to_string();
+    if message.contains("unknown field") || message.contains("missing field") {
+        field_hint(&message)
+    } else {
+        "check the indentation and quoting near this line; values holding `: ` or starting with a quote character need quotes".into()
+    }
+}
+
+/// A hint for serde's "unknown field `x`, expected one of …" and "missing field" messages.
+fn field_hint(message: &str) -> String {
+    let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    if message.contains("unknown field") {
+        if let Some((unknown, expected)) = quoted.split_first() {
+            if let Some(near) = crate::diagnostic::did_you_mean(unknown, expected.iter().copied()) {
+                return format!("did you mean `{near}`?");
+            }
+            return format!("allowed keys: {}", expected.join(", "));
+        }
+    }
+    if let Some(missing) = message.strip_prefix("missing field ") {
+        return format!("add {missing}; see README.md, \"Adding a rule\"");
+    }
+    "see README.md, \"Adding a rule\", for the rule format".into()
+}

@@ -1,0 +1,229 @@
+//! Checks that need the whole catalog: unique ids, valid cross-references, no
+//! ambiguous or unreachable rules, and examples that resolve where they say.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::model::{Catalog, Conditions, Field, Query, Rule};
+
+pub fn validate(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
+    let before = out.len();
+    let mut first_seen: HashMap<&str, &Rule> = HashMap::new();
+    for rule in &catalog.rules {
+        if let Some(first) = first_seen.get(rule.id.as_str()) {
+            out.push(at(
+                rule,
+                "duplicate id".into(),
+                format!(
+                    "`{}` is already defined at {}:{}; ids are stable and never reused",
+                    rule.id, first.origin.file, first.origin.line
+                ),
+            ));
+        } else {
+            first_seen.insert(&rule.id, rule);
+        }
+    }
+    for rule in &catalog.rules {
+        for target in &rule.see_also {
+            if !first_seen.contains_key(target.as_str()) {
+                let hint = match did_you_mean(target, first_seen.keys().copied()) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => "`see_also` lists ids of other rules".into(),
+                };
+                out.push(at(
+                    rule,
+                    format!("`see_also` names unknown rule `{target}`"),
+                    hint,
+                ));
+            }
+        }
+    }
+    check_overlaps(&catalog.rules, out);
+    check_shadowed(&catalog.rules, out);
+    // Resolution is only well defined once the rules are unambiguous.
+    if out.len() == before {
+        check_examples(catalog, out);
+    }
+}
+
+fn at(rule: &Rule, problem: String, hint: String) -> Diagnostic {
+    Diagnostic {
+        file: rule.origin.file.clone(),
+        line: rule.origin.line,
+        rule: Some(rule.id.clone()),
+        problem,
+        hint: Some(hint),
+    }
+}
+
+/// Two rules that share a query, where neither lies within the other, leave
+/// that query without a most specific answer.
+fn check_overlaps(rules: &[Rule], out: &mut Vec<Diagnostic>) {
+    for (later_index, later) in rules.iter().enumerate() {
+        for earlier in &rules[..later_index] {
+            if disjoint_on_status_or_type(&earlier.when, &later.when) {
+                continue;
+            }
+            let Some(shared) = earlier.when.common_query(&later.when) else {
+                continue;
+            };
+            let inner = later.when.is_within(&earlier.when);
+            let outer = earlier.when.is_within(&later.when);
+            if inner && outer {
+                out.push(at(
+                    later,
+                    format!(
+                        "has the same conditions as `{}` ({}:{})",
+                        earlier.id, earlier.origin.file, earlier.origin.line
+                    ),
+                    "merge the two rules, or add a condition that tells them apart".into(),
+                ));
+            } else if !inner && !outer {
+                out.push(at(later, format!("overlaps `{}` ({}:{}): both match `{shared}` and neither is more specific", earlier.id, earlier.origin.file, earlier.origin.line), "add a condition to one rule so that it lies within the other, or so that they cannot both match".into()));
+            }
+        }
+    }
+}
+
+/// A cheap pre-check: rules that require different statuses or types never meet.
+fn disjoint_on_status_or_type(a: &Conditions, b: &Conditions) -> bool {
+    [Field::Status, Field::Type]
+        .iter()
+        .any(|&f| match (a.get(f), b.get(f)) {
+            (Some(x), Some(y)) => x.is_disjoint(y),
+            _ => false,
+        })
+}
+
+/// A rule every one of whose queries is answered by more specific rules can
+/// never win.
+fn check_shadowed(rules: &[Rule], out: &mut Vec<Diagnostic>) {
+    for rule in rules {
+        let inner: Vec<&Rule> = rules
+            .iter()
+            .filter(|o| {
+                o.id != rule.id && o.when.is_within(&rule.when) && !rule.when.is_within(&o.when)
+            })
+            .collect();
+        if inner.is_empty() {
+            continue;
+        }
+        let conditions: Vec<&Conditions> = inner.iter().map(|r| &r.when).collect();
+        if uncovered_query(&rule.when, &conditions).is_none() {
+            let names: Vec<String> = inner.iter().map(|r| format!("`{}`", r.id)).collect();
+            out.push(at(
+                rule,
+                "can never win: every query it matches is answered by a more specific rule".into(),
+                format!(
+                    "covered by {}; remove the rule or narrow those",
+                    names.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+/// A query `outer` accepts that none of `inner` accepts, if one exists.
+///
+/// Fields are assigned one at a time, keeping only the inner rules that still
+/// match; as soon as none is left, the partial query is a witness. Candidate
+/// values per field are the ones the inner rules name plus "something else",
+/// which is all that can make a difference.
+pub fn uncovered_query(outer: &Conditions, inner: &[&Conditions]) -> Option<Query> {
+    fn search(depth: usize, outer: &Conditions, inner: &[&Conditions], query: &mut Query) -> bool {
+        if inner.is_empty() {
+            return true;
+        }
+        let Some(&field) = Field::ALL.get(depth) else {
+            return false;
+        };
+        let candidates: Vec<Option<String>> = match (outer.get(field), field.closed_domain()) {
+            (Some(set), _) => set.iter().cloned().map(Some).collect(),
+            (None, Some(domain)) => domain,
+            (None, None) => {
+                let mut named: Vec<Option<String>> = inner
+                    .iter()
+                    .filter_map(|c| c.get(field))
+                    .flatten()
+                    .cloned()
+                    .map(Some)
+                    .collect();
+                named.sort();
+                named.dedup();
+                named.push(None);
+                named
+            }
+        };
+        for candidate in candidates {
+            let still: Vec<&Conditions> = inner
+                .iter()
+                .copied()
+                .filter(|c| match (c.get(field), &candidate) {
+                    (None, _) => true,
+                    (Some(set), Some(v)) => set.contains(v),
+                    (Some(_), None) => false,
+                })
+                .collect();
+            let saved = query.clone();
+            if let Some(v) = candidate {
+                query.set(field, v);
+            }
+            if search(depth + 1, outer, &still, query) {
+                return true;
+            }
+            *query = saved;
+        }
+        false
+    }
+    let mut query = Query::default();
+    search(0, outer, inner, &mut query).then(|| {
+        for f in Field::ALL {
+            if query.get(f).is_none() {
+                if let Some(v) = outer.get(f).and_then(|s| s.iter().next()) {
+                    query.set(f, v.clone());
+                }
+            }
+        }
+        query
+    })
+}
+
+fn check_examples(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
+    for (index, rule) in catalog.rules.iter().enumerate() {
+        for (n, example) in rule.examples.iter().enumerate() {
+            let resolved = catalog.resolve(example);
+            if resolved == Some(index) {
+                continue;
+            }
+            let problem = match resolved {
+                _ if !rule.when.matches(example) => format!(
+                    "example {} (`{example}`) does not match this rule's `when`",
+                    n + 1
+                ),
+                Some(other) => format!(
+                    "example {} (`{example}`) resolves to `{}`, not to this rule",
+                    n + 1,
+                    catalog.rules[other].id
+                ),
+                None => format!("example {} (`{example}`) resolves to no rule", n + 1),
+            };
+            out.push(at(
+                rule,
+                problem,
+                "fix the example, or the `when` of the rules involved".into(),
+            ));
+        }
+        for (n, counter) in rule.counter_examples.iter().enumerate() {
+            if catalog.resolve(counter) == Some(index) {
+                out.push(at(
+                    rule,
+                    format!(
+                        "counter-example {} (`{counter}`) resolves to this rule",
+                        n + 1
+                    ),
+                    "narrow the rule's `when`, or drop the counter-example".into(),
+                ));
+            }
+        }
+    }
+}

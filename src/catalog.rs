@@ -1,0 +1,65 @@
+//! The rule catalog, compiled from `rules/*.yaml` at build time.
+
+use crate::Query;
+
+/// One section of the troubleshooting page (one file under `rules/`).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Section {
+    /// Stable slug, from the rules file name (`case-creation`).
+    pub slug: &'static str,
+    /// Heading on the troubleshooting page.
+    pub title: &'static str,
+    /// One line saying what the section covers.
+    pub summary: &'static str,
+}
+
+/// What a rule requires of a query. An empty list (or `None`) accepts any value.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct When {
+    /// Accepted HTTP statuses.
+    pub status: &'static [u16],
+    /// Accepted error type strings, compared exactly.
+    pub error_type: &'static [&'static str],
+    /// Accepted operations; each also covers its children.
+    pub operation: &'static [Operation],
+    /// Accepted webhook event names.
+    pub event: &'static [&'static str],
+    /// Accepted symptom names.
+    pub symptom: &'static [&'static str],
+    /// Whether the failing call must (or must not) follow a token refresh.
+    pub after_token_refresh: Option<bool>,
+    /// Accepted environments.
+    pub environment: &'static [Environment],
+}
+
+/// One known failure: when it applies, why it happens and what to do.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Rule {
+    /// Stable id.
+    pub id: RuleId,
+    /// The section the rule belongs to.
+    pub section: &'static Section,
+    /// The failure as a reader would search for it (the table's Issue column).
+    pub title: &'static str,
+    /// Why it happens.
+    pub cause: &'static str,
+    /// What to do about it.
+    pub solution: &'static str,
+    /// Whether and how to retry.
+    pub retry: Retry,
+    /// Background, and where sources disagree, which one the rule follows.
+    pub notes: Option<&'static str>,
+    /// Related rules.
+    pub see_also: &'static [RuleId],
+    /// The conditions under which the rule applies.
+    pub when: When,
+    /// Queries that resolve to this rule; each one is tested.
+    pub examples: &'static [Query<'static>],
+    /// Queries that must not resolve to this rule; each one is tested.
+    pub counter_examples: &'static [Query<'static>],
+}
+
+include!(concat!(env!("OUT_DIR"), "/catalog.rs"));

@@ -1,0 +1,26 @@
+//! Tells a service what to do when Debitura's referral-partner APIs say no.
+//!
+//! The troubleshooting knowledge lives as YAML rules under `rules/`; the build
+//! compiles them into a static [`RULES`] catalog and a matcher. [`diagnose`]
+//! takes what a service knows about a failure (HTTP status, error type,
+//! operation, …) and answers with the matching rule's cause, solution and
+//! [`Retry`] policy, or an explicit "unrecognised".
+//!
+//! ```
+//! use debitura_triage::{diagnose, Query, Retry, RuleId};
+//!
+//! let d = diagnose(&Query::new().status(409).error_type("ClientExistsNeedsLinking"));
+//! assert_eq!(d.rule_id(), Some(RuleId::ClientExistsNeedsLinking));
+//! assert_eq!(d.retry(), Retry::AfterUserAction);
+//! println!("{}: {}", d.cause(), d.solution());
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod catalog;
+mod matcher;
+
+pub use catalog::{
+    Environment, Operation, Retry, Rule, RuleId, Section, When, EVENTS, RULES, SECTIONS,
+};
+pub use matcher::{diagnose, Diagnosis, Query};

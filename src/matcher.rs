@@ -1,0 +1,186 @@
+//! Classification: a query in, a diagnosis out. Pure, allocation-free.
+
+use crate::catalog::{lookup, Environment, Operation, Retry, Rule, RuleId, Section};
+
+/// What a service knows about a failure. Leave out what you do not know: a
+/// rule only matches when every field it names is present and accepted.
+///
+/// ```
+/// use debitura_triage::{Operation, Query};
+///
+/// let query = Query::new()
+///     .status(422)
+///     .error_type("MissingPowerOfAttorney")
+///     .operation(Operation::CreateCase);
+/// assert_eq!(query.status, Some(422));
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Query<'a> {
+    /// HTTP status of the failed response.
+    pub status: Option<u16>,
+    /// The error type string from the body (`businessErrors[].type`, the 409 `type`, …).
+    pub error_type: Option<&'a str>,
+    /// The call that failed.
+    pub operation: Option<Operation>,
+    /// A webhook event name, for failures announced by a webhook.
+    pub event: Option<&'a str>,
+    /// A named symptom, for failures that have no status (e.g. `duplicate-events`).
+    pub symptom: Option<&'a str>,
+    /// True when the failing call was already retried after minting a new token.
+    pub after_token_refresh: bool,
+    /// The environment the call went to.
+    pub environment: Option<Environment>,
+}
+
+impl<'a> Query<'a> {
+    /// An empty query.
+    pub const fn new() -> Self {
+        Query {
+            status: None,
+            error_type: None,
+            operation: None,
+            event: None,
+            symptom: None,
+            after_token_refresh: false,
+            environment: None,
+        }
+    }
+
+    /// Sets the HTTP status.
+    pub const fn status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Sets the error type string.
+    pub const fn error_type(mut self, error_type: &'a str) -> Self {
+        self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the operation.
+    pub const fn operation(mut self, operation: Operation) -> Self {
+        self.operation = Some(operation);
+        self
+    }
+
+    /// Sets the webhook event name.
+    pub const fn event(mut self, event: &'a str) -> Self {
+        self.event = Some(event);
+        self
+    }
+
+    /// Sets the symptom name.
+    pub const fn symptom(mut self, symptom: &'a str) -> Self {
+        self.symptom = Some(symptom);
+        self
+    }
+
+    /// Marks the failing call as a retry made right after a token refresh.
+    pub const fn after_token_refresh(mut self, yes: bool) -> Self {
+        self.after_token_refresh = yes;
+        self
+    }
+
+    /// Sets the environment.
+    pub const fn environment(mut self, environment: Environment) -> Self {
+        self.environment = Some(environment);
+        self
+    }
+}
+
+/// The answer to a [`Query`]: the matching rule, or an explicit "unrecognised".
+#[derive(Debug, Clone, Copy)]
+pub struct Diagnosis {
+    rule: Option<&'static Rule>,
+    status: Option<u16>,
+}
+
+impl Diagnosis {
+    /// The matching rule, or `None` when the failure is unrecognised.
+    pub fn rule(&self) -> Option<&'static Rule> {
+        self.rule
+    }
+
+    /// The matching rule's id.
+    pub fn rule_id(&self) -> Option<RuleId> {
+        self.rule.map(|r| r.id)
+    }
+
+    /// True when a rule matched.
+    pub fn is_matched(&self) -> bool {
+        self.rule.is_some()
+    }
+
+    /// The matching rule's section.
+    pub fn section(&self) -> Option<&'static Section> {
+        self.rule.map(|r| r.section)
+    }
+
+    /// What to do about retrying. An unrecognised failure is never retried:
+    /// repeating a request nobody understands risks duplicating its effects.
+    pub fn retry(&self) -> Retry {
+        self.rule.map_or(Retry::Never, |r| r.retry)
+    }
+
+    /// Why the failure happened.
+    pub fn cause(&self) -> &'static str {
+        match self.rule {
+            Some(rule) => rule.cause,
+            None => unrecognised(self.status).0,
+        }
+    }
+
+    /// What to do about it.
+    pub fn solution(&self) -> &'static str {
+        match self.rule {
+            Some(rule) => rule.solution,
+            None => unrecognised(self.status).1,
+        }
+    }
+}
+
+/// Cause and solution for a failure no rule covers, by status class.
+fn unrecognised(status: Option<u16>) -> (&'static str, &'static str) {
+    match status {
+        Some(400..=499) => (
+            "No rule in the catalog matches this client error.",
+            "Do not retry automatically. Read the response body's error type and message, fix the request or the account, and report the case so a rule can be added.",
+        ),
+        Some(500..=599) => (
+            "No rule in the catalog matches this server error.",
+            "Do not retry automatically. Check the response body, and contact Debitura support if it persists.",
+        ),
+        _ => (
+            "No rule in the catalog matches this failure.",
+            "Do not retry automatically. Check the status, error type and operation you passed, or see `debitura-triage rules` for the known failures.",
+        ),
+    }
+}
+
+/// Classifies a failure. Pure and allocation-free: a compiled decision tree
+/// over the query's fields picks the most specific matching rule.
+///
+/// ```
+/// use debitura_triage::{diagnose, Operation, Query, Retry, RuleId};
+///
+/// let d = diagnose(&Query::new().status(401).operation(Operation::CreateCase));
+/// assert_eq!(d.rule_id(), Some(RuleId::BearerTokenExpired));
+/// assert_eq!(d.retry(), Retry::TokenRefresh);
+///
+/// // The same failure right after a refresh is a different rule.
+/// let again = Query::new().status(401).operation(Operation::CreateCase).after_token_refresh(true);
+/// assert_eq!(diagnose(&again).retry(), Retry::Never);
+///
+/// // Nothing matches: an explicit "unrecognised" answer, never retried.
+/// let unknown = diagnose(&Query::new().status(418).error_type("TeapotOverflow"));
+/// assert!(!unknown.is_matched());
+/// assert_eq!(unknown.retry(), Retry::Never);
+/// ```
+pub fn diagnose(query: &Query<'_>) -> Diagnosis {
+    Diagnosis {
+        rule: lookup(query).map(RuleId::rule),
+        status: query.status,
+    }
+}
