@@ -18,9 +18,15 @@
 #![warn(missing_docs)]
 
 mod catalog;
+pub mod docs;
 mod matcher;
 
 pub use catalog::{
     Environment, Operation, Retry, Rule, RuleId, Section, When, EVENTS, RULES, SECTIONS,
 };
 pub use matcher::{diagnose, Diagnosis, Query};
+
+// The README's code is compiled and run as a doc test, so it cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

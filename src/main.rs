@@ -1,1 +1,261 @@
-fn main() {}
+//! `debitura-triage`: ask the rule catalog what a failure means and what to do.
+
+use std::process::ExitCode;
+
+use clap::{ArgGroup, Parser, Subcommand};
+use serde_json::{json, Value};
+
+#[path = "../codegen/src/suggest.rs"]
+mod suggest;
+
+use suggest::nearest;
+
+use debitura_triage::{
+    diagnose, docs, Diagnosis, Environment, Operation, Query, Rule, RuleId, RULES,
+};
+
+/// Tells you what to do when Debitura's referral-partner APIs say no.
+///
+/// Every answer comes from the rules under rules/: the matching rule's cause,
+/// solution and retry policy (never, after-user-action, token-refresh, backoff).
+#[derive(Parser)]
+#[command(name = "debitura-triage", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Diagnose a failure from what you know about it.
+    ///
+    /// Give what you have; a rule matches only when everything it names is given.
+    /// Example: debitura-triage diagnose --status 422 --type MissingPowerOfAttorney --op create-case
+    #[command(group(ArgGroup::new("what").required(true).multiple(true).args(["status", "error_type", "event", "symptom"])))]
+    Diagnose(DiagnoseArgs),
+    /// Print one rule in full, as Markdown.
+    Explain {
+        /// The rule's id, e.g. missing-power-of-attorney (see `debitura-triage rules`).
+        rule_id: String,
+    },
+    /// List every rule.
+    Rules {
+        /// Print the whole catalog as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(clap::Args)]
+struct DiagnoseArgs {
+    /// HTTP status of the failed response (100-599).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(100..=599))]
+    status: Option<u16>,
+    /// Error type from the body, e.g. ClientExistsNeedsLinking (`businessErrors[].type` or the 409 `type`).
+    #[arg(long = "type", value_name = "TYPE")]
+    error_type: Option<String>,
+    /// The call that failed.
+    #[arg(long = "op", value_name = "OP", value_parser = parse_operation, help = operation_help())]
+    operation: Option<Operation>,
+    /// A webhook event that announced the failure, e.g. client.link_expired.
+    #[arg(long, value_parser = parse_event)]
+    event: Option<String>,
+    /// A named symptom with no status, e.g. duplicate-events (see `debitura-triage rules`).
+    #[arg(long, value_parser = parse_symptom)]
+    symptom: Option<String>,
+    /// The call already failed once and was retried with a freshly minted token.
+    #[arg(long)]
+    after_token_refresh: bool,
+    /// The environment the call went to (test or production).
+    #[arg(long = "env", value_name = "ENV", value_parser = parse_environment)]
+    environment: Option<Environment>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+fn operation_help() -> String {
+    let names: Vec<&str> = Operation::ALL.iter().map(|o| o.as_str()).collect();
+    format!("The call that failed: {}", names.join(", "))
+}
+
+/// A vocabulary value, or an error naming the nearest valid one.
+fn pick<T: Copy>(
+    input: &str,
+    all: impl Iterator<Item = (&'static str, T)>,
+    what: &str,
+) -> Result<T, String> {
+    let all: Vec<(&str, T)> = all.collect();
+    if let Some((_, value)) = all.iter().find(|(name, _)| *name == input) {
+        return Ok(*value);
+    }
+    let names: Vec<&str> = all.iter().map(|(n, _)| *n).collect();
+    Err(match nearest(input, names.iter().copied()).first() {
+        Some(near) => format!("unknown {what} `{input}`; did you mean `{near}`?"),
+        None => format!(
+            "unknown {what} `{input}`; expected one of: {}",
+            names.join(", ")
+        ),
+    })
+}
+
+fn parse_operation(s: &str) -> Result<Operation, String> {
+    pick(
+        s,
+        Operation::ALL.iter().map(|o| (o.as_str(), *o)),
+        "operation",
+    )
+}
+
+fn parse_environment(s: &str) -> Result<Environment, String> {
+    pick(
+        s,
+        Environment::ALL.iter().map(|e| (e.as_str(), *e)),
+        "environment",
+    )
+}
+
+fn parse_event(s: &str) -> Result<String, String> {
+    pick(
+        s,
+        debitura_triage::EVENTS.iter().map(|e| (*e, ())),
+        "webhook event",
+    )
+    .map(|()| s.to_string())
+}
+
+fn parse_symptom(s: &str) -> Result<String, String> {
+    let mut known: Vec<&'static str> = RULES
+        .iter()
+        .flat_map(|r| r.when.symptom.iter().copied())
+        .collect();
+    known.sort_unstable();
+    known.dedup();
+    pick(s, known.into_iter().map(|k| (k, ())), "symptom").map(|()| s.to_string())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Diagnose(args) => {
+            let mut query = Query::new();
+            query.status = args.status;
+            query.error_type = args.error_type.as_deref();
+            query.operation = args.operation;
+            query.event = args.event.as_deref();
+            query.symptom = args.symptom.as_deref();
+            query.after_token_refresh = args.after_token_refresh;
+            query.environment = args.environment;
+            let diagnosis = diagnose(&query);
+            if args.json {
+                println!("{}", diagnosis_json(&query, &diagnosis));
+            } else {
+                print!("{}", diagnosis_text(&query, &diagnosis));
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Explain { rule_id } => match RuleId::from_id(&rule_id) {
+            Some(id) => {
+                print!("{}", docs::explain(id.rule()));
+                ExitCode::SUCCESS
+            }
+            None => {
+                let ids: Vec<&str> = RuleId::ALL.iter().map(|id| id.as_str()).collect();
+                eprintln!("error: no rule has the id `{rule_id}`");
+                match nearest(&rule_id, ids.iter().copied()).as_slice() {
+                    [] => eprintln!("  run `debitura-triage rules` to list every rule"),
+                    near => eprintln!("  did you mean: {}", near.join(", ")),
+                }
+                ExitCode::from(2)
+            }
+        },
+        Command::Rules { json } => {
+            if json {
+                let rules: Vec<Value> = RULES.iter().map(rule_json).collect();
+                println!("{}", Value::Array(rules));
+            } else {
+                for rule in &RULES {
+                    println!(
+                        "{:<42} {:<18} {}",
+                        rule.id.as_str(),
+                        rule.retry.as_str(),
+                        rule.title
+                    );
+                }
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn diagnosis_text(query: &Query<'_>, d: &Diagnosis) -> String {
+    let mut out = String::new();
+    match d.rule() {
+        Some(rule) => {
+            out += &format!("rule:     {} ({})\n", rule.id.as_str(), rule.section.title);
+            out += &format!("issue:    {}\n", rule.title);
+        }
+        None => {
+            let asked = docs::diagnose_command(query);
+            let asked = asked.trim_start_matches("debitura-triage diagnose ");
+            out += &format!("rule:     none matched ({asked})\n");
+        }
+    }
+    out += &format!("cause:    {}\n", d.cause());
+    out += &format!("solution: {}\n", d.solution());
+    out += &format!("retry:    {}: {}\n", d.retry(), d.retry().description());
+    if let Some(rule) = d.rule() {
+        out += &format!("more:     debitura-triage explain {}\n", rule.id.as_str());
+    }
+    out
+}
+
+fn diagnosis_json(query: &Query<'_>, d: &Diagnosis) -> Value {
+    json!({
+        "rule": d.rule().map(|r| r.id.as_str()),
+        "matched": d.is_matched(),
+        "section": d.section().map(|s| s.title),
+        "title": d.rule().map(|r| r.title),
+        "cause": d.cause(),
+        "solution": d.solution(),
+        "retry": d.retry().as_str(),
+        "query": query_json(query),
+    })
+}
+
+fn query_json(q: &Query<'_>) -> Value {
+    json!({
+        "status": q.status,
+        "type": q.error_type,
+        "operation": q.operation.map(Operation::as_str),
+        "event": q.event,
+        "symptom": q.symptom,
+        "after_token_refresh": q.after_token_refresh,
+        "environment": q.environment.map(Environment::as_str),
+    })
+}
+
+fn rule_json(rule: &Rule) -> Value {
+    let w = &rule.when;
+    json!({
+        "id": rule.id.as_str(),
+        "section": rule.section.title,
+        "title": rule.title,
+        "cause": rule.cause,
+        "solution": rule.solution,
+        "retry": rule.retry.as_str(),
+        "notes": rule.notes,
+        "see_also": rule.see_also.iter().map(|id| id.as_str()).collect::<Vec<_>>(),
+        "when": {
+            "status": w.status,
+            "type": w.error_type,
+            "operation": w.operation.iter().map(|o| o.as_str()).collect::<Vec<_>>(),
+            "event": w.event,
+            "symptom": w.symptom,
+            "after_token_refresh": w.after_token_refresh,
+            "environment": w.environment.iter().map(|e| e.as_str()).collect::<Vec<_>>(),
+        },
+        "examples": rule.examples.iter().map(query_json).collect::<Vec<_>>(),
+        "counter_examples": rule.counter_examples.iter().map(query_json).collect::<Vec<_>>(),
+    })
+}

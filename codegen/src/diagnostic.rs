@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::suggest::nearest;
+
 /// One problem in one rule file. A build reports every problem at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -36,42 +38,21 @@ pub fn did_you_mean<'a>(
     input: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (input.chars().count() / 3).max(2);
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(&input.to_lowercase(), &c.to_lowercase()), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+    nearest(input, candidates).into_iter().next()
 }
 
 /// A hint that names the near match, or else lists what is allowed.
-pub fn suggestion<'a>(input: &str, candidates: &[&'a str]) -> String {
+pub fn suggestion(input: &str, candidates: &[&str]) -> String {
     match did_you_mean(input, candidates.iter().copied()) {
         Some(near) => format!("did you mean `{near}`?"),
         None => format!("expected one of: {}", candidates.join(", ")),
     }
 }
 
-/// Levenshtein distance over chars.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = diagonal + usize::from(ca != *cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::suggest::edit_distance;
 
     #[test]
     fn near_names_are_suggested_and_far_ones_are_not() {

@@ -43,11 +43,12 @@ impl<'t> Layout<'t> {
             .position(|s| s.contains(&(line.saturating_sub(1))))
     }
 
-    /// The text of rule `index` as a standalone YAML mapping (the list dash
-    /// blanked out, so columns and line offsets stay as in the file).
+    /// The text of rule `index` as a standalone YAML mapping: the list dash is
+    /// blanked out and the lines before it are left empty, so serde_yaml's
+    /// line and column numbers are those of the file.
     pub fn rule_text(&self, index: usize) -> Option<String> {
         let span = self.spans.get(index)?;
-        let mut out = String::new();
+        let mut out = "\n".repeat(span.start);
         for (n, line) in self.lines[span.clone()].iter().enumerate() {
             if n == 0 {
                 out.push_str(&line.replacen('-', " ", 1));
@@ -57,6 +58,17 @@ impl<'t> Layout<'t> {
             out.push('\n');
         }
         Some(out)
+    }
+
+    /// The plain scalar written after `key:` at the top of rule `index`.
+    pub fn written_value(&self, index: usize, key: &str) -> Option<String> {
+        let span = self.spans.get(index)?;
+        let line = self.lines[span.clone()]
+            .iter()
+            .find(|l| key_of(l) == Some(key))?;
+        let (_, value) = line.split_once(':')?;
+        let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
+        (!value.is_empty()).then(|| value.to_string())
     }
 
     /// 1-based line of a top-level key such as `section:`.

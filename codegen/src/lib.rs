@@ -15,15 +15,17 @@ mod emit;
 mod layout;
 mod load;
 mod model;
+mod suggest;
 mod validate;
 pub mod vocab;
 
 use std::fs;
 use std::path::Path;
 
-pub use diagnostic::{did_you_mean, edit_distance, Diagnostic};
+pub use diagnostic::{did_you_mean, Diagnostic};
 pub use emit::{generate, variant_name, HEADER};
 pub use model::{Catalog, Conditions, Field, Origin, Query, Rule, Section};
+pub use suggest::{edit_distance, nearest};
 pub use validate::uncovered_query;
 
 /// One rules file: the path shown in diagnostics, and its text.

@@ -89,7 +89,7 @@ pub fn load_file(file: &str, slug: &str, text: &str, out: &mut Vec<Diagnostic>) 
     let raw: RawFile = match serde_yaml::from_str(text) {
         Ok(raw) => raw,
         Err(err) => {
-            let line = err.location().map_or(1, |l| l.line());
+            let line = yaml_line(&err);
             out.push(Diagnostic {
                 file: file.to_string(),
                 line,
@@ -123,10 +123,8 @@ pub fn load_file(file: &str, slug: &str, text: &str, out: &mut Vec<Diagnostic>) 
         // Parsing the rule's own text keeps serde_yaml's field path and line
         // in the message; a file written in flow style falls back to the value.
         let parsed = match layout.rule_text(index).filter(|_| exact_spans) {
-            Some(rule_text) => serde_yaml::from_str::<RawRule>(&rule_text).map_err(|e| {
-                let line = e.location().map_or(ctx.line(&[]), |l| l.line());
-                (line, yaml_message(&e))
-            }),
+            Some(rule_text) => serde_yaml::from_str::<RawRule>(&rule_text)
+                .map_err(|e| (yaml_line(&e), yaml_message(&e))),
             None => serde_yaml::from_value::<RawRule>(value)
                 .map_err(|e| (ctx.line(&[]), yaml_message(&e))),
         };
@@ -238,8 +236,10 @@ fn convert_rule(ctx: &RuleCtx, raw: RawRule, out: &mut Vec<Diagnostic>) -> Optio
         );
     }
 
+    let problems_before_when = out.len();
     let when = conditions(ctx, &raw.when, &[Step::Key("when")], true, out);
-    if when.is_empty() || when.is_only_implicit() {
+    // A `when` whose values were all rejected is already reported.
+    if out.len() == problems_before_when && when.is_only_implicit() {
         ctx.report(
             out,
             &[Step::Key("when")],
@@ -336,6 +336,15 @@ fn conditions(
         let mut set = BTreeSet::new();
         for item in items {
             match normalise(field, &item) {
+                // A condition on an operation also accepts the operations within it.
+                Ok(values) if lists && field == Field::Operation => {
+                    set.extend(
+                        values
+                            .iter()
+                            .flat_map(|v| vocab::operation_and_descendants(v))
+                            .map(String::from),
+                    );
+                }
                 Ok(values) => set.extend(values),
                 Err((problem, hint)) => ctx.report(out, &path, problem, hint),
             }
@@ -378,14 +387,7 @@ fn normalise(field: Field, value: &Value) -> Result<Vec<String>, (String, Option
                 Some("write the code as a bare number, e.g. `status: 422`".into()),
             )),
         },
-        Field::Operation => {
-            let names: Vec<&str> = vocab::OPERATIONS.iter().map(|o| o.0).collect();
-            from(&names)?;
-            Ok(vocab::operation_and_descendants(&text)
-                .into_iter()
-                .map(String::from)
-                .collect())
-        }
+        Field::Operation => from(&vocab::OPERATIONS.iter().map(|o| o.0).collect::<Vec<_>>()),
         Field::Environment => from(&vocab::ENVIRONMENTS.iter().map(|e| e.0).collect::<Vec<_>>()),
         Field::Event => from(vocab::EVENTS),
         Field::Symptom if !is_kebab(&text) => Err((
@@ -406,21 +408,41 @@ pub fn is_kebab(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
+/// The id as written in rule `index`, read from the text so that it is found
+/// even when the rule does not parse; `#N` when there is none.
 fn rule_label_from_text(layout: &Layout, index: usize) -> String {
-    let id = layout
-        .rule_text(index)
-        .and_then(|t| serde_yaml::from_str::<Value>(&t).ok())
-        .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_string));
-    id.unwrap_or_else(|| format!("#{}", index + 1))
+    layout
+        .written_value(index, "id")
+        .unwrap_or_else(|| format!("#{}", index + 1))
 }
 
-/// serde_yaml's message without its trailing position (the diagnostic has its own).
+/// serde_yaml's message without positions (the diagnostic has its own).
 fn yaml_message(err: &serde_yaml::Error) -> String {
     let text = err.to_string();
-    match text.rfind(" at line ") {
-        Some(at) => text[..at].to_string(),
-        None => text,
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find(" at line ") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + " at line ".len()..];
+        // Skip "N column M".
+        let skip = tail
+            .find(|c: char| !(c.is_ascii_digit() || c == ' ' || "column".contains(c)))
+            .unwrap_or(tail.len());
+        rest = &tail[skip..];
     }
+    out.push_str(rest);
+    out
+}
+
+/// The line a YAML error is best reported at: where the broken construct
+/// began ("while scanning a quoted scalar at line 8") when serde_yaml says so.
+fn yaml_line(err: &serde_yaml::Error) -> usize {
+    let text = err.to_string();
+    let context = text
+        .split_once(", while ")
+        .and_then(|(_, ctx)| ctx.rsplit_once(" at line "))
+        .and_then(|(_, pos)| pos.split_whitespace().next()?.parse().ok());
+    context.or(err.location().map(|l| l.line())).unwrap_or(1)
 }
 
 fn yaml_hint(err: &serde_yaml::Error) -> String {

@@ -107,10 +107,6 @@ impl Conditions {
         self.accepted[field.index()] = Some(values);
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.accepted.iter().all(Option::is_none)
-    }
-
     /// True when the rule names nothing beyond what every rule implies.
     pub fn is_only_implicit(&self) -> bool {
         Field::ALL

@@ -1,0 +1,71 @@
+//! Classification allocates nothing: a counting global allocator sees zero
+//! allocations while every rule's queries, and some no rule knows, are diagnosed.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use debitura_triage::{diagnose, Operation, Query, RULES};
+
+struct Counting;
+
+thread_local! {
+    // Per thread, so other test threads cannot disturb the count.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations_during(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    f();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+#[test]
+fn the_counter_sees_allocations() {
+    // Proves the test below can fail.
+    let n = allocations_during(|| {
+        std::hint::black_box(vec![1u8; 16]);
+    });
+    assert!(n >= 1);
+}
+
+#[test]
+fn diagnose_does_not_allocate() {
+    let unknown = [
+        Query::new()
+            .status(418)
+            .error_type("TeapotOverflow")
+            .operation(Operation::CreateCase),
+        Query::new().symptom("not-a-known-symptom"),
+        Query::new(),
+    ];
+    let mut answered = 0usize;
+    let n = allocations_during(|| {
+        for rule in &RULES {
+            for q in rule.examples.iter().chain(rule.counter_examples) {
+                let d = diagnose(std::hint::black_box(q));
+                answered += usize::from(d.is_matched());
+                std::hint::black_box((d.cause(), d.solution(), d.retry(), d.section()));
+            }
+        }
+        for q in &unknown {
+            let d = diagnose(std::hint::black_box(q));
+            std::hint::black_box((d.cause(), d.solution(), d.retry()));
+        }
+    });
+    assert!(answered >= RULES.len());
+    assert_eq!(n, 0, "diagnose allocated {n} times");
+}

@@ -1,0 +1,219 @@
+//! The `debitura-triage` binary, driven as a person or a script would.
+#![cfg(feature = "cli")]
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_debitura-triage"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(args: &[&str]) -> String {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+fn json(args: &[&str]) -> Value {
+    let text = stdout(args);
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{args:?} printed invalid JSON ({e}): {text}"))
+}
+
+fn diagnose(args: &[&str]) -> Value {
+    let mut all = vec!["diagnose"];
+    all.extend_from_slice(args);
+    all.push("--json");
+    json(&all)
+}
+
+#[test]
+fn missing_power_of_attorney_on_create_case() {
+    let v = diagnose(&[
+        "--status",
+        "422",
+        "--type",
+        "MissingPowerOfAttorney",
+        "--op",
+        "create-case",
+    ]);
+    assert_eq!(v["rule"], "missing-power-of-attorney");
+    assert_eq!(v["matched"], true);
+    assert_eq!(v["section"], "Case Creation");
+    assert_eq!(v["retry"], "after-user-action");
+    assert_eq!(v["cause"], "PoA needed for jurisdiction");
+    assert_eq!(
+        v["solution"],
+        "Present the solutionUrl for PoA signing, then retry."
+    );
+}
+
+#[test]
+fn a_401_refreshes_once_then_stops() {
+    let first = diagnose(&["--status", "401", "--op", "create-case"]);
+    assert_eq!(first["retry"], "token-refresh");
+    assert_eq!(first["rule"], "bearer-token-expired");
+    let second = diagnose(&[
+        "--status",
+        "401",
+        "--op",
+        "create-case",
+        "--after-token-refresh",
+    ]);
+    assert_eq!(second["retry"], "never");
+    assert_eq!(second["rule"], "client-link-invalid");
+}
+
+#[test]
+fn the_error_type_alone_is_enough_where_it_identifies_the_failure() {
+    for (status, error_type, op) in [
+        ("409", "ClientExistsNeedsLinking", "create-client"),
+        ("422", "MissingPowerOfAttorney", "create-case"),
+    ] {
+        let with_op = diagnose(&["--status", status, "--type", error_type, "--op", op]);
+        let without = diagnose(&["--status", status, "--type", error_type]);
+        assert_eq!(with_op["rule"], without["rule"], "{error_type}");
+        assert_eq!(with_op["retry"], without["retry"], "{error_type}");
+        assert_eq!(without["matched"], true, "{error_type}");
+    }
+}
+
+#[test]
+fn the_link_expired_event_is_recognised() {
+    let v = diagnose(&["--event", "client.link_expired"]);
+    assert_eq!(v["rule"], "link-request-expired");
+    assert_eq!(v["retry"], "after-user-action");
+}
+
+#[test]
+fn an_unknown_failure_is_unrecognised_not_silently_matched() {
+    let v = diagnose(&[
+        "--status",
+        "418",
+        "--type",
+        "TeapotOverflow",
+        "--op",
+        "create-case",
+    ]);
+    assert_eq!(v["matched"], false);
+    assert_eq!(v["rule"], Value::Null);
+    assert_eq!(v["retry"], "never");
+    assert!(v["cause"].as_str().is_some_and(|c| c.contains("No rule")));
+}
+
+#[test]
+fn text_output_names_the_rule_and_the_next_command() {
+    let text = stdout(&[
+        "diagnose",
+        "--status",
+        "409",
+        "--type",
+        "ClientExistsNeedsLinking",
+    ]);
+    assert!(
+        text.contains("rule:     client-exists-needs-linking (Client Onboarding)"),
+        "{text}"
+    );
+    assert!(text.contains("retry:    after-user-action"), "{text}");
+    assert!(
+        text.contains("debitura-triage explain client-exists-needs-linking"),
+        "{text}"
+    );
+}
+
+#[test]
+fn explain_prints_the_rule_as_markdown() {
+    let text = stdout(&["explain", "missing-kyc-verification"]);
+    assert!(
+        text.starts_with("# missing-kyc-verification: 422 MissingKycVerification\n"),
+        "{text}"
+    );
+    for heading in [
+        "## When it applies",
+        "## Cause",
+        "## Solution",
+        "## Retry policy: `after-user-action`",
+        "## Examples",
+    ] {
+        assert!(text.contains(heading), "missing {heading}:\n{text}");
+    }
+    assert!(text.contains(
+        "debitura-triage diagnose --status 422 --type MissingKycVerification --op create-case"
+    ));
+}
+
+#[test]
+fn explain_an_unknown_id_suggests_near_ones() {
+    let out = run(&["explain", "missing-power"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no rule has the id `missing-power`"), "{err}");
+    assert!(err.contains("missing-power-of-attorney"), "{err}");
+}
+
+#[test]
+fn rules_json_lists_every_rule_with_its_text() {
+    let v = json(&["rules", "--json"]);
+    let rules = v.as_array().expect("an array");
+    assert_eq!(rules.len(), debitura_triage::RULES.len());
+    let ids: Vec<&str> = rules.iter().filter_map(|r| r["id"].as_str()).collect();
+    for rule in &debitura_triage::RULES {
+        assert!(
+            ids.contains(&rule.id.as_str()),
+            "{} missing",
+            rule.id.as_str()
+        );
+    }
+    let linking = rules
+        .iter()
+        .find(|r| r["id"] == "client-exists-needs-linking")
+        .unwrap();
+    assert_eq!(linking["title"], "409 ClientExistsNeedsLinking");
+    assert_eq!(linking["when"]["status"][0], 409);
+    assert_eq!(linking["examples"][0]["type"], "ClientExistsNeedsLinking");
+}
+
+#[test]
+fn rules_text_lists_one_rule_per_line() {
+    let text = stdout(&["rules"]);
+    assert_eq!(text.lines().count(), debitura_triage::RULES.len());
+    assert!(text
+        .lines()
+        .any(|l| l.starts_with("bearer-token-expired") && l.contains("token-refresh")));
+}
+
+#[test]
+fn bad_arguments_exit_2_with_a_clear_message() {
+    let cases: [(&[&str], &str); 6] = [
+        (&["diagnose", "--status", "700"], "700"),
+        (&["diagnose", "--status", "abc"], "abc"),
+        (
+            &["diagnose", "--status", "400", "--op", "create-cse"],
+            "did you mean `create-case`?",
+        ),
+        (
+            &["diagnose", "--event", "client.link_expird"],
+            "did you mean `client.link_expired`?",
+        ),
+        (
+            &["diagnose", "--symptom", "duplicate-event"],
+            "did you mean `duplicate-events`?",
+        ),
+        (&["diagnose", "--json"], "required"),
+    ];
+    for (args, expected) in cases {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
+    }
+}

@@ -1,0 +1,36 @@
+//! The whole policy as one reviewable snapshot: every query written in the
+//! rules (examples and counter-examples), what it resolves to and the retry
+//! policy that follows. A change of behaviour shows up as a diff here.
+
+use std::collections::BTreeMap;
+
+use debitura_triage::{diagnose, docs, RULES};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Answer {
+    rule: &'static str,
+    retry: &'static str,
+}
+
+#[test]
+fn policy() {
+    let mut policy: BTreeMap<String, Answer> = BTreeMap::new();
+    for rule in &RULES {
+        for query in rule.examples.iter().chain(rule.counter_examples) {
+            let d = diagnose(query);
+            let command = docs::diagnose_command(query);
+            let asked = command
+                .trim_start_matches("debitura-triage diagnose ")
+                .to_string();
+            policy.insert(
+                asked,
+                Answer {
+                    rule: d.rule_id().map_or("(unrecognised)", |id| id.as_str()),
+                    retry: d.retry().as_str(),
+                },
+            );
+        }
+    }
+    insta::assert_yaml_snapshot!(policy);
+}

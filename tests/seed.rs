@@ -1,0 +1,105 @@
+//! Every row of the troubleshooting page the project started from is a rule,
+//! with the page's Issue, Cause and Solution text, in the page's section.
+//! `tests/fixtures/seed-troubleshooting.txt` is that page, verbatim.
+
+use debitura_triage::RULES;
+
+struct Row {
+    section: String,
+    cells: Vec<String>,
+}
+
+/// Table rows of the seed page, with the heading of the table they sit in.
+fn seed_rows() -> Vec<Row> {
+    let text = include_str!("fixtures/seed-troubleshooting.txt");
+    let lines: Vec<&str> = text.lines().collect();
+    let mut rows = Vec::new();
+    let mut section = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        if lines
+            .get(i + 1)
+            .is_some_and(|next| next.starts_with("| Issue |"))
+        {
+            section = line.trim().to_string();
+            continue;
+        }
+        let is_header = line.starts_with("| Issue |") || line.starts_with("|---");
+        if is_header || !line.contains(" | ") {
+            continue;
+        }
+        let cells: Vec<String> = line
+            .trim()
+            .trim_matches('|')
+            .split(" | ")
+            .map(|c| c.trim().to_string())
+            .collect();
+        rows.push(Row {
+            section: section.clone(),
+            cells,
+        });
+    }
+    rows
+}
+
+#[test]
+fn the_seed_page_has_the_rows_this_test_expects() {
+    // Guards the parser above: 5 + 2 + 6 + 4 + 2 rows in five tables.
+    let rows = seed_rows();
+    assert_eq!(rows.len(), 19);
+    let sections: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r.section.as_str()).collect();
+    assert_eq!(sections.len(), 5, "{sections:?}");
+}
+
+#[test]
+fn every_seed_row_is_a_rule_with_the_seed_text() {
+    let mut missing = Vec::new();
+    for row in seed_rows() {
+        let issue = &row.cells[0];
+        let Some(rule) = RULES.iter().find(|r| r.title == issue) else {
+            missing.push(format!("{}: no rule titled `{issue}`", row.section));
+            continue;
+        };
+        if rule.section.title != row.section {
+            missing.push(format!(
+                "`{issue}`: in section {}, seed says {}",
+                rule.section.title, row.section
+            ));
+        }
+        // Client Management's table has no Cause column.
+        let (cause, solution) = match row.cells.as_slice() {
+            [_, cause, solution] => (Some(cause), solution),
+            [_, solution] => (None, solution),
+            other => panic!("unexpected row shape: {other:?}"),
+        };
+        if cause.is_some_and(|c| c != rule.cause) {
+            missing.push(format!(
+                "`{issue}`: cause `{}` differs from the seed's `{}`",
+                rule.cause,
+                cause.unwrap()
+            ));
+        }
+        if rule.solution != solution {
+            missing.push(format!(
+                "`{issue}`: solution `{}` differs from the seed's `{solution}`",
+                rule.solution
+            ));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+#[test]
+fn a_second_401_after_refresh_is_its_own_rule() {
+    use debitura_triage::{diagnose, Operation, Query, Retry};
+    let first = diagnose(&Query::new().status(401).operation(Operation::CustomerApi));
+    let second = diagnose(
+        &Query::new()
+            .status(401)
+            .operation(Operation::CustomerApi)
+            .after_token_refresh(true),
+    );
+    assert_ne!(first.rule_id(), second.rule_id());
+    assert_eq!(first.retry(), Retry::TokenRefresh);
+    assert_eq!(second.retry(), Retry::Never);
+}
