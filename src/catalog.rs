@@ -12,6 +12,22 @@ pub struct Section {
     pub title: &'static str,
     /// One line saying what the section covers.
     pub summary: &'static str,
+    /// Markdown shown above the section's table on the troubleshooting page.
+    pub intro: Option<&'static str>,
+    /// Markdown shown below the section's table.
+    pub outro: Option<&'static str>,
+    /// Whether the section's table has a Cause column.
+    pub show_cause: bool,
+}
+
+/// The header of the troubleshooting page.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Page {
+    /// The page title.
+    pub title: &'static str,
+    /// The paragraph under the title.
+    pub intro: &'static str,
 }
 
 /// What a rule requires of a query. An empty list (or `None`) accepts any value.

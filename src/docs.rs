@@ -1,9 +1,304 @@
-//! Markdown renderings of the catalog: one rule in full (`explain`), and the
-//! command line that reproduces a query.
+//! Markdown renderings of the catalog: the pages under `docs/`, one rule in
+//! full (`explain`), and the command line that reproduces a query.
+//!
+//! Rule text (titles, causes, solutions) is escaped so that it always renders
+//! as literal text; section prose and rule notes are Markdown written for the
+//! page and are copied as they are.
 
 use std::fmt::Write;
 
-use crate::{Query, Rule};
+use crate::{Query, Retry, Rule, PAGE, RULES, SECTIONS};
+
+/// The command that regenerates `docs/`.
+pub const REGENERATE: &str = "cargo run -q -- docs";
+
+/// One generated page: its file name under `docs/` and its Markdown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// File name, e.g. `troubleshooting.md`.
+    pub file: &'static str,
+    /// The whole page, starting with a comment that names [`REGENERATE`].
+    pub markdown: String,
+}
+
+/// Every page under `docs/`, generated from the catalog.
+///
+/// ```
+/// let pages = debitura_triage::docs::pages();
+/// let names: Vec<&str> = pages.iter().map(|p| p.file).collect();
+/// assert_eq!(names, ["troubleshooting.md", "error-reference.md", "retry-policy.md"]);
+/// assert!(pages.iter().all(|p| p.markdown.starts_with("<!-- Generated")));
+/// ```
+pub fn pages() -> Vec<Document> {
+    vec![
+        Document {
+            file: "troubleshooting.md",
+            markdown: troubleshooting(),
+        },
+        Document {
+            file: "error-reference.md",
+            markdown: error_reference(),
+        },
+        Document {
+            file: "retry-policy.md",
+            markdown: retry_policy(),
+        },
+    ]
+}
+
+fn header() -> String {
+    format!(
+        "<!-- Generated from rules/*.yaml by `debitura-triage docs`. Do not edit: change the rules \
+         and run `{REGENERATE}`. -->\n\n"
+    )
+}
+
+/// `text` as Markdown that renders to exactly `text` on one line: newlines
+/// fold to spaces and every character that could start Markdown or HTML
+/// syntax is backslash-escaped.
+///
+/// ```
+/// use debitura_triage::docs::escape;
+/// assert_eq!(escape("a | b <i>"), r"a \| b \<i\>");
+/// ```
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in word.chars() {
+            if "\\`*_[]<>&|~!#".contains(c) {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A GitHub-flavoured Markdown table; every cell is [`escape`]d unless it is
+/// given as already-rendered Markdown with [`Cell::Markdown`].
+pub fn table(headers: &[&str], rows: &[Vec<Cell>]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "| {} |", headers.join(" | "));
+    let _ = writeln!(out, "|{}", "---|".repeat(headers.len()));
+    for row in rows {
+        let cells: Vec<String> = row.iter().map(Cell::render).collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
+    out
+}
+
+/// One table cell.
+#[derive(Debug, Clone)]
+pub enum Cell {
+    /// Literal text, escaped when rendered.
+    Text(String),
+    /// Markdown produced by this module (links around escaped text).
+    Markdown(String),
+}
+
+impl Cell {
+    fn render(&self) -> String {
+        match self {
+            Cell::Text(text) => escape(text),
+            Cell::Markdown(md) => md.clone(),
+        }
+    }
+}
+
+/// The anchor GitHub gives a heading: lower case, spaces to `-`, other
+/// punctuation dropped. Rule ids are their own anchors.
+///
+/// ```
+/// assert_eq!(debitura_triage::docs::anchor("HTTP 409"), "http-409");
+/// assert_eq!(debitura_triage::docs::anchor("missing-power-of-attorney"), "missing-power-of-attorney");
+/// ```
+pub fn anchor(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A link to a rule's entry in the error reference, with its escaped title.
+fn rule_link(rule: &Rule, from_reference: bool) -> String {
+    let page = if from_reference {
+        ""
+    } else {
+        "error-reference.md"
+    };
+    format!("[{}]({page}#{})", escape(rule.title), rule.id.as_str())
+}
+
+fn troubleshooting() -> String {
+    let mut md = header();
+    let _ = writeln!(md, "# {}\n\n{}\n", PAGE.title, PAGE.intro.trim());
+    for section in &SECTIONS {
+        let _ = writeln!(md, "## {}\n", section.title);
+        if let Some(intro) = section.intro {
+            let _ = writeln!(md, "{}\n", intro.trim());
+        }
+        let rules: Vec<&Rule> = RULES
+            .iter()
+            .filter(|r| std::ptr::eq(r.section, section))
+            .collect();
+        if !rules.is_empty() {
+            let mut headers = vec!["Issue"];
+            if section.show_cause {
+                headers.push("Cause");
+            }
+            headers.push("Solution");
+            let rows: Vec<Vec<Cell>> = rules
+                .iter()
+                .map(|rule| {
+                    let mut row = vec![Cell::Markdown(rule_link(rule, false))];
+                    if section.show_cause {
+                        row.push(Cell::Text(rule.cause.to_string()));
+                    }
+                    row.push(Cell::Text(rule.solution.to_string()));
+                    row
+                })
+                .collect();
+            let _ = writeln!(md, "{}", table(&headers, &rows));
+        }
+        if let Some(outro) = section.outro {
+            let _ = writeln!(md, "{}\n", outro.trim());
+        }
+    }
+    finish(md)
+}
+
+/// The heading a rule is filed under in the error reference.
+fn group_of(rule: &Rule) -> (u8, u16, String) {
+    if let Some(status) = rule.when.status.first() {
+        (0, *status, format!("HTTP {status}"))
+    } else if !rule.when.symptom.is_empty() {
+        (1, 0, "Symptoms".to_string())
+    } else if !rule.when.event.is_empty() {
+        (2, 0, "Webhook events".to_string())
+    } else {
+        (3, 0, "Other".to_string())
+    }
+}
+
+fn error_reference() -> String {
+    let mut md = header();
+    md.push_str(
+        "# Error reference\n\n\
+         Every rule in the catalog, grouped by HTTP status, then by symptom and webhook event. \
+         Each rule's heading is its id and its stable anchor; `debitura-triage explain ID` prints \
+         the same entry in a terminal. Retry policies are explained in [Retry policy](retry-policy.md); \
+         the failures by topic are on the [Troubleshooting](troubleshooting.md) page.\n\n",
+    );
+    let mut rules: Vec<&Rule> = RULES.iter().collect();
+    rules.sort_by_key(|r| {
+        let (kind, status, _) = group_of(r);
+        (kind, status)
+    });
+    let mut current = String::new();
+    for rule in rules {
+        let (_, _, group) = group_of(rule);
+        if group != current {
+            let _ = writeln!(md, "## {group}\n");
+            current = group;
+        }
+        let _ = writeln!(md, "### {}\n", rule.id.as_str());
+        let _ = writeln!(md, "**{}** ({})\n", escape(rule.title), rule.section.title);
+        for (key, value) in conditions(rule) {
+            let _ = writeln!(md, "- {key}: {value}");
+        }
+        let _ = writeln!(
+            md,
+            "- retry: [`{}`](retry-policy.md#{})\n",
+            rule.retry,
+            rule.retry.as_str()
+        );
+        let _ = writeln!(md, "**Cause.** {}\n", escape(rule.cause));
+        let _ = writeln!(md, "**Solution.** {}\n", escape(rule.solution));
+        if let Some(notes) = rule.notes {
+            let _ = writeln!(md, "{}\n", notes.trim());
+        }
+        md.push_str("Examples:\n\n");
+        for example in rule.examples {
+            let _ = writeln!(md, "    {}", diagnose_command(example));
+        }
+        md.push('\n');
+        if !rule.see_also.is_empty() {
+            let links: Vec<String> = rule
+                .see_also
+                .iter()
+                .map(|id| format!("[`{0}`](#{0})", id.as_str()))
+                .collect();
+            let _ = writeln!(md, "See also: {}.\n", links.join(", "));
+        }
+    }
+    finish(md)
+}
+
+fn retry_policy() -> String {
+    let mut md = header();
+    md.push_str(
+        "# Retry policy\n\n\
+         Every rule carries one retry policy: what a service should do about the call that failed. \
+         A failure that no rule matches is reported as unrecognised and is never retried \
+         automatically. Rule entries are in the [Error reference](error-reference.md).\n\n",
+    );
+    let mut headers = vec!["Rule", "Issue"];
+    headers.extend(Retry::ALL.iter().map(|r| r.as_str()));
+    let rows: Vec<Vec<Cell>> = RULES
+        .iter()
+        .map(|rule| {
+            let mut row = vec![
+                Cell::Markdown(format!("[`{0}`](error-reference.md#{0})", rule.id.as_str())),
+                Cell::Text(rule.title.to_string()),
+            ];
+            row.extend(
+                Retry::ALL
+                    .iter()
+                    .map(|r| Cell::Text(if *r == rule.retry { "✓" } else { "" }.to_string())),
+            );
+            row
+        })
+        .collect();
+    let _ = writeln!(md, "{}", table(&headers, &rows));
+    for retry in Retry::ALL {
+        let _ = writeln!(md, "## {retry}\n\n{}\n", retry.description());
+        let rules: Vec<String> = RULES
+            .iter()
+            .filter(|r| r.retry == *retry)
+            .map(|r| {
+                format!(
+                    "- [`{}`](error-reference.md#{}): {}",
+                    r.id.as_str(),
+                    r.id.as_str(),
+                    escape(r.title)
+                )
+            })
+            .collect();
+        if rules.is_empty() {
+            md.push_str("No rule uses this policy yet.\n\n");
+        } else {
+            let _ = writeln!(md, "{}\n", rules.join("\n"));
+        }
+    }
+    finish(md)
+}
+
+/// One trailing newline, no trailing blank lines.
+fn finish(mut md: String) -> String {
+    while md.ends_with("\n\n") {
+        md.pop();
+    }
+    md
+}
 
 /// The `debitura-triage diagnose …` command that asks `query`.
 ///
@@ -108,7 +403,7 @@ pub fn conditions(rule: &Rule) -> Vec<(&'static str, String)> {
 /// One rule in full, as Markdown: what `debitura-triage explain` prints.
 pub fn explain(rule: &Rule) -> String {
     let mut md = String::new();
-    let _ = writeln!(md, "# {}: {}\n", rule.id.as_str(), rule.title);
+    let _ = writeln!(md, "# {}: {}\n", rule.id.as_str(), escape(rule.title));
     let _ = writeln!(
         md,
         "Section: {}. Retry policy: `{}`.\n",
@@ -118,8 +413,8 @@ pub fn explain(rule: &Rule) -> String {
     for (key, value) in conditions(rule) {
         let _ = writeln!(md, "- {key}: {value}");
     }
-    let _ = writeln!(md, "\n## Cause\n\n{}\n", rule.cause);
-    let _ = writeln!(md, "## Solution\n\n{}\n", rule.solution);
+    let _ = writeln!(md, "\n## Cause\n\n{}\n", escape(rule.cause));
+    let _ = writeln!(md, "## Solution\n\n{}\n", escape(rule.solution));
     let _ = writeln!(
         md,
         "## Retry policy: `{}`\n\n{}\n",
@@ -129,6 +424,7 @@ pub fn explain(rule: &Rule) -> String {
     if let Some(notes) = rule.notes {
         let _ = writeln!(md, "## Notes\n\n{notes}\n");
     }
+    let _ = writeln!(md, "Docs: {}\n", rule.id.docs_url());
     md.push_str("## Examples\n\n");
     for example in rule.examples {
         let _ = writeln!(md, "    {}", diagnose_command(example));
@@ -136,7 +432,7 @@ pub fn explain(rule: &Rule) -> String {
     if !rule.see_also.is_empty() {
         md.push_str("\n## See also\n\n");
         for id in rule.see_also {
-            let _ = writeln!(md, "- `{}`: {}", id.as_str(), id.rule().title);
+            let _ = writeln!(md, "- `{}`: {}", id.as_str(), escape(id.rule().title));
         }
     }
     md

@@ -22,7 +22,7 @@ pub mod docs;
 mod matcher;
 
 pub use catalog::{
-    Environment, Operation, Retry, Rule, RuleId, Section, When, EVENTS, RULES, SECTIONS,
+    Environment, Operation, Page, Retry, Rule, RuleId, Section, When, EVENTS, PAGE, RULES, SECTIONS,
 };
 pub use matcher::{diagnose, Diagnosis, Query};
 

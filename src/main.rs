@@ -1,10 +1,13 @@
 //! `debitura-triage`: ask the rule catalog what a failure means and what to do.
 
+use std::fs;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{ArgGroup, Parser, Subcommand};
 use serde_json::{json, Value};
 
+mod html;
 #[path = "../codegen/src/suggest.rs"]
 mod suggest;
 
@@ -37,6 +40,20 @@ enum Command {
     Explain {
         /// The rule's id, e.g. missing-power-of-attorney (see `debitura-triage rules`).
         rule_id: String,
+    },
+    /// Regenerate the Markdown pages under docs/ from the rules, check them, or render HTML.
+    ///
+    /// Only files whose content changed are written.
+    Docs {
+        /// Directory for the Markdown pages.
+        #[arg(long, value_name = "DIR", default_value = "docs")]
+        out: PathBuf,
+        /// Write nothing; exit 1 and name the stale files if any page differs from the rules.
+        #[arg(long, conflicts_with = "html")]
+        check: bool,
+        /// Render standalone HTML pages into DIR instead of writing Markdown.
+        #[arg(long, value_name = "DIR")]
+        html: Option<PathBuf>,
     },
     /// List every rule.
     Rules {
@@ -169,6 +186,15 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Docs { out, check, html } => match (check, html) {
+            (_, Some(dir)) => report(write_pages(&dir, |page| {
+                (html::html_name(page.file), html::render(page))
+            })),
+            (true, None) => check_pages(&out),
+            (false, None) => report(write_pages(&out, |page| {
+                (page.file.to_string(), page.markdown.clone())
+            })),
+        },
         Command::Rules { json } => {
             if json {
                 let rules: Vec<Value> = RULES.iter().map(rule_json).collect();
@@ -205,6 +231,7 @@ fn diagnosis_text(query: &Query<'_>, d: &Diagnosis) -> String {
     out += &format!("solution: {}\n", d.solution());
     out += &format!("retry:    {}: {}\n", d.retry(), d.retry().description());
     if let Some(rule) = d.rule() {
+        out += &format!("docs:     {}\n", rule.id.docs_url());
         out += &format!("more:     debitura-triage explain {}\n", rule.id.as_str());
     }
     out
@@ -219,6 +246,7 @@ fn diagnosis_json(query: &Query<'_>, d: &Diagnosis) -> Value {
         "cause": d.cause(),
         "solution": d.solution(),
         "retry": d.retry().as_str(),
+        "docs_url": d.rule().map(|r| r.id.docs_url()),
         "query": query_json(query),
     })
 }
@@ -244,6 +272,7 @@ fn rule_json(rule: &Rule) -> Value {
         "cause": rule.cause,
         "solution": rule.solution,
         "retry": rule.retry.as_str(),
+        "docs_url": rule.id.docs_url(),
         "notes": rule.notes,
         "see_also": rule.see_also.iter().map(|id| id.as_str()).collect::<Vec<_>>(),
         "when": {
@@ -258,4 +287,67 @@ fn rule_json(rule: &Rule) -> Value {
         "examples": rule.examples.iter().map(query_json).collect::<Vec<_>>(),
         "counter_examples": rule.counter_examples.iter().map(query_json).collect::<Vec<_>>(),
     })
+}
+
+/// Writes every page into `dir` under the name and content `render` gives,
+/// skipping files that already hold that content. Returns the files written.
+fn write_pages(
+    dir: &Path,
+    render: impl Fn(&docs::Document) -> (String, String),
+) -> Result<Vec<PathBuf>, String> {
+    fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut written = Vec::new();
+    for page in docs::pages() {
+        let (name, content) = render(&page);
+        let path = dir.join(name);
+        if fs::read_to_string(&path).ok().as_deref() != Some(content.as_str()) {
+            fs::write(&path, content)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            written.push(path);
+        }
+    }
+    Ok(written)
+}
+
+fn report(result: Result<Vec<PathBuf>, String>) -> ExitCode {
+    match result {
+        Ok(written) if written.is_empty() => {
+            println!("up to date: nothing to write");
+            ExitCode::SUCCESS
+        }
+        Ok(written) => {
+            for path in written {
+                println!("wrote {}", path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Exit 1 naming every page under `dir` that differs from what the rules generate.
+fn check_pages(dir: &Path) -> ExitCode {
+    let stale: Vec<String> = docs::pages()
+        .into_iter()
+        .filter(|page| {
+            fs::read_to_string(dir.join(page.file)).ok().as_deref() != Some(page.markdown.as_str())
+        })
+        .map(|page| dir.join(page.file).display().to_string())
+        .collect();
+    if stale.is_empty() {
+        println!("{}: every page matches the rules", dir.display());
+        ExitCode::SUCCESS
+    } else {
+        for file in &stale {
+            eprintln!("stale: {file}");
+        }
+        eprintln!(
+            "regenerate with `{}` and commit the result",
+            docs::REGENERATE
+        );
+        ExitCode::FAILURE
+    }
 }

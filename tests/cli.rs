@@ -217,3 +217,112 @@ fn bad_arguments_exit_2_with_a_clear_message() {
         assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
     }
 }
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("debitura-triage-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn docs_writes_only_changed_pages_and_check_names_stale_ones() {
+    let dir = scratch("docs");
+    let out = dir.to_str().unwrap();
+    let first = stdout(&["docs", "--out", out]);
+    assert_eq!(
+        first.lines().filter(|l| l.starts_with("wrote ")).count(),
+        3,
+        "{first}"
+    );
+    let second = stdout(&["docs", "--out", out]);
+    assert!(second.contains("up to date"), "{second}");
+    stdout(&["docs", "--check", "--out", out]);
+
+    std::fs::write(dir.join("retry-policy.md"), "edited by hand\n").unwrap();
+    let check = run(&["docs", "--check", "--out", out]);
+    assert_eq!(check.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&check.stderr);
+    assert!(err.contains("retry-policy.md"), "{err}");
+    assert!(!err.contains("troubleshooting.md"), "{err}");
+    assert!(err.contains("cargo run -q -- docs"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn committed_docs_pass_the_check() {
+    let docs = concat!(env!("CARGO_MANIFEST_DIR"), "/docs");
+    stdout(&["docs", "--check", "--out", docs]);
+}
+
+#[test]
+fn html_pages_link_to_each_other_by_existing_anchors() {
+    let dir = scratch("html");
+    stdout(&["docs", "--html", dir.to_str().unwrap()]);
+    let pages: Vec<(String, String)> = [
+        "troubleshooting.html",
+        "error-reference.html",
+        "retry-policy.html",
+    ]
+    .iter()
+    .map(|name| {
+        (
+            name.to_string(),
+            std::fs::read_to_string(dir.join(name)).expect("page written"),
+        )
+    })
+    .collect();
+    let mut checked = 0;
+    for (name, html) in &pages {
+        assert!(html.starts_with("<!DOCTYPE html>"), "{name}");
+        assert!(
+            !html.contains(".md#") && !html.contains(".md\""),
+            "{name} links to Markdown"
+        );
+        for href in html
+            .split("href=\"")
+            .skip(1)
+            .map(|rest| &rest[..rest.find('"').unwrap()])
+        {
+            let (file, fragment) = href.split_once('#').unwrap_or((href, ""));
+            let target = if file.is_empty() { name.as_str() } else { file };
+            let target_html = &pages
+                .iter()
+                .find(|(n, _)| n == target)
+                .unwrap_or_else(|| panic!("{name} links to missing page {href}"))
+                .1;
+            if !fragment.is_empty() {
+                assert!(
+                    target_html.contains(&format!("id=\"{fragment}\"")),
+                    "{name}: {href} has no target"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        checked > debitura_triage::RULES.len(),
+        "only {checked} links"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn diagnose_prints_the_docs_url() {
+    let v = diagnose(&["--status", "422", "--type", "NoPartnerAvailable"]);
+    assert_eq!(
+        v["docs_url"],
+        debitura_triage::RuleId::NoPartnerAvailable.docs_url()
+    );
+    let text = stdout(&[
+        "diagnose",
+        "--status",
+        "422",
+        "--type",
+        "NoPartnerAvailable",
+    ]);
+    let line = format!(
+        "docs:     {}",
+        debitura_triage::RuleId::NoPartnerAvailable.docs_url()
+    );
+    assert!(text.contains(&line), "{text}");
+}

@@ -1,49 +1,14 @@
 //! Every row of the troubleshooting page the project started from is a rule,
 //! with the page's Issue, Cause and Solution text, in the page's section.
-//! `tests/fixtures/seed-troubleshooting.txt` is that page, verbatim.
 
+mod common;
+
+use common::rows as seed_rows;
 use debitura_triage::RULES;
-
-struct Row {
-    section: String,
-    cells: Vec<String>,
-}
-
-/// Table rows of the seed page, with the heading of the table they sit in.
-fn seed_rows() -> Vec<Row> {
-    let text = include_str!("fixtures/seed-troubleshooting.txt");
-    let lines: Vec<&str> = text.lines().collect();
-    let mut rows = Vec::new();
-    let mut section = String::new();
-    for (i, line) in lines.iter().enumerate() {
-        if lines
-            .get(i + 1)
-            .is_some_and(|next| next.starts_with("| Issue |"))
-        {
-            section = line.trim().to_string();
-            continue;
-        }
-        let is_header = line.starts_with("| Issue |") || line.starts_with("|---");
-        if is_header || !line.contains(" | ") {
-            continue;
-        }
-        let cells: Vec<String> = line
-            .trim()
-            .trim_matches('|')
-            .split(" | ")
-            .map(|c| c.trim().to_string())
-            .collect();
-        rows.push(Row {
-            section: section.clone(),
-            cells,
-        });
-    }
-    rows
-}
 
 #[test]
 fn the_seed_page_has_the_rows_this_test_expects() {
-    // Guards the parser above: 5 + 2 + 6 + 4 + 2 rows in five tables.
+    // Guards the seed parser: 5 + 2 + 6 + 4 + 2 rows in five tables.
     let rows = seed_rows();
     assert_eq!(rows.len(), 19);
     let sections: std::collections::BTreeSet<&str> =

@@ -24,7 +24,7 @@ use std::path::Path;
 
 pub use diagnostic::{did_you_mean, Diagnostic};
 pub use emit::{generate, variant_name, HEADER};
-pub use model::{Catalog, Conditions, Field, Origin, Query, Rule, Section};
+pub use model::{Catalog, Conditions, Field, Origin, Page, Query, Rule, Section};
 pub use suggest::{edit_distance, nearest};
 pub use validate::uncovered_query;
 
@@ -83,10 +83,27 @@ pub fn read_dir(dir: &Path, display: &str) -> Result<Vec<Source>, Vec<Diagnostic
 pub fn load(sources: &[Source]) -> Result<Catalog, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let mut files = Vec::new();
+    let mut page: Option<(&Source, model::Page)> = None;
     for source in sources {
         let loaded = load::load_file(&source.display, source.slug(), &source.text, &mut problems);
         if let Some(section) = loaded.section {
             files.push((source, section, loaded.rules));
+        }
+        if let Some(header) = loaded.page {
+            if let Some((first, _)) = &page {
+                problems.push(Diagnostic {
+                    file: source.display.clone(),
+                    line: line_of(&source.text, "page"),
+                    rule: None,
+                    problem: format!(
+                        "a second `page:` header (the first is in {})",
+                        first.display
+                    ),
+                    hint: Some("keep one file with `page:`".into()),
+                });
+            } else {
+                page = Some((source, header));
+            }
         }
     }
     files.sort_by_key(|(_, section, _)| section.order);
@@ -105,7 +122,10 @@ pub fn load(sources: &[Source]) -> Result<Catalog, Vec<Diagnostic>> {
             });
         }
     }
-    let mut catalog = Catalog::default();
+    let mut catalog = Catalog {
+        page: page.map(|(_, header)| header),
+        ..Catalog::default()
+    };
     for (index, (_, section, rules)) in files.into_iter().enumerate() {
         catalog.sections.push(section);
         catalog.rules.extend(rules.into_iter().map(|rule| Rule {
@@ -127,16 +147,24 @@ fn line_of(text: &str, key: &str) -> usize {
         .map_or(1, |i| i + 1)
 }
 
+/// The environment variable that sets the base of the docs URLs.
+pub const DOCS_URL_VAR: &str = "DEBITURA_TRIAGE_DOCS_URL";
+
 /// Everything `build.rs` does: read `rules_dir`, and either write the generated
 /// catalog to `out_file` (only when its content changed) or print one
 /// `cargo::error=` line per problem, which fails the build without a panic.
+///
+/// `DEBITURA_TRIAGE_DOCS_URL`, when set, is the base of every rule's docs URL
+/// (e.g. `https://example.org/triage/`); it defaults to `docs/`.
 pub fn build_script(rules_dir: &Path, out_file: &Path) {
     println!("cargo::rerun-if-changed={}", rules_dir.display());
+    println!("cargo::rerun-if-env-changed={DOCS_URL_VAR}");
+    let docs_base = std::env::var(DOCS_URL_VAR).unwrap_or_else(|_| "docs/".to_string());
     let display = rules_dir.to_string_lossy().replace('\\', "/");
     let result = read_dir(rules_dir, &display).and_then(|sources| load(&sources));
     match result {
         Ok(catalog) => {
-            let code = generate(&catalog);
+            let code = generate(&catalog, &docs_base);
             if fs::read_to_string(out_file).ok().as_deref() != Some(code.as_str()) {
                 if let Err(err) = fs::write(out_file, code) {
                     println!("cargo::error=cannot write {}: {err}", out_file.display());

@@ -8,15 +8,23 @@ use serde_yaml::Value;
 
 use crate::diagnostic::{suggestion, Diagnostic};
 use crate::layout::{Layout, Step};
-use crate::model::{Conditions, Field, Origin, Query, Rule, Section};
+use crate::model::{Conditions, Field, Origin, Page, Query, Rule, Section};
 use crate::vocab;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
-    section: RawSection,
+    page: Option<RawPage>,
+    section: Option<RawSection>,
     #[serde(default)]
     rules: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPage {
+    title: String,
+    intro: String,
 }
 
 #[derive(Deserialize)]
@@ -25,6 +33,9 @@ struct RawSection {
     title: String,
     order: u32,
     summary: String,
+    intro: Option<String>,
+    outro: Option<String>,
+    columns: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -77,11 +88,16 @@ impl RawConditions {
     }
 }
 
-/// The rules of one file, and its section.
+/// What one file holds: the page header, or a section and its rules.
+#[derive(Default)]
 pub struct Loaded {
+    pub page: Option<Page>,
     pub section: Option<Section>,
     pub rules: Vec<Rule>,
 }
+
+/// The troubleshooting table's columns, in order.
+pub const COLUMNS: [&str; 3] = ["issue", "cause", "solution"];
 
 /// Reads one rules file. Problems go to `out`; whatever could be read is returned.
 pub fn load_file(file: &str, slug: &str, text: &str, out: &mut Vec<Diagnostic>) -> Loaded {
@@ -99,17 +115,84 @@ pub fn load_file(file: &str, slug: &str, text: &str, out: &mut Vec<Diagnostic>) 
                 problem: yaml_message(&err),
                 hint: Some(yaml_hint(&err)),
             });
-            return Loaded {
-                section: None,
-                rules: Vec::new(),
-            };
+            return Loaded::default();
         }
     };
+    let file_problem = |line: usize, problem: &str, hint: &str| Diagnostic {
+        file: file.to_string(),
+        line,
+        rule: None,
+        problem: problem.to_string(),
+        hint: Some(hint.to_string()),
+    };
+    let raw_section = match (raw.page, raw.section) {
+        (Some(page), None) if raw.rules.is_empty() => {
+            return Loaded {
+                page: Some(Page {
+                    title: page.title,
+                    intro: page.intro,
+                }),
+                ..Loaded::default()
+            };
+        }
+        (Some(_), None) => {
+            let line = layout.top_key_line("rules").unwrap_or(1);
+            out.push(file_problem(
+                line,
+                "a `page:` file holds no rules",
+                "move the rules to a section file",
+            ));
+            return Loaded::default();
+        }
+        (Some(_), Some(_)) => {
+            let line = layout.top_key_line("page").unwrap_or(1);
+            out.push(file_problem(
+                line,
+                "a file declares either `page:` or `section:`, not both",
+                "move the page header to a file of its own",
+            ));
+            return Loaded::default();
+        }
+        (None, None) => {
+            out.push(file_problem(
+                1,
+                "missing `section:`",
+                "start the file with a `section:` block naming its title, order and summary",
+            ));
+            return Loaded::default();
+        }
+        (None, Some(section)) => section,
+    };
+    let columns = raw_section
+        .columns
+        .unwrap_or_else(|| COLUMNS.iter().map(|c| c.to_string()).collect());
+    let canonical: Vec<&str> = COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| columns.iter().any(|x| x == c))
+        .collect();
+    if canonical != columns || !canonical.contains(&"issue") || !canonical.contains(&"solution") {
+        let line = text
+            .lines()
+            .position(|l| l.trim_start().starts_with("columns:"))
+            .map_or(1, |i| i + 1);
+        out.push(file_problem(
+            line,
+            &format!(
+                "section columns [{}] are not issue, cause, solution in that order",
+                columns.join(", ")
+            ),
+            "write `columns: [issue, solution]`, or leave `columns` out for all three",
+        ));
+    }
     let section = Section {
         slug: slug.to_string(),
-        title: raw.section.title,
-        order: raw.section.order,
-        summary: raw.section.summary,
+        title: raw_section.title,
+        order: raw_section.order,
+        summary: raw_section.summary,
+        intro: raw_section.intro,
+        outro: raw_section.outro,
+        show_cause: columns.iter().any(|c| c == "cause"),
     };
     let exact_spans = layout.rule_count() == raw.rules.len();
     let mut rules = Vec::new();
@@ -148,6 +231,7 @@ pub fn load_file(file: &str, slug: &str, text: &str, out: &mut Vec<Diagnostic>) 
         }
     }
     Loaded {
+        page: None,
         section: Some(section),
         rules,
     }

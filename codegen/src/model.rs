@@ -215,6 +215,19 @@ pub struct Section {
     pub order: u32,
     /// One line saying what the section covers.
     pub summary: String,
+    /// Markdown shown above the section's table.
+    pub intro: Option<String>,
+    /// Markdown shown below the section's table.
+    pub outro: Option<String>,
+    /// Whether the section's table has a Cause column.
+    pub show_cause: bool,
+}
+
+/// The header of the troubleshooting page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub title: String,
+    pub intro: String,
 }
 
 /// One validated rule.
@@ -239,6 +252,8 @@ pub struct Rule {
 /// Every section and rule, sections in page order and rules in page order within them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Catalog {
+    /// The troubleshooting page's header, from the file that declares `page:`.
+    pub page: Option<Page>,
     pub sections: Vec<Section>,
     pub rules: Vec<Rule>,
 }

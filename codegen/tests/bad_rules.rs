@@ -30,7 +30,7 @@ fn the_project_rules_load_and_generate_parseable_rust() {
         let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
         panic!("rules/ has problems:\n{}", lines.join("\n"))
     });
-    let code = debitura_triage_codegen::generate(&catalog);
+    let code = debitura_triage_codegen::generate(&catalog, "docs/");
     assert!(code.starts_with(debitura_triage_codegen::HEADER));
     syn::parse_file(&code).expect("generated code parses");
 }
