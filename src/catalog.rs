@@ -30,7 +30,10 @@ pub struct Page {
     pub intro: &'static str,
 }
 
-/// What a rule requires of a query. An empty list (or `None`) accepts any value.
+/// What a rule requires of a query. An empty list (or `None`) accepts any
+/// value, except that `event` and `symptom` then require none. In
+/// `error_type` and `message` an empty string stands for "no type" / "no
+/// message"; a message ending in `*` accepts every message with that prefix.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct When {
@@ -38,6 +41,8 @@ pub struct When {
     pub status: &'static [u16],
     /// Accepted error type strings, compared exactly.
     pub error_type: &'static [&'static str],
+    /// Accepted error messages: exact, or a prefix followed by `*`.
+    pub message: &'static [&'static str],
     /// Accepted operations; each also covers its children.
     pub operation: &'static [Operation],
     /// Accepted webhook event names.

@@ -319,6 +319,9 @@ pub fn diagnose_command(query: &Query<'_>) -> String {
     if let Some(t) = query.error_type {
         let _ = write!(out, " --type {}", shell_word(t));
     }
+    if let Some(m) = query.message {
+        let _ = write!(out, " --message {}", shell_word(m));
+    }
     if let Some(op) = query.operation {
         let _ = write!(out, " --op {op}");
     }
@@ -354,6 +357,16 @@ fn shell_word(word: &str) -> String {
 pub fn conditions(rule: &Rule) -> Vec<(&'static str, String)> {
     let w = &rule.when;
     let join = |items: Vec<String>| items.join(" or ");
+    let texts = |items: &[&str]| -> String {
+        join(items
+            .iter()
+            .map(|t| match t.strip_suffix('*') {
+                _ if t.is_empty() => "none".to_string(),
+                Some(prefix) => format!("starts with `{prefix}`"),
+                None => format!("`{t}`"),
+            })
+            .collect())
+    };
     let mut out = Vec::new();
     if !w.symptom.is_empty() {
         out.push((
@@ -374,10 +387,10 @@ pub fn conditions(rule: &Rule) -> Vec<(&'static str, String)> {
         ));
     }
     if !w.error_type.is_empty() {
-        out.push((
-            "type",
-            join(w.error_type.iter().map(|s| format!("`{s}`")).collect()),
-        ));
+        out.push(("type", texts(w.error_type)));
+    }
+    if !w.message.is_empty() {
+        out.push(("message", texts(w.message)));
     }
     if !w.operation.is_empty() {
         let ops = w.operation.iter().map(|o| format!("`{o}`")).collect();

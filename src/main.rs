@@ -34,7 +34,7 @@ enum Command {
     ///
     /// Give what you have; a rule matches only when everything it names is given.
     /// Example: debitura-triage diagnose --status 422 --type MissingPowerOfAttorney --op create-case
-    #[command(group(ArgGroup::new("what").required(true).multiple(true).args(["status", "error_type", "event", "symptom"])))]
+    #[command(group(ArgGroup::new("what").required(true).multiple(true).args(["status", "error_type", "message", "event", "symptom"])))]
     Diagnose(DiagnoseArgs),
     /// Print one rule in full, as Markdown.
     Explain {
@@ -71,6 +71,9 @@ struct DiagnoseArgs {
     /// Error type from the body, e.g. ClientExistsNeedsLinking (`businessErrors[].type` or the 409 `type`).
     #[arg(long = "type", value_name = "TYPE")]
     error_type: Option<String>,
+    /// Error message from the body, for errors identified by their text (e.g. "Unknown country: XX").
+    #[arg(long, value_name = "TEXT")]
+    message: Option<String>,
     /// The call that failed.
     #[arg(long = "op", value_name = "OP", value_parser = parse_operation, help = operation_help())]
     operation: Option<Operation>,
@@ -158,6 +161,7 @@ fn main() -> ExitCode {
             let mut query = Query::new();
             query.status = args.status;
             query.error_type = args.error_type.as_deref();
+            query.message = args.message.as_deref();
             query.operation = args.operation;
             query.event = args.event.as_deref();
             query.symptom = args.symptom.as_deref();
@@ -255,6 +259,7 @@ fn query_json(q: &Query<'_>) -> Value {
     json!({
         "status": q.status,
         "type": q.error_type,
+        "message": q.message,
         "operation": q.operation.map(Operation::as_str),
         "event": q.event,
         "symptom": q.symptom,
@@ -278,6 +283,7 @@ fn rule_json(rule: &Rule) -> Value {
         "when": {
             "status": w.status,
             "type": w.error_type,
+            "message": w.message,
             "operation": w.operation.iter().map(|o| o.as_str()).collect::<Vec<_>>(),
             "event": w.event,
             "symptom": w.symptom,

@@ -21,6 +21,9 @@ pub struct Query<'a> {
     pub status: Option<u16>,
     /// The error type string from the body (`businessErrors[].type`, the 409 `type`, …).
     pub error_type: Option<&'a str>,
+    /// The error message from the body, for errors identified by their text
+    /// (field validation messages such as `Unknown country: XX`).
+    pub message: Option<&'a str>,
     /// The call that failed.
     pub operation: Option<Operation>,
     /// A webhook event name, for failures announced by a webhook.
@@ -39,6 +42,7 @@ impl<'a> Query<'a> {
         Query {
             status: None,
             error_type: None,
+            message: None,
             operation: None,
             event: None,
             symptom: None,
@@ -56,6 +60,12 @@ impl<'a> Query<'a> {
     /// Sets the error type string.
     pub const fn error_type(mut self, error_type: &'a str) -> Self {
         self.error_type = Some(error_type);
+        self
+    }
+
+    /// Sets the error message.
+    pub const fn message(mut self, message: &'a str) -> Self {
+        self.message = Some(message);
         self
     }
 

@@ -93,6 +93,9 @@ fn generated_matcher_agrees_with_the_rule_model() {
             without_type.error_type = None;
             let mut without_op = *q;
             without_op.operation = None;
+            let mut without_message = *q;
+            without_message.message = None;
+            queries.push(without_message);
             let mut flipped = *q;
             flipped.after_token_refresh = !q.after_token_refresh;
             queries.extend([without_status, without_type, without_op, flipped]);
@@ -121,6 +124,7 @@ fn to_model(q: &Query<'_>) -> codegen::Query {
     let fields = [
         (Field::Status, q.status.map(|s| s.to_string())),
         (Field::Type, q.error_type.map(String::from)),
+        (Field::Message, q.message.map(String::from)),
         (
             Field::Operation,
             q.operation.map(|o| o.as_str().to_string()),

@@ -258,7 +258,8 @@ fn declared(rule: &Rule, field: Field) -> Vec<&str> {
     };
     set.iter()
         .map(String::as_str)
-        .filter(|v| !v.is_empty())
+        // "No event / no symptom" is implied by every rule that names none.
+        .filter(|v| field.implicit_condition() != Some(v))
         .filter(|v| {
             field != Field::Operation
                 || !vocab::OPERATIONS
@@ -273,8 +274,9 @@ fn query_literal(query: &Query) -> TokenStream {
         Some(code) => quote! { Some(#code) },
         None => quote! { None },
     };
-    let error_type = opt_str(query.get(Field::Type));
     let named = |f: Field| query.get(f).filter(|v| !v.is_empty());
+    let error_type = opt_str(named(Field::Type));
+    let message = opt_str(named(Field::Message));
     let event = opt_str(named(Field::Event));
     let symptom = opt_str(named(Field::Symptom));
     let operation = match query.get(Field::Operation) {
@@ -296,6 +298,7 @@ fn query_literal(query: &Query) -> TokenStream {
         Query {
             status: #status,
             error_type: #error_type,
+            message: #message,
             operation: #operation,
             event: #event,
             symptom: #symptom,
@@ -318,6 +321,7 @@ fn rules(catalog: &Catalog) -> TokenStream {
             .into_iter()
             .map(|s| Literal::u16_unsuffixed(s.parse().expect("validated status")));
         let types = declared(rule, Field::Type);
+        let messages = declared(rule, Field::Message);
         let operations = declared(rule, Field::Operation)
             .into_iter()
             .map(operation_variant);
@@ -348,6 +352,7 @@ fn rules(catalog: &Catalog) -> TokenStream {
                 when: When {
                     status: &[ #( #status ),* ],
                     error_type: &[ #( #types ),* ],
+                    message: &[ #( #messages ),* ],
                     operation: &[ #( Operation::#operations ),* ],
                     event: &[ #( #events ),* ],
                     symptom: &[ #( #symptoms ),* ],
@@ -406,14 +411,17 @@ fn decide(rules: &[Rule], candidates: &[usize], depth: usize) -> TokenStream {
         .collect();
     values.sort_by_key(|v| (v.parse::<u32>().unwrap_or(u32::MAX), v.as_str()));
     values.dedup();
-    // Group values by the candidates they leave, keeping first-seen order.
+    let (prefixes, literals): (Vec<&String>, Vec<&String>) =
+        values.into_iter().partition(|v| field.prefix_of(v).is_some());
+    // Literal values sharing the candidates they leave share an arm, in
+    // first-seen order.
     let mut groups: BTreeMap<Vec<usize>, Vec<&String>> = BTreeMap::new();
     let mut order: Vec<Vec<usize>> = Vec::new();
-    for value in values {
+    for value in literals {
         let remaining: Vec<usize> = candidates
             .iter()
             .copied()
-            .filter(|&i| rules[i].when.get(field).is_none_or(|s| s.contains(value)))
+            .filter(|&i| rules[i].when.get(field).is_none_or(|s| s.iter().any(|p| field.accepts(p, value))))
             .collect();
         if !groups.contains_key(&remaining) {
             order.push(remaining.clone());
@@ -432,7 +440,21 @@ fn decide(rules: &[Rule], candidates: &[usize], depth: usize) -> TokenStream {
         let body = decide(rules, remaining, depth + 1);
         quote! { #( #patterns )|* => #body, }
     });
-    let arms: Vec<TokenStream> = arms.collect();
+    let mut arms: Vec<TokenStream> = arms.collect();
+    // Prefix patterns come after the literals, longest first, so that the
+    // first guard that holds is the most specific prefix.
+    let mut prefixes = prefixes;
+    prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    for prefix in prefixes {
+        let remaining: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|&i| rules[i].when.get(field).is_none_or(|s| s.iter().any(|q| field.covers(q, prefix))))
+            .collect();
+        let guarded = pattern(field, prefix);
+        let body = decide(rules, &remaining, depth + 1);
+        arms.push(quote! { #guarded => #body, });
+    }
     let default = decide(rules, &wildcard, depth + 1);
     let scrutinee = scrutinee(field);
     // A bool with both values listed needs no default arm (it would be unreachable).
@@ -453,6 +475,7 @@ fn scrutinee(field: Field) -> TokenStream {
     match field {
         Field::Status => quote! { q.status },
         Field::Type => quote! { q.error_type },
+        Field::Message => quote! { q.message },
         Field::Operation => quote! { q.operation },
         Field::Event => quote! { q.event },
         Field::Symptom => quote! { q.symptom },
@@ -467,7 +490,14 @@ fn pattern(field: Field, value: &str) -> TokenStream {
             let code = Literal::u16_unsuffixed(value.parse().expect("validated status"));
             quote! { Some(#code) }
         }
-        Field::Event | Field::Symptom if value == crate::model::NONE => quote! { None },
+        // An empty string is no value at all, as in the rule model.
+        Field::Event | Field::Symptom | Field::Type | Field::Message if value == crate::model::NONE => {
+            quote! { None | Some("") }
+        }
+        Field::Message => match field.prefix_of(value) {
+            Some(prefix) => quote! { Some(m) if m.starts_with(#prefix) },
+            None => quote! { Some(#value) },
+        },
         Field::Type | Field::Event | Field::Symptom => quote! { Some(#value) },
         Field::Operation => {
             let v = operation_variant(value);

@@ -62,8 +62,10 @@ struct RawRule {
 #[serde(deny_unknown_fields)]
 struct RawConditions {
     status: Option<Value>,
-    #[serde(rename = "type")]
+    #[serde(default, rename = "type", deserialize_with = "keep_null")]
     error_type: Option<Value>,
+    #[serde(default, deserialize_with = "keep_null")]
+    message: Option<Value>,
     operation: Option<Value>,
     event: Option<Value>,
     symptom: Option<Value>,
@@ -71,11 +73,17 @@ struct RawConditions {
     environment: Option<Value>,
 }
 
+/// `type: null` means "no type", which differs from leaving `type` out ("any type").
+fn keep_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
 impl RawConditions {
-    fn fields(&self) -> [(Field, Option<Value>); 7] {
+    fn fields(&self) -> [(Field, Option<Value>); crate::model::FIELDS] {
         [
             (Field::Status, self.status.clone()),
             (Field::Type, self.error_type.clone()),
+            (Field::Message, self.message.clone()),
             (Field::Operation, self.operation.clone()),
             (Field::Event, self.event.clone()),
             (Field::Symptom, self.symptom.clone()),
@@ -443,6 +451,9 @@ fn conditions(
 /// One YAML value of `field` as the query values it accepts.
 fn normalise(field: Field, value: &Value) -> Result<Vec<String>, (String, Option<String>)> {
     let key = field.key();
+    if value.is_null() && matches!(field, Field::Type | Field::Message) {
+        return Ok(vec![crate::model::NONE.to_string()]);
+    }
     let text = match value {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
@@ -478,8 +489,19 @@ fn normalise(field: Field, value: &Value) -> Result<Vec<String>, (String, Option
             format!("symptom `{text}` is not kebab-case"),
             Some("symptoms are lower-case words joined by `-`, e.g. `duplicate-events`".into()),
         )),
-        Field::Type if text.trim().is_empty() => Err(("`type` is empty".into(), None)),
-        Field::Symptom | Field::Type | Field::AfterTokenRefresh => Ok(vec![text]),
+        Field::Type | Field::Message if text.trim().is_empty() => Err((
+            format!("`{key}` is empty"),
+            Some(format!("write `{key}: null` to require that the response has no {key}")),
+        )),
+        Field::Type if text.contains('*') => Err((
+            format!("`type` `{text}` holds `*`; types are matched exactly"),
+            Some("only `message` patterns may end in `*`".into()),
+        )),
+        Field::Message if text.trim_end_matches('*').contains('*') || text == "*" => Err((
+            format!("message pattern `{text}` has `*` somewhere other than after a prefix"),
+            Some("write the fixed start of the message followed by one `*`, e.g. `Unknown country: *`".into()),
+        )),
+        Field::Symptom | Field::Type | Field::Message | Field::AfterTokenRefresh => Ok(vec![text]),
     }
 }
 

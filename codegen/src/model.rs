@@ -1,17 +1,23 @@
 //! The validated rule model and its matching semantics.
 //!
 //! Every field of a query is reduced to a string (`"409"`, `"create-case"`,
-//! `"true"`), and every condition to the set of query values it accepts, with
-//! operations expanded to their descendants. Matching, specificity, overlap and
-//! shadowing are then plain set operations, the same for every field.
+//! `"true"`), and every condition to a set of patterns over those strings, with
+//! operations expanded to their descendants. A pattern is a literal, except that
+//! a message pattern may end in `*` to accept every message with that prefix.
+//! Matching, specificity, overlap and shadowing are set operations over
+//! patterns, the same for every field.
 
 use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::vocab;
 
-/// The value standing for "the query names no event / no symptom".
+/// The value standing for "the query names none" (no event, symptom, type or message).
 pub const NONE: &str = "";
+
+/// A character no rule text contains, appended to a prefix to make a message
+/// that only the prefix's own pattern accepts.
+const BEYOND: char = '\u{10FFFF}';
 
 /// The fields a rule can test, in the order the generated matcher tests them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -22,17 +28,22 @@ pub enum Field {
     Event,
     Status,
     Type,
+    Message,
     Operation,
     AfterTokenRefresh,
     Environment,
 }
 
+/// How many fields a query has.
+pub const FIELDS: usize = 8;
+
 impl Field {
-    pub const ALL: [Field; 7] = [
+    pub const ALL: [Field; FIELDS] = [
         Field::Symptom,
         Field::Event,
         Field::Status,
         Field::Type,
+        Field::Message,
         Field::Operation,
         Field::AfterTokenRefresh,
         Field::Environment,
@@ -43,6 +54,7 @@ impl Field {
         match self {
             Field::Status => "status",
             Field::Type => "type",
+            Field::Message => "message",
             Field::Operation => "operation",
             Field::Event => "event",
             Field::Symptom => "symptom",
@@ -69,14 +81,54 @@ impl Field {
     }
 
     /// The value a query has in this field when it leaves the field out.
-    /// Event and symptom name what was observed, so a rule that names neither
-    /// requires a query that names neither: the empty string stands for "none".
+    /// [`NONE`] lets a rule require that a query names no event, symptom,
+    /// type or message.
     pub fn absent_value(self) -> Option<&'static str> {
         match self {
             Field::AfterTokenRefresh => Some("false"),
-            Field::Event | Field::Symptom => Some(NONE),
+            Field::Event | Field::Symptom | Field::Type | Field::Message => Some(NONE),
             _ => None,
         }
+    }
+
+    /// The prefix of a `prefix*` pattern; only message patterns have one.
+    pub fn prefix_of(self, pattern: &str) -> Option<&str> {
+        match self {
+            Field::Message => pattern.strip_suffix('*'),
+            _ => None,
+        }
+    }
+
+    /// True when `pattern` accepts the query value `value`.
+    pub fn accepts(self, pattern: &str, value: &str) -> bool {
+        match self.prefix_of(pattern) {
+            Some(prefix) => value != NONE && value.starts_with(prefix),
+            None => pattern == value,
+        }
+    }
+
+    /// True when every value `inner` accepts, `outer` accepts too.
+    pub fn covers(self, outer: &str, inner: &str) -> bool {
+        match self.prefix_of(outer) {
+            Some(prefix) => inner != NONE && inner.starts_with(prefix),
+            None => outer == inner,
+        }
+    }
+
+    /// Query values that tell `patterns` apart: each pattern's own literal
+    /// text, and for a prefix, a value no longer pattern accepts.
+    fn representatives(self, patterns: &BTreeSet<String>) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in patterns {
+            match self.prefix_of(p) {
+                Some(prefix) => {
+                    out.push(prefix.to_string());
+                    out.push(format!("{prefix}{BEYOND}"));
+                }
+                None => out.push(p.clone()),
+            }
+        }
+        out
     }
 
     /// What a rule that leaves this field out accepts: `None` for anything.
@@ -95,7 +147,7 @@ impl Field {
 /// What a rule requires: per field, the accepted query values, or `None` for "any".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Conditions {
-    accepted: [Option<BTreeSet<String>>; 7],
+    accepted: [Option<BTreeSet<String>>; FIELDS],
 }
 
 impl Conditions {
@@ -121,7 +173,7 @@ impl Conditions {
     pub fn matches(&self, query: &Query) -> bool {
         Field::ALL.iter().all(|&f| match self.get(f) {
             None => true,
-            Some(set) => query.get(f).is_some_and(|v| set.contains(v)),
+            Some(set) => query.get(f).is_some_and(|v| set.iter().any(|p| f.accepts(p, v))),
         })
     }
 
@@ -132,7 +184,7 @@ impl Conditions {
             .all(|&f| match (self.get(f), other.get(f)) {
                 (_, None) => true,
                 (None, Some(_)) => false,
-                (Some(mine), Some(theirs)) => mine.is_subset(theirs),
+                (Some(mine), Some(theirs)) => mine.iter().all(|a| theirs.iter().any(|b| f.covers(b, a))),
             })
     }
 
@@ -142,8 +194,8 @@ impl Conditions {
         for f in Field::ALL {
             let value = match (self.get(f), other.get(f)) {
                 (None, None) => None,
-                (Some(s), None) | (None, Some(s)) => s.iter().next().cloned(),
-                (Some(a), Some(b)) => Some(a.intersection(b).next()?.clone()),
+                (Some(s), None) | (None, Some(s)) => s.iter().next().map(|p| f.prefix_of(p).unwrap_or(p).to_string()),
+                (Some(a), Some(b)) => Some(meet(f, a, b)?),
             };
             query.values[f.index()] = value;
         }
@@ -154,7 +206,7 @@ impl Conditions {
 /// A concrete question: one value (or nothing) per field.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Query {
-    values: [Option<String>; 7],
+    values: [Option<String>; FIELDS],
 }
 
 impl Query {
@@ -276,5 +328,46 @@ pub fn most_specific(rules: &[Rule], candidates: &[usize]) -> Option<usize> {
         candidates
             .iter()
             .all(|&j| rules[i].when.is_within(&rules[j].when))
+    })
+}
+
+/// Candidate values of `field` for a search over the queries `outer` accepts,
+/// given rules `inner` that may cover them: enough to reach every distinct
+/// outcome, and `None` (the field left out) when `outer` accepts anything.
+pub fn candidates(field: Field, outer: Option<&BTreeSet<String>>, inner: &[&Conditions]) -> Vec<Option<String>> {
+    if let (None, Some(domain)) = (outer, field.closed_domain()) {
+        return domain;
+    }
+    let mut patterns: BTreeSet<String> = inner.iter().filter_map(|c| c.get(field)).flatten().cloned().collect();
+    if let Some(set) = outer {
+        patterns.extend(set.iter().cloned());
+    }
+    let mut values: Vec<Option<String>> = field
+        .representatives(&patterns)
+        .into_iter()
+        .filter(|v| outer.is_none_or(|set| set.iter().any(|p| field.accepts(p, v))))
+        .map(Some)
+        .collect();
+    values.sort();
+    values.dedup();
+    if outer.is_none() {
+        values.push(None);
+    }
+    values
+}
+
+/// A value of `field` that a pattern of each set accepts.
+pub fn meet(field: Field, a: &BTreeSet<String>, b: &BTreeSet<String>) -> Option<String> {
+    let literal = |p: &str| field.prefix_of(p).unwrap_or(p).to_string();
+    a.iter().find_map(|x| {
+        b.iter().find_map(|y| {
+            if field.covers(x, y) {
+                Some(literal(y))
+            } else if field.covers(y, x) {
+                Some(literal(x))
+            } else {
+                None
+            }
+        })
     })
 }

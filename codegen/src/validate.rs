@@ -90,7 +90,7 @@ fn disjoint_on_status_or_type(a: &Conditions, b: &Conditions) -> bool {
     [Field::Status, Field::Type]
         .iter()
         .any(|&f| match (a.get(f), b.get(f)) {
-            (Some(x), Some(y)) => x.is_disjoint(y),
+            (Some(x), Some(y)) => crate::model::meet(f, x, y).is_none(),
             _ => false,
         })
 }
@@ -127,8 +127,8 @@ fn check_shadowed(rules: &[Rule], out: &mut Vec<Diagnostic>) {
 ///
 /// Fields are assigned one at a time, keeping only the inner rules that still
 /// match; as soon as none is left, the partial query is a witness. Candidate
-/// values per field are the ones the inner rules name plus "something else",
-/// which is all that can make a difference.
+/// values per field come from [`crate::model::candidates`]: the values the
+/// rules name plus "something else", which is all that can make a difference.
 pub fn uncovered_query(outer: &Conditions, inner: &[&Conditions]) -> Option<Query> {
     fn search(depth: usize, outer: &Conditions, inner: &[&Conditions], query: &mut Query) -> bool {
         if inner.is_empty() {
@@ -137,31 +137,15 @@ pub fn uncovered_query(outer: &Conditions, inner: &[&Conditions]) -> Option<Quer
         let Some(&field) = Field::ALL.get(depth) else {
             return false;
         };
-        let candidates: Vec<Option<String>> = match (outer.get(field), field.closed_domain()) {
-            (Some(set), _) => set.iter().cloned().map(Some).collect(),
-            (None, Some(domain)) => domain,
-            (None, None) => {
-                let mut named: Vec<Option<String>> = inner
-                    .iter()
-                    .filter_map(|c| c.get(field))
-                    .flatten()
-                    .cloned()
-                    .map(Some)
-                    .collect();
-                named.sort();
-                named.dedup();
-                named.push(None);
-                named
-            }
-        };
+        let candidates = crate::model::candidates(field, outer.get(field), inner);
         for candidate in candidates {
             let still: Vec<&Conditions> = inner
                 .iter()
                 .copied()
                 .filter(|c| match (c.get(field), &candidate) {
                     (None, _) => true,
-                    (Some(set), Some(v)) => set.contains(v),
-                    (Some(_), None) => false,
+                    (Some(set), Some(v)) => set.iter().any(|p| field.accepts(p, v)),
+                    (Some(set), None) => field.absent_value().is_some_and(|v| set.iter().any(|p| field.accepts(p, v))),
                 })
                 .collect();
             let saved = query.clone();
@@ -177,10 +161,12 @@ pub fn uncovered_query(outer: &Conditions, inner: &[&Conditions]) -> Option<Quer
     }
     let mut query = Query::default();
     search(0, outer, inner, &mut query).then(|| {
+        // Fields after the last one searched still have to satisfy `outer`.
         for f in Field::ALL {
-            if query.get(f).is_none() {
-                if let Some(v) = outer.get(f).and_then(|s| s.iter().next()) {
-                    query.set(f, v.clone());
+            let Some(set) = outer.get(f) else { continue };
+            if !query.get(f).is_some_and(|v| set.iter().any(|p| f.accepts(p, v))) {
+                if let Some(p) = set.iter().next() {
+                    query.set(f, f.prefix_of(p).unwrap_or(p).to_string());
                 }
             }
         }
