@@ -358,14 +358,16 @@ pub fn conditions(rule: &Rule) -> Vec<(&'static str, String)> {
     let w = &rule.when;
     let join = |items: Vec<String>| items.join(" or ");
     let texts = |items: &[&str]| -> String {
-        join(items
-            .iter()
-            .map(|t| match t.strip_suffix('*') {
-                _ if t.is_empty() => "none".to_string(),
-                Some(prefix) => format!("starts with `{prefix}`"),
-                None => format!("`{t}`"),
-            })
-            .collect())
+        join(
+            items
+                .iter()
+                .map(|t| match t.strip_suffix('*') {
+                    _ if t.is_empty() => "none".to_string(),
+                    Some(prefix) => format!("starts with `{prefix}`"),
+                    None => format!("`{t}`"),
+                })
+                .collect(),
+        )
     };
     let mut out = Vec::new();
     if !w.symptom.is_empty() {

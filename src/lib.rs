@@ -19,12 +19,19 @@
 
 mod catalog;
 pub mod docs;
+mod json;
 mod matcher;
+mod response;
 
 pub use catalog::{
     Environment, Operation, Page, Retry, Rule, RuleId, Section, When, EVENTS, PAGE, RULES, SECTIONS,
 };
+pub use json::{JsonStr, Stop, MAX_PATH, MAX_SCAN};
 pub use matcher::{diagnose, Diagnosis, Query};
+pub use response::{
+    diagnose_response, BodyShape, Decision, ErrorSource, Finding, ResponseDiagnosis, MAX_ERRORS,
+    MAX_RETRY_AFTER,
+};
 
 // The README's code is compiled and run as a doc test, so it cannot go stale.
 #[cfg(doctest)]

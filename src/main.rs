@@ -14,7 +14,8 @@ mod suggest;
 use suggest::nearest;
 
 use debitura_triage::{
-    diagnose, docs, Diagnosis, Environment, Operation, Query, Rule, RuleId, RULES,
+    diagnose, diagnose_response, docs, BodyShape, Decision, Diagnosis, Environment, ErrorSource,
+    Operation, Query, ResponseDiagnosis, Rule, RuleId, Stop, RULES,
 };
 
 /// Tells you what to do when Debitura's referral-partner APIs say no.
@@ -34,7 +35,7 @@ enum Command {
     ///
     /// Give what you have; a rule matches only when everything it names is given.
     /// Example: debitura-triage diagnose --status 422 --type MissingPowerOfAttorney --op create-case
-    #[command(group(ArgGroup::new("what").required(true).multiple(true).args(["status", "error_type", "message", "event", "symptom"])))]
+    #[command(group(ArgGroup::new("what").required(true).multiple(true).args(["status", "error_type", "message", "event", "symptom", "delivery_error"])))]
     Diagnose(DiagnoseArgs),
     /// Print one rule in full, as Markdown.
     Explain {
@@ -74,6 +75,13 @@ struct DiagnoseArgs {
     /// Error message from the body, for errors identified by their text (e.g. "Unknown country: XX").
     #[arg(long, value_name = "TEXT")]
     message: Option<String>,
+    /// The raw response body, from a file or `-` for standard input; the error type, message,
+    /// URL and retry delay are read from it.
+    #[arg(long, value_name = "FILE|-", requires = "status", conflicts_with_all = ["error_type", "message"])]
+    body: Option<String>,
+    /// A webhook delivery-log error or disable reason, e.g. "Request timed out after 10 seconds".
+    #[arg(long, value_name = "TEXT", conflicts_with_all = ["status", "error_type", "message", "symptom", "event"])]
+    delivery_error: Option<String>,
     /// The call that failed.
     #[arg(long = "op", value_name = "OP", value_parser = parse_operation, help = operation_help())]
     operation: Option<Operation>,
@@ -167,11 +175,32 @@ fn main() -> ExitCode {
             query.symptom = args.symptom.as_deref();
             query.after_token_refresh = args.after_token_refresh;
             query.environment = args.environment;
-            let diagnosis = diagnose(&query);
+            if let Some(text) = args.delivery_error.as_deref() {
+                query = query.delivery_error(text);
+            }
+            let body = match args.body.as_deref().map(read_body).transpose() {
+                Ok(body) => body,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return ExitCode::from(2);
+                }
+            };
+            let response = match (&body, args.status) {
+                (Some(body), Some(status)) => Some(diagnose_response(status, body, &query)),
+                _ => None,
+            };
+            let diagnosis = response.map_or_else(|| diagnose(&query), |r| r.diagnosis());
             if args.json {
-                println!("{}", diagnosis_json(&query, &diagnosis));
+                let mut value = diagnosis_json(&query, &diagnosis);
+                if let (Some(r), Value::Object(map)) = (&response, &mut value) {
+                    map.extend(response_json(r));
+                }
+                println!("{value}");
             } else {
                 print!("{}", diagnosis_text(&query, &diagnosis));
+                if let Some(r) = &response {
+                    print!("{}", response_text(r));
+                }
             }
             ExitCode::SUCCESS
         }
@@ -356,4 +385,149 @@ fn check_pages(dir: &Path) -> ExitCode {
         );
         ExitCode::FAILURE
     }
+}
+
+/// The body named by `--body`: a file, or standard input for `-`.
+fn read_body(source: &str) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut body = Vec::new();
+    let result = if source == "-" {
+        std::io::stdin().read_to_end(&mut body).map(drop)
+    } else {
+        fs::File::open(source)
+            .and_then(|mut f| f.read_to_end(&mut body))
+            .map(drop)
+    };
+    result.map_err(|e| format!("cannot read the body from {source}: {e}"))?;
+    Ok(body)
+}
+
+fn shape_name(shape: BodyShape) -> &'static str {
+    match shape {
+        BodyShape::Empty => "empty",
+        BodyShape::NotJson => "not-json",
+        BodyShape::BusinessErrors => "business-errors",
+        BodyShape::Conflict => "conflict",
+        BodyShape::FieldValidation => "field-validation",
+        BodyShape::ProblemDetails => "problem-details",
+        BodyShape::RateLimit => "rate-limit",
+        BodyShape::CaseResults => "case-results",
+        _ => "other",
+    }
+}
+
+fn decision_text(r: &ResponseDiagnosis<'_>) -> String {
+    let count = r.findings().count();
+    let decisive = r.decided_by().map_or(0, |i| i + 1);
+    match r.decision() {
+        Decision::StatusOnly => "the body names no error; the status and the context decide".into(),
+        Decision::Single => "the one error in the body".into(),
+        Decision::FirstOfEqual => format!("error {decisive} of {count}: all have the same retry policy, so the first decides"),
+        Decision::Strictest => format!("error {decisive} of {count}: its retry policy is the strictest, and retrying cannot help while it stands"),
+        Decision::Recognised => format!("error {decisive} of {count}: the strictest of the errors a rule recognises"),
+        _ => format!("error {decisive} of {count}"),
+    }
+}
+
+fn source_name(source: ErrorSource) -> &'static str {
+    match source {
+        ErrorSource::BusinessError => "business-error",
+        ErrorSource::FieldValidation => "field-validation",
+        ErrorSource::FailedCase => "failed-case",
+        _ => "top-level",
+    }
+}
+
+fn stop_text(stop: Stop) -> Option<String> {
+    match stop {
+        Stop::Malformed(at) => Some(format!(
+            "not valid JSON from byte {at}; read what came before"
+        )),
+        Stop::TooLong => Some(format!(
+            "longer than {} bytes; the rest was not read",
+            debitura_triage::MAX_SCAN
+        )),
+        _ => None,
+    }
+}
+
+/// `retryAfter` as JSON: a whole number when it is one.
+fn seconds(d: std::time::Duration) -> Value {
+    if d.subsec_nanos() == 0 {
+        json!(d.as_secs())
+    } else {
+        json!(d.as_secs_f64())
+    }
+}
+
+fn response_json(r: &ResponseDiagnosis<'_>) -> serde_json::Map<String, Value> {
+    let mut map = serde_json::Map::new();
+    if let Some(url) = r.url() {
+        map.insert("url".into(), json!(url.to_string()));
+    }
+    if let Some(delay) = r.retry_after() {
+        map.insert("retry_after_secs".into(), seconds(delay));
+    }
+    map.insert("body".into(), json!(shape_name(r.shape())));
+    if let Some(note) = stop_text(r.stop()) {
+        map.insert("body_note".into(), json!(note));
+    }
+    let errors: Vec<Value> = r
+        .findings()
+        .enumerate()
+        .map(|(i, f)| {
+            json!({
+                "source": source_name(f.source),
+                "type": f.error_type.map(|s| s.to_string()),
+                "message": f.message.map(|s| s.to_string()),
+                "field": f.field.map(|s| s.to_string()),
+                "rule": f.diagnosis.rule_id().map(|id| id.as_str()),
+                "retry": f.diagnosis.retry().as_str(),
+                "decisive": r.decided_by() == Some(i),
+            })
+        })
+        .collect();
+    map.insert("errors".into(), Value::Array(errors));
+    if r.dropped() > 0 {
+        map.insert("errors_not_kept".into(), json!(r.dropped()));
+    }
+    map.insert("decided_by".into(), json!(decision_text(r)));
+    map
+}
+
+fn response_text(r: &ResponseDiagnosis<'_>) -> String {
+    let mut out = String::new();
+    if let Some(url) = r.url() {
+        out += &format!("url:      {url}\n");
+    }
+    if let Some(delay) = r.retry_after() {
+        out += &format!(
+            "wait:     {} s before retrying (retryAfter)\n",
+            seconds(delay)
+        );
+    }
+    out += &format!("body:     {}", shape_name(r.shape()));
+    if let Some(note) = stop_text(r.stop()) {
+        out += &format!(", {note}");
+    }
+    out.push('\n');
+    if r.findings().count() > 1 {
+        for (i, f) in r.findings().enumerate() {
+            let what = f
+                .error_type
+                .or(f.message)
+                .map_or_else(String::new, |s| s.to_string());
+            let rule = f
+                .diagnosis
+                .rule_id()
+                .map_or("unrecognised", |id| id.as_str());
+            out += &format!(
+                "  error {}: {what} -> {rule} ({})\n",
+                i + 1,
+                f.diagnosis.retry()
+            );
+        }
+    }
+    out += &format!("decided:  {}\n", decision_text(r));
+    out
 }

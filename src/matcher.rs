@@ -2,6 +2,9 @@
 
 use crate::catalog::{lookup, Environment, Operation, Retry, Rule, RuleId, Section};
 
+/// The symptom under which the delivery-failure rules are filed.
+const DELIVERY_FAILED: &str = "webhook-delivery-failed";
+
 /// What a service knows about a failure. Leave out what you do not know: a
 /// rule only matches when every field it names is present and accepted.
 ///
@@ -66,6 +69,14 @@ impl<'a> Query<'a> {
     /// Sets the error message.
     pub const fn message(mut self, message: &'a str) -> Self {
         self.message = Some(message);
+        self
+    }
+
+    /// A webhook delivery failure, from the delivery log's error text or the
+    /// subscription's disable reason (e.g. `Request timed out after 10 seconds`).
+    pub const fn delivery_error(mut self, text: &'a str) -> Self {
+        self.symptom = Some(DELIVERY_FAILED);
+        self.message = Some(text);
         self
     }
 

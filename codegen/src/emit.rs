@@ -411,8 +411,9 @@ fn decide(rules: &[Rule], candidates: &[usize], depth: usize) -> TokenStream {
         .collect();
     values.sort_by_key(|v| (v.parse::<u32>().unwrap_or(u32::MAX), v.as_str()));
     values.dedup();
-    let (prefixes, literals): (Vec<&String>, Vec<&String>) =
-        values.into_iter().partition(|v| field.prefix_of(v).is_some());
+    let (prefixes, literals): (Vec<&String>, Vec<&String>) = values
+        .into_iter()
+        .partition(|v| field.prefix_of(v).is_some());
     // Literal values sharing the candidates they leave share an arm, in
     // first-seen order.
     let mut groups: BTreeMap<Vec<usize>, Vec<&String>> = BTreeMap::new();
@@ -421,7 +422,12 @@ fn decide(rules: &[Rule], candidates: &[usize], depth: usize) -> TokenStream {
         let remaining: Vec<usize> = candidates
             .iter()
             .copied()
-            .filter(|&i| rules[i].when.get(field).is_none_or(|s| s.iter().any(|p| field.accepts(p, value))))
+            .filter(|&i| {
+                rules[i]
+                    .when
+                    .get(field)
+                    .is_none_or(|s| s.iter().any(|p| field.accepts(p, value)))
+            })
             .collect();
         if !groups.contains_key(&remaining) {
             order.push(remaining.clone());
@@ -449,7 +455,12 @@ fn decide(rules: &[Rule], candidates: &[usize], depth: usize) -> TokenStream {
         let remaining: Vec<usize> = candidates
             .iter()
             .copied()
-            .filter(|&i| rules[i].when.get(field).is_none_or(|s| s.iter().any(|q| field.covers(q, prefix))))
+            .filter(|&i| {
+                rules[i]
+                    .when
+                    .get(field)
+                    .is_none_or(|s| s.iter().any(|q| field.covers(q, prefix)))
+            })
             .collect();
         let guarded = pattern(field, prefix);
         let body = decide(rules, &remaining, depth + 1);
@@ -491,7 +502,9 @@ fn pattern(field: Field, value: &str) -> TokenStream {
             quote! { Some(#code) }
         }
         // An empty string is no value at all, as in the rule model.
-        Field::Event | Field::Symptom | Field::Type | Field::Message if value == crate::model::NONE => {
+        Field::Event | Field::Symptom | Field::Type | Field::Message
+            if value == crate::model::NONE =>
+        {
             quote! { None | Some("") }
         }
         Field::Message => match field.prefix_of(value) {

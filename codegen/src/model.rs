@@ -173,7 +173,9 @@ impl Conditions {
     pub fn matches(&self, query: &Query) -> bool {
         Field::ALL.iter().all(|&f| match self.get(f) {
             None => true,
-            Some(set) => query.get(f).is_some_and(|v| set.iter().any(|p| f.accepts(p, v))),
+            Some(set) => query
+                .get(f)
+                .is_some_and(|v| set.iter().any(|p| f.accepts(p, v))),
         })
     }
 
@@ -184,7 +186,9 @@ impl Conditions {
             .all(|&f| match (self.get(f), other.get(f)) {
                 (_, None) => true,
                 (None, Some(_)) => false,
-                (Some(mine), Some(theirs)) => mine.iter().all(|a| theirs.iter().any(|b| f.covers(b, a))),
+                (Some(mine), Some(theirs)) => {
+                    mine.iter().all(|a| theirs.iter().any(|b| f.covers(b, a)))
+                }
             })
     }
 
@@ -194,7 +198,10 @@ impl Conditions {
         for f in Field::ALL {
             let value = match (self.get(f), other.get(f)) {
                 (None, None) => None,
-                (Some(s), None) | (None, Some(s)) => s.iter().next().map(|p| f.prefix_of(p).unwrap_or(p).to_string()),
+                (Some(s), None) | (None, Some(s)) => s
+                    .iter()
+                    .next()
+                    .map(|p| f.prefix_of(p).unwrap_or(p).to_string()),
                 (Some(a), Some(b)) => Some(meet(f, a, b)?),
             };
             query.values[f.index()] = value;
@@ -334,11 +341,20 @@ pub fn most_specific(rules: &[Rule], candidates: &[usize]) -> Option<usize> {
 /// Candidate values of `field` for a search over the queries `outer` accepts,
 /// given rules `inner` that may cover them: enough to reach every distinct
 /// outcome, and `None` (the field left out) when `outer` accepts anything.
-pub fn candidates(field: Field, outer: Option<&BTreeSet<String>>, inner: &[&Conditions]) -> Vec<Option<String>> {
+pub fn candidates(
+    field: Field,
+    outer: Option<&BTreeSet<String>>,
+    inner: &[&Conditions],
+) -> Vec<Option<String>> {
     if let (None, Some(domain)) = (outer, field.closed_domain()) {
         return domain;
     }
-    let mut patterns: BTreeSet<String> = inner.iter().filter_map(|c| c.get(field)).flatten().cloned().collect();
+    let mut patterns: BTreeSet<String> = inner
+        .iter()
+        .filter_map(|c| c.get(field))
+        .flatten()
+        .cloned()
+        .collect();
     if let Some(set) = outer {
         patterns.extend(set.iter().cloned());
     }

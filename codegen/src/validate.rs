@@ -145,7 +145,9 @@ pub fn uncovered_query(outer: &Conditions, inner: &[&Conditions]) -> Option<Quer
                 .filter(|c| match (c.get(field), &candidate) {
                     (None, _) => true,
                     (Some(set), Some(v)) => set.iter().any(|p| field.accepts(p, v)),
-                    (Some(set), None) => field.absent_value().is_some_and(|v| set.iter().any(|p| field.accepts(p, v))),
+                    (Some(set), None) => field
+                        .absent_value()
+                        .is_some_and(|v| set.iter().any(|p| field.accepts(p, v))),
                 })
                 .collect();
             let saved = query.clone();
@@ -164,7 +166,10 @@ pub fn uncovered_query(outer: &Conditions, inner: &[&Conditions]) -> Option<Quer
         // Fields after the last one searched still have to satisfy `outer`.
         for f in Field::ALL {
             let Some(set) = outer.get(f) else { continue };
-            if !query.get(f).is_some_and(|v| set.iter().any(|p| f.accepts(p, v))) {
+            if !query
+                .get(f)
+                .is_some_and(|v| set.iter().any(|p| f.accepts(p, v)))
+            {
                 if let Some(p) = set.iter().next() {
                     query.set(f, f.prefix_of(p).unwrap_or(p).to_string());
                 }

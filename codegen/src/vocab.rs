@@ -65,6 +65,24 @@ pub const OPERATIONS: &[(&str, &str, Option<&str>, &str)] = &[
         "`DELETE /clients/{externalTenantId}` (test environment only).",
     ),
     (
+        "withdraw-client",
+        "WithdrawClient",
+        Some("referral-api"),
+        "`POST /clients/{externalTenantId}/withdraw` on the Referral Partner API.",
+    ),
+    (
+        "submit-kyc",
+        "SubmitKyc",
+        Some("referral-api"),
+        "`POST /clients/{externalTenantId}/kyc-verification` on the Referral Partner API.",
+    ),
+    (
+        "manage-webhooks",
+        "ManageWebhooks",
+        Some("referral-api"),
+        "`/v1/Webhooks` on the Referral Partner API: create, read, update, delete and the test trigger.",
+    ),
+    (
         "customer-api",
         "CustomerApi",
         None,
@@ -75,6 +93,12 @@ pub const OPERATIONS: &[(&str, &str, Option<&str>, &str)] = &[
         "CreateCase",
         Some("customer-api"),
         "`POST /cases` on the Customer API.",
+    ),
+    (
+        "get-case",
+        "GetCase",
+        Some("customer-api"),
+        "`GET /cases/{id}` and the other per-case reads on the Customer API.",
     ),
 ];
 

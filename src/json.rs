@@ -1,0 +1,412 @@
+//! A bounded JSON scanner for error bodies: it walks the bytes once, without
+//! recursion or allocation, and reports each scalar with the path to it.
+//!
+//! Bounds: at most [`MAX_SCAN`] bytes are read, paths are tracked to a depth
+//! of [`MAX_PATH`] (deeper values are skipped by counting brackets), and a
+//! syntax error ends the scan. Whatever was reported before stays valid, so a
+//! truncated body still yields the fields that precede the cut.
+
+use core::fmt;
+
+/// Bytes of a body the scanner reads at most. Error bodies are a few hundred
+/// bytes; anything past this is ignored.
+pub const MAX_SCAN: usize = 64 * 1024;
+
+/// Depth of the paths the scanner reports. The documented shapes need four.
+pub const MAX_PATH: usize = 6;
+
+/// A JSON string as it appears in the body, escapes and all.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct JsonStr<'a> {
+    raw: &'a str,
+}
+
+impl<'a> JsonStr<'a> {
+    /// Wraps text read from a body (JSON escapes, if any, still in place).
+    pub(crate) fn from_raw(raw: &'a str) -> Self {
+        JsonStr { raw }
+    }
+
+    /// The text between the quotes, with JSON escapes left as written.
+    pub fn raw(&self) -> &'a str {
+        self.raw
+    }
+
+    /// True when the string holds escapes, so [`JsonStr::raw`] differs from the text.
+    pub fn has_escapes(&self) -> bool {
+        self.raw.contains('\\')
+    }
+
+    /// Calls `f` with the decoded text. Strings without escapes are passed as
+    /// they are; others are decoded into a stack buffer of `N` bytes, and
+    /// passed raw if they do not fit.
+    pub fn with_text<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        if !self.has_escapes() {
+            return f(self.raw);
+        }
+        let mut buf = [0u8; 512];
+        let mut len = 0;
+        for c in self.chars() {
+            let mut tmp = [0u8; 4];
+            let bytes = c.encode_utf8(&mut tmp).as_bytes();
+            if len + bytes.len() > buf.len() {
+                return f(self.raw);
+            }
+            buf[len..len + bytes.len()].copy_from_slice(bytes);
+            len += bytes.len();
+        }
+        // The buffer only ever receives whole UTF-8 encoded chars.
+        f(core::str::from_utf8(&buf[..len]).unwrap_or(self.raw))
+    }
+
+    /// The decoded characters.
+    pub fn chars(&self) -> impl Iterator<Item = char> + 'a {
+        Unescape {
+            rest: self.raw.chars(),
+        }
+    }
+}
+
+impl fmt::Display for JsonStr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write;
+        self.chars().try_for_each(|c| f.write_char(c))
+    }
+}
+
+impl fmt::Debug for JsonStr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.raw)
+    }
+}
+
+struct Unescape<'a> {
+    rest: core::str::Chars<'a>,
+}
+
+impl Unescape<'_> {
+    fn hex4(&mut self) -> Option<u32> {
+        let mut value = 0;
+        for _ in 0..4 {
+            value = value * 16 + self.rest.next()?.to_digit(16)?;
+        }
+        Some(value)
+    }
+}
+
+impl Iterator for Unescape<'_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        let c = self.rest.next()?;
+        if c != '\\' {
+            return Some(c);
+        }
+        Some(match self.rest.next() {
+            Some('n') => '\n',
+            Some('t') => '\t',
+            Some('r') => '\r',
+            Some('b') => '\u{8}',
+            Some('f') => '\u{c}',
+            Some('u') => {
+                let high = self.hex4().unwrap_or(0xFFFD);
+                if (0xD800..0xDC00).contains(&high) {
+                    let mut probe = self.rest.clone();
+                    let low = (probe.next() == Some('\\') && probe.next() == Some('u'))
+                        .then(|| {
+                            Unescape {
+                                rest: probe.clone(),
+                            }
+                            .hex4()
+                        })
+                        .flatten();
+                    match low {
+                        Some(low @ 0xDC00..0xE000) => {
+                            self.rest.nth(5);
+                            char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+                                .unwrap_or('\u{FFFD}')
+                        }
+                        _ => '\u{FFFD}',
+                    }
+                } else {
+                    char::from_u32(high).unwrap_or('\u{FFFD}')
+                }
+            }
+            Some(other) => other,
+            None => '\u{FFFD}',
+        })
+    }
+}
+
+/// One step of a path: an object key (raw, as written) or an array index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// A scalar value found in the body.
+#[derive(Debug, Clone, Copy)]
+pub enum Scalar<'a> {
+    Str(JsonStr<'a>),
+    Num(f64),
+}
+
+/// Why a scan stopped before the end of the body, if it did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// The whole body was one well-formed JSON value.
+    Complete,
+    /// The body was empty or only whitespace.
+    Empty,
+    /// The body is not JSON, or is malformed or truncated at this byte offset.
+    Malformed(usize),
+    /// The body is longer than [`MAX_SCAN`]; the rest was not read.
+    TooLong,
+}
+
+#[derive(Clone, Copy)]
+struct Frame<'a> {
+    array: bool,
+    key: &'a str,
+    index: usize,
+}
+
+/// Scans `body`, calling `visit(path, value)` for every string and number
+/// whose path is at most [`MAX_PATH`] deep.
+pub fn scan<'a>(body: &'a [u8], mut visit: impl FnMut(&[Step<'a>], Scalar<'a>)) -> Stop {
+    let too_long = body.len() > MAX_SCAN;
+    let mut s = Cursor {
+        bytes: &body[..body.len().min(MAX_SCAN)],
+        pos: 0,
+    };
+    let fail = |pos: usize| {
+        if too_long {
+            Stop::TooLong
+        } else {
+            Stop::Malformed(pos)
+        }
+    };
+    let mut frames = [Frame {
+        array: false,
+        key: "",
+        index: 0,
+    }; MAX_PATH];
+    let mut depth = 0usize;
+
+    s.skip_ws();
+    if s.pos == s.bytes.len() {
+        return if too_long { Stop::TooLong } else { Stop::Empty };
+    }
+    'value: loop {
+        s.skip_ws();
+        let Some(b) = s.peek() else {
+            return fail(s.pos);
+        };
+        match b {
+            // Deeper containers are skipped whole: nothing there is reported.
+            b'{' | b'[' if depth == MAX_PATH => {
+                if !s.skip_container() {
+                    return fail(s.pos);
+                }
+            }
+            b'{' | b'[' => {
+                s.pos += 1;
+                let array = b == b'[';
+                frames[depth] = Frame {
+                    array,
+                    key: "",
+                    index: 0,
+                };
+                depth += 1;
+                s.skip_ws();
+                if s.peek() == Some(if array { b']' } else { b'}' }) {
+                    s.pos += 1;
+                    depth -= 1;
+                } else if array {
+                    continue 'value;
+                } else {
+                    let Some(key) = s.key() else {
+                        return fail(s.pos);
+                    };
+                    frames[depth - 1].key = key;
+                    continue 'value;
+                }
+            }
+            b'"' => {
+                let Some(raw) = s.string() else {
+                    return fail(s.pos);
+                };
+                visit_at(&frames[..depth], Scalar::Str(JsonStr { raw }), &mut visit);
+            }
+            b'-' | b'0'..=b'9' => {
+                let Some(number) = s.number() else {
+                    return fail(s.pos);
+                };
+                visit_at(&frames[..depth], Scalar::Num(number), &mut visit);
+            }
+            b't' | b'f' | b'n' => {
+                let word: &[u8] = match b {
+                    b't' => b"true",
+                    b'f' => b"false",
+                    _ => b"null",
+                };
+                if !s.bytes[s.pos..].starts_with(word) {
+                    return fail(s.pos);
+                }
+                s.pos += word.len();
+            }
+            _ => return fail(s.pos),
+        }
+        // A value ended: what follows is a separator, a closing bracket, or the end.
+        loop {
+            s.skip_ws();
+            let Some(top) = depth.checked_sub(1).map(|d| &mut frames[d]) else {
+                return match (s.pos == s.bytes.len(), too_long) {
+                    (true, false) => Stop::Complete,
+                    (true, true) => Stop::TooLong,
+                    (false, _) => fail(s.pos),
+                };
+            };
+            match s.peek() {
+                Some(b',') if top.array => {
+                    s.pos += 1;
+                    top.index += 1;
+                    continue 'value;
+                }
+                Some(b',') => {
+                    s.pos += 1;
+                    let Some(key) = s.key() else {
+                        return fail(s.pos);
+                    };
+                    top.key = key;
+                    continue 'value;
+                }
+                Some(b']') if top.array => {
+                    s.pos += 1;
+                    depth -= 1;
+                }
+                Some(b'}') if !top.array => {
+                    s.pos += 1;
+                    depth -= 1;
+                }
+                _ => return fail(s.pos),
+            }
+        }
+    }
+}
+
+fn visit_at<'a>(
+    frames: &[Frame<'a>],
+    value: Scalar<'a>,
+    visit: &mut impl FnMut(&[Step<'a>], Scalar<'a>),
+) {
+    let mut path = [Step::Index(0); MAX_PATH];
+    for (slot, frame) in path.iter_mut().zip(frames) {
+        *slot = if frame.array {
+            Step::Index(frame.index)
+        } else {
+            Step::Key(frame.key)
+        };
+    }
+    visit(&path[..frames.len()], value);
+}
+
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    /// `"key"` and its colon, after optional whitespace.
+    fn key(&mut self) -> Option<&'a str> {
+        self.skip_ws();
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let key = self.string()?;
+        self.skip_ws();
+        (self.peek() == Some(b':')).then(|| {
+            self.pos += 1;
+            key
+        })
+    }
+
+    /// Skips a whole array or object by counting brackets outside strings.
+    /// False when the body ends first.
+    fn skip_container(&mut self) -> bool {
+        let mut open = 0usize;
+        while let Some(b) = self.peek() {
+            match b {
+                b'"' => {
+                    if self.string_end().is_none() {
+                        return false;
+                    }
+                    continue;
+                }
+                b'[' | b'{' => open += 1,
+                b']' | b'}' => {
+                    open -= 1;
+                    if open == 0 {
+                        self.pos += 1;
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+            self.pos += 1;
+        }
+        false
+    }
+
+    /// Moves past the string starting at the opening quote, returning the
+    /// offset of its closing quote.
+    fn string_end(&mut self) -> Option<usize> {
+        let mut i = self.pos + 1;
+        loop {
+            match *self.bytes.get(i)? {
+                b'"' => break,
+                b'\\' => i += 2,
+                _ => i += 1,
+            }
+        }
+        self.pos = i + 1;
+        Some(i)
+    }
+
+    /// A string starting at the opening quote; returns the raw text between
+    /// the quotes, which must be valid UTF-8 without control characters.
+    fn string(&mut self) -> Option<&'a str> {
+        let start = self.pos + 1;
+        let end = self.string_end()?;
+        let raw = self.bytes.get(start..end)?;
+        if raw.iter().any(|b| *b < 0x20) {
+            return None;
+        }
+        core::str::from_utf8(raw).ok()
+    }
+
+    fn number(&mut self) -> Option<f64> {
+        let start = self.pos;
+        while matches!(
+            self.peek(),
+            Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+        ) {
+            self.pos += 1;
+        }
+        core::str::from_utf8(&self.bytes[start..self.pos])
+            .ok()?
+            .parse()
+            .ok()
+    }
+}
