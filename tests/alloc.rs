@@ -1,10 +1,11 @@
 //! Classification allocates nothing: a counting global allocator sees zero
-//! allocations while every rule's queries, and some no rule knows, are diagnosed.
+//! allocations while every rule's queries, some no rule knows, and every
+//! documented response body are diagnosed.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use debitura_triage::{diagnose, Operation, Query, RULES};
+use debitura_triage::{diagnose, diagnose_response, Operation, Query, RULES};
 
 struct Counting;
 
@@ -68,4 +69,34 @@ fn diagnose_does_not_allocate() {
     });
     assert!(answered >= RULES.len());
     assert_eq!(n, 0, "diagnose allocated {n} times");
+}
+
+#[test]
+fn diagnose_response_does_not_allocate_for_documented_bodies() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bodies");
+    let mut bodies: Vec<Vec<u8>> = std::fs::read_dir(dir)
+        .expect("fixtures")
+        .map(|entry| std::fs::read(entry.expect("entry").path()).expect("readable"))
+        .collect();
+    // An escaped body too: decoding happens on the stack.
+    bodies.push(br#"{"businessErrors":[{"type":"Missing\u0050owerOfAttorney","solutionUrl":"https:\/\/x"}]}"#.to_vec());
+    assert!(bodies.len() >= 10);
+    let context = Query::new().operation(Operation::CreateCase);
+    let mut matched = 0usize;
+    let n = allocations_during(|| {
+        for body in &bodies {
+            for status in [201u16, 400, 404, 409, 422, 429, 503] {
+                let r = diagnose_response(status, std::hint::black_box(body), &context);
+                matched += usize::from(r.diagnosis().is_matched());
+                std::hint::black_box((
+                    r.url(),
+                    r.retry_after(),
+                    r.findings().count(),
+                    r.decision(),
+                ));
+            }
+        }
+    });
+    assert!(matched > 0);
+    assert_eq!(n, 0, "diagnose_response allocated {n} times");
 }

@@ -326,3 +326,186 @@ fn diagnose_prints_the_docs_url() {
     );
     assert!(text.contains(&line), "{text}");
 }
+
+fn body_fixture(name: &str) -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bodies/").to_string() + name
+}
+
+/// A documented body: file, status, op, rule, retry, url, retry_after_secs.
+type Documented = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<u64>,
+);
+
+#[test]
+fn documented_bodies_through_the_cli() {
+    #[rustfmt::skip]
+    let cases: [Documented; 10] = [
+        ("dual-write-no-partner.json", "422", "create-case", "no-partner-available", "never", Some("https://support.debitura.com/..."), None),
+        ("business-errors-no-partner.json", "422", "create-case", "no-partner-available", "never", Some("https://support.debitura.com/..."), None),
+        ("signing-handoff-poa.json", "422", "create-case", "missing-power-of-attorney", "after-user-action", Some("https://...?returnUrl=..."), None),
+        ("validation-users.json", "400", "create-client", "create-client-no-users", "never", None, None),
+        ("validation-fields.json", "400", "create-case", "case-bad-request", "never", None, None),
+        ("problem-details-404.json", "404", "get-case", "case-not-found", "never", None, None),
+        ("conflict-needs-linking.json", "409", "create-client", "client-exists-needs-linking", "after-user-action", Some("https://app.debitura.com/ReferralPartner/Approve?token=abc123..."), None),
+        ("legacy-business-rule.json", "422", "create-case", "no-partner-available-legacy-body", "never", None, None),
+        ("rate-limit.json", "429", "create-case", "rate-limited", "backoff", None, Some(42)),
+        ("failed-case.json", "201", "create-client", "case-failed-no-partner", "never", None, None),
+    ];
+    for (file, status, op, rule, retry, url, retry_after) in cases {
+        let path = body_fixture(file);
+        let v = diagnose(&["--status", status, "--op", op, "--body", &path]);
+        assert_eq!(v["rule"], rule, "{file}");
+        assert_eq!(v["retry"], retry, "{file}");
+        assert_eq!(v["url"].as_str(), url, "{file}");
+        assert_eq!(v["retry_after_secs"].as_u64(), retry_after, "{file}");
+        assert_eq!(
+            v.get("url").is_some(),
+            url.is_some(),
+            "{file}: `url` must be absent when unknown"
+        );
+        assert_eq!(
+            v.get("retry_after_secs").is_some(),
+            retry_after.is_some(),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn a_503_with_an_empty_body_backs_off() {
+    let dir = scratch("empty-body");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("empty");
+    std::fs::write(&path, b"").unwrap();
+    let v = diagnose(&["--status", "503", "--body", path.to_str().unwrap()]);
+    assert_eq!(v["retry"], "backoff");
+    assert_eq!(v["body"], "empty");
+    assert!(v.get("retry_after_secs").is_none());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_429_with_the_documented_body_waits_42_seconds() {
+    let v = diagnose(&[
+        "--status",
+        "429",
+        "--body",
+        &body_fixture("rate-limit.json"),
+    ]);
+    assert_eq!(v["retry"], "backoff");
+    assert_eq!(v["retry_after_secs"], 42);
+}
+
+#[test]
+fn the_body_can_come_from_standard_input() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_debitura-triage"))
+        .args(["diagnose", "--status", "422", "--body", "-", "--json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(br#"{"businessErrors":[{"type":"CreditorBlocked"}]}"#)
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rule"], "creditor-blocked");
+}
+
+#[test]
+fn hostile_bodies_through_the_cli_get_an_answer() {
+    let dir = scratch("hostile");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut deep = vec![b'['; 100_000];
+    deep.extend(vec![b']'; 100_000]);
+    let mut huge = vec![b' '; 10 * 1024 * 1024];
+    huge.extend_from_slice(b"{}");
+    let bodies: [(&str, Vec<u8>); 7] = [
+        ("empty", Vec::new()),
+        ("whitespace", b"  \n ".to_vec()),
+        (
+            "truncated",
+            br#"{"businessErrors":[{"type":"NoPartnerAvail"#.to_vec(),
+        ),
+        ("not-json", b"Bad Gateway".to_vec()),
+        ("invalid-utf8", vec![0xff, 0xfe, 0xfd]),
+        ("deep", deep),
+        ("huge", huge),
+    ];
+    for (name, body) in bodies {
+        let path = dir.join(name);
+        std::fs::write(&path, &body).unwrap();
+        let started = std::time::Instant::now();
+        let v = diagnose(&["--status", "503", "--body", path.to_str().unwrap()]);
+        assert_eq!(v["retry"], "backoff", "{name}");
+        // Generous: a debug build on a loaded machine; the point is "not stuck".
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{name} took {:?}",
+            started.elapsed()
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn several_errors_say_which_one_decided() {
+    let dir = scratch("several");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("body.json");
+    std::fs::write(&path, br#"{"businessErrors":[{"type":"MissingDebtCollectionContract"},{"type":"NoPartnerAvailable"}]}"#).unwrap();
+    let v = diagnose(&["--status", "422", "--body", path.to_str().unwrap()]);
+    assert_eq!(v["rule"], "no-partner-available");
+    assert_eq!(v["errors"].as_array().unwrap().len(), 2);
+    assert_eq!(v["errors"][1]["decisive"], true);
+    assert!(
+        v["decided_by"].as_str().unwrap().contains("strictest"),
+        "{}",
+        v["decided_by"]
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn delivery_log_errors_are_matched_by_their_text() {
+    let v = diagnose(&["--delivery-error", "Request timed out after 10 seconds"]);
+    assert_eq!(v["rule"], "webhook-delivery-timeout");
+    let v = diagnose(&[
+        "--delivery-error",
+        "Exceeded maximum retry attempts (8 failures)",
+    ]);
+    assert_eq!(v["rule"], "webhook-disabled-after-failures");
+    let v = diagnose(&["--delivery-error", "Network error: connection refused"]);
+    assert_eq!(v["rule"], "webhook-delivery-network-error");
+    let v = diagnose(&["--delivery-error", "Something nobody documented"]);
+    assert_eq!(v["rule"], "webhook-delivery-failed");
+}
+
+#[test]
+fn a_missing_body_file_is_a_clear_error() {
+    let out = run(&[
+        "diagnose",
+        "--status",
+        "422",
+        "--body",
+        "/nonexistent/body.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot read the body from /nonexistent/body.json"),
+        "{err}"
+    );
+    let out = run(&["diagnose", "--body", "x.json"]);
+    assert_eq!(out.status.code(), Some(2), "--body without --status");
+}
