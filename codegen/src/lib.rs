@@ -24,7 +24,9 @@ use std::path::Path;
 
 pub use diagnostic::{did_you_mean, Diagnostic};
 pub use emit::{generate, variant_name, HEADER};
-pub use model::{Catalog, Conditions, Field, Origin, Page, Query, Rule, Section};
+pub use model::{
+    candidates, Catalog, Conditions, Field, Origin, Page, Query, Rule, Section, FIELDS, NONE,
+};
 pub use suggest::{edit_distance, nearest};
 pub use validate::uncovered_query;
 

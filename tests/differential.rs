@@ -1,0 +1,231 @@
+//! The generated matcher against the reference interpreter: the codegen's
+//! rule model resolving a query by scanning every rule
+//! (`Catalog::resolve`). They must agree on every distinct query the rules
+//! can tell apart, and on random ones.
+//!
+//! `PROPTEST_CASES=100000 cargo test --test differential` pushes the random
+//! half further.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use debitura_triage::{diagnose, docs, Environment, Operation, Query, RuleId};
+use debitura_triage_codegen::{self as codegen, Catalog, Conditions, Field, FIELDS, NONE};
+use proptest::prelude::*;
+
+/// The validated rule model, read once per test binary.
+fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let sources = codegen::read_dir(&root, "rules").expect("rules/ is readable");
+        codegen::load(&sources).expect("rules/ is valid")
+    })
+}
+
+/// A value no rule names, per open field.
+fn unseen(field: Field) -> Option<&'static str> {
+    match field {
+        Field::Status => Some("418"),
+        Field::Type => Some("UnseenType"),
+        Field::Message => Some("Unseen message"),
+        Field::Event => Some("unseen.event"),
+        Field::Symptom => Some("unseen-symptom"),
+        _ => None,
+    }
+}
+
+fn accepts(c: &Conditions, field: Field, value: Option<&str>) -> bool {
+    match (c.get(field), value.or(field.absent_value())) {
+        (None, _) => true,
+        (Some(set), Some(v)) => set.iter().any(|p| field.accepts(p, v)),
+        (Some(_), None) => false,
+    }
+}
+
+/// Every distinct query: field by field, each value some still-matching rule
+/// names (with representatives for prefixes), one value none names, and
+/// "left out". A field no remaining rule constrains takes two values only.
+fn enumerate(
+    depth: usize,
+    remaining: &[&Conditions],
+    query: &codegen::Query,
+    out: &mut Vec<codegen::Query>,
+) {
+    let Some(&field) = Field::ALL.get(depth) else {
+        out.push(query.clone());
+        return;
+    };
+    let mut values: Vec<Option<String>> = if remaining.iter().any(|c| c.get(field).is_some()) {
+        codegen::candidates(field, None, remaining)
+    } else {
+        field
+            .closed_domain()
+            .map_or_else(|| vec![None], |d| d.into_iter().take(2).collect())
+    };
+    if let Some(v) = unseen(field) {
+        values.push(Some(v.to_string()));
+    }
+    for value in values {
+        let still: Vec<&Conditions> = remaining
+            .iter()
+            .copied()
+            .filter(|c| accepts(c, field, value.as_deref()))
+            .collect();
+        let mut next = query.clone();
+        if let Some(v) = value {
+            next.set(field, v);
+        }
+        enumerate(depth + 1, &still, &next, out);
+    }
+}
+
+/// The library query for a model query; strings are borrowed from it.
+fn to_library(m: &codegen::Query) -> Query<'_> {
+    let text = |f: Field| m.get(f).filter(|v| *v != NONE);
+    let mut q = Query::new();
+    q.status = text(Field::Status).and_then(|s| s.parse().ok());
+    q.error_type = text(Field::Type);
+    q.message = text(Field::Message);
+    q.event = text(Field::Event);
+    q.symptom = text(Field::Symptom);
+    q.operation = text(Field::Operation).and_then(Operation::from_name);
+    q.environment = text(Field::Environment).and_then(Environment::from_name);
+    q.after_token_refresh = m.after_token_refresh();
+    q
+}
+
+/// The model query for a library query.
+fn to_model(q: &Query<'_>) -> codegen::Query {
+    let mut m = codegen::Query::default();
+    let fields = [
+        (Field::Status, q.status.map(|s| s.to_string())),
+        (Field::Type, q.error_type.map(String::from)),
+        (Field::Message, q.message.map(String::from)),
+        (
+            Field::Operation,
+            q.operation.map(|o| o.as_str().to_string()),
+        ),
+        (Field::Event, q.event.map(String::from)),
+        (Field::Symptom, q.symptom.map(String::from)),
+        (
+            Field::AfterTokenRefresh,
+            Some(q.after_token_refresh.to_string()),
+        ),
+        (
+            Field::Environment,
+            q.environment.map(|e| e.as_str().to_string()),
+        ),
+    ];
+    for (field, value) in fields {
+        if let Some(v) = value {
+            m.set(field, v);
+        }
+    }
+    m
+}
+
+fn disagreement(catalog: &Catalog, q: &Query<'_>) -> Option<String> {
+    let model = catalog
+        .resolve(&to_model(q))
+        .map(|i| catalog.rules[i].id.as_str());
+    let matcher = diagnose(q).rule_id().map(RuleId::as_str);
+    (model != matcher).then(|| {
+        format!(
+            "`{}`: reference {model:?}, generated {matcher:?}",
+            docs::diagnose_command(q)
+        )
+    })
+}
+
+#[test]
+fn agree_on_every_distinct_query() {
+    let catalog = catalog();
+    let all: Vec<&Conditions> = catalog.rules.iter().map(|r| &r.when).collect();
+    let mut queries = Vec::new();
+    enumerate(0, &all, &codegen::Query::default(), &mut queries);
+    assert!(queries.len() > 1000, "only {} queries", queries.len());
+    assert_eq!(FIELDS, Field::ALL.len());
+    let bad: Vec<String> = queries
+        .iter()
+        .filter_map(|m| disagreement(catalog, &to_library(m)))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "{} of {} queries disagree:\n{}",
+        bad.len(),
+        queries.len(),
+        bad[..bad.len().min(20)].join("\n")
+    );
+    // Every rule is reached by some query.
+    for rule in &catalog.rules {
+        let reached = queries.iter().any(|m| {
+            diagnose(&to_library(m)).rule_id().map(RuleId::as_str) == Some(rule.id.as_str())
+        });
+        assert!(reached, "no query reaches `{}`", rule.id);
+    }
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2048)
+}
+
+/// Values the rules name, plus noise.
+fn pick(named: Vec<String>) -> impl Strategy<Value = Option<String>> {
+    let named = if named.is_empty() {
+        vec![String::new()]
+    } else {
+        named
+    };
+    prop_oneof![
+        2 => Just(None),
+        4 => proptest::sample::select(named).prop_map(Some),
+        1 => "[A-Za-z :*.-]{0,12}".prop_map(Some),
+    ]
+}
+
+fn named(catalog: &Catalog, field: Field) -> Vec<String> {
+    let mut values: Vec<String> = catalog
+        .rules
+        .iter()
+        .filter_map(|r| r.when.get(field))
+        .flatten()
+        .map(|v| v.trim_end_matches('*').to_string())
+        .collect();
+    values.sort();
+    values.dedup();
+    values
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    #[test]
+    fn agree_on_random_queries(
+        status in pick(named(catalog(), Field::Status)),
+        error_type in pick(named(catalog(), Field::Type)),
+        message in pick(named(catalog(), Field::Message)),
+        suffix in "[a-z ]{0,3}",
+        event in pick(named(catalog(), Field::Event)),
+        symptom in pick(named(catalog(), Field::Symptom)),
+        operation in proptest::option::of(proptest::sample::select(Operation::ALL.to_vec())),
+        environment in proptest::option::of(proptest::sample::select(Environment::ALL.to_vec())),
+        after_token_refresh in any::<bool>(),
+        status_noise in 100u16..600,
+    ) {
+        let message = message.map(|m| m + &suffix);
+        let mut q = Query::new();
+        q.status = status.and_then(|s| s.parse().ok()).or(Some(status_noise).filter(|s| s % 7 == 0));
+        q.error_type = error_type.as_deref();
+        q.message = message.as_deref();
+        q.event = event.as_deref();
+        q.symptom = symptom.as_deref();
+        q.operation = operation;
+        q.environment = environment;
+        q.after_token_refresh = after_token_refresh;
+        prop_assert_eq!(disagreement(catalog(), &q), None);
+    }
+}
