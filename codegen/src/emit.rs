@@ -1,7 +1,7 @@
 //! Model → Rust: the vocabulary enums, the static catalog and the matcher,
 //! built with `quote` and formatted with `prettyplease`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
@@ -414,21 +414,42 @@ fn decide(rules: &[Rule], candidates: &[usize], depth: usize) -> TokenStream {
     let (prefixes, literals): (Vec<&String>, Vec<&String>) = values
         .into_iter()
         .partition(|v| field.prefix_of(v).is_some());
+    // The candidates each literal value leaves, in one pass over the rules:
+    // those naming the value, those whose prefix accepts it, and those that
+    // accept anything.
+    let mut leaves: HashMap<&str, Vec<usize>> =
+        literals.iter().map(|v| (v.as_str(), Vec::new())).collect();
+    for &i in candidates {
+        match rules[i].when.get(field) {
+            None => leaves.values_mut().for_each(|l| l.push(i)),
+            Some(set) => {
+                for pattern in set {
+                    match field.prefix_of(pattern) {
+                        None => {
+                            if let Some(l) = leaves.get_mut(pattern.as_str()) {
+                                l.push(i);
+                            }
+                        }
+                        Some(_) => {
+                            for (value, l) in leaves.iter_mut() {
+                                if field.accepts(pattern, value) && l.last() != Some(&i) {
+                                    l.push(i);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
     // Literal values sharing the candidates they leave share an arm, in
     // first-seen order.
     let mut groups: BTreeMap<Vec<usize>, Vec<&String>> = BTreeMap::new();
     let mut order: Vec<Vec<usize>> = Vec::new();
     for value in literals {
-        let remaining: Vec<usize> = candidates
-            .iter()
-            .copied()
-            .filter(|&i| {
-                rules[i]
-                    .when
-                    .get(field)
-                    .is_none_or(|s| s.iter().any(|p| field.accepts(p, value)))
-            })
-            .collect();
+        let mut remaining = leaves.remove(value.as_str()).unwrap_or_default();
+        remaining.sort_unstable();
+        remaining.dedup();
         if !groups.contains_key(&remaining) {
             order.push(remaining.clone());
         }

@@ -43,12 +43,12 @@ impl<'t> Layout<'t> {
             .position(|s| s.contains(&(line.saturating_sub(1))))
     }
 
-    /// The text of rule `index` as a standalone YAML mapping: the list dash is
-    /// blanked out and the lines before it are left empty, so serde_yaml's
-    /// line and column numbers are those of the file.
-    pub fn rule_text(&self, index: usize) -> Option<String> {
+    /// The text of rule `index` as a standalone YAML mapping (the list dash
+    /// blanked out, so columns stay as in the file), and the number of file
+    /// lines before it, to add to serde_yaml's line numbers.
+    pub fn rule_text(&self, index: usize) -> Option<(String, usize)> {
         let span = self.spans.get(index)?;
-        let mut out = "\n".repeat(span.start);
+        let mut out = String::new();
         for (n, line) in self.lines[span.clone()].iter().enumerate() {
             if n == 0 {
                 out.push_str(&line.replacen('-', " ", 1));
@@ -57,7 +57,7 @@ impl<'t> Layout<'t> {
             }
             out.push('\n');
         }
-        Some(out)
+        Some((out, span.start))
     }
 
     /// The plain scalar written after `key:` at the top of rule `index`.

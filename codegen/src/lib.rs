@@ -12,10 +12,12 @@
 
 mod diagnostic;
 mod emit;
+mod index;
 mod layout;
 mod load;
 mod model;
 mod suggest;
+pub mod synthetic;
 mod validate;
 pub mod vocab;
 

@@ -214,8 +214,8 @@ pub fn load_file(file: &str, slug: &str, text: &str, out: &mut Vec<Diagnostic>) 
         // Parsing the rule's own text keeps serde_yaml's field path and line
         // in the message; a file written in flow style falls back to the value.
         let parsed = match layout.rule_text(index).filter(|_| exact_spans) {
-            Some(rule_text) => serde_yaml::from_str::<RawRule>(&rule_text)
-                .map_err(|e| (yaml_line(&e), yaml_message(&e))),
+            Some((rule_text, offset)) => serde_yaml::from_str::<RawRule>(&rule_text)
+                .map_err(|e| (yaml_line(&e) + offset, yaml_message(&e))),
             None => serde_yaml::from_value::<RawRule>(value)
                 .map_err(|e| (ctx.line(&[]), yaml_message(&e))),
         };

@@ -366,8 +366,10 @@ pub fn candidates(
         .collect();
     values.sort();
     values.dedup();
+    // "Left out" first: it is the value most often accepted by `outer` alone,
+    // which ends a search for an uncovered query at once.
     if outer.is_none() {
-        values.push(None);
+        values.insert(0, None);
     }
     values
 }

@@ -1,9 +1,10 @@
 //! Checks that need the whole catalog: unique ids, valid cross-references, no
 //! ambiguous or unreachable rules, and examples that resolve where they say.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::index::Index;
 use crate::model::{Catalog, Conditions, Field, Query, Rule};
 
 pub fn validate(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
@@ -38,11 +39,13 @@ pub fn validate(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    check_overlaps(&catalog.rules, out);
-    check_shadowed(&catalog.rules, out);
+    let index = Index::new(&catalog.rules);
+    let pairs = sharing_pairs(&index);
+    check_overlaps(&catalog.rules, &pairs, out);
+    check_shadowed(&catalog.rules, &pairs, out);
     // Resolution is only well defined once the rules are unambiguous.
     if out.len() == before {
-        check_examples(catalog, out);
+        check_examples(catalog, &index, out);
     }
 }
 
@@ -56,31 +59,44 @@ fn at(rule: &Rule, problem: String, hint: String) -> Diagnostic {
     }
 }
 
+/// Every pair `(later, earlier)` of rules that sit in one leaf of the index:
+/// the only pairs that can share a query. Sorted, so reports keep rule order.
+fn sharing_pairs(index: &Index) -> BTreeSet<(usize, usize)> {
+    let mut pairs = BTreeSet::new();
+    for group in index.groups() {
+        for (n, &a) in group.iter().enumerate() {
+            for &b in &group[..n] {
+                pairs.insert((a.max(b), a.min(b)));
+            }
+        }
+    }
+    pairs
+}
+
 /// Two rules that share a query, where neither lies within the other, leave
 /// that query without a most specific answer.
-fn check_overlaps(rules: &[Rule], out: &mut Vec<Diagnostic>) {
-    for (later_index, later) in rules.iter().enumerate() {
-        for earlier in &rules[..later_index] {
-            if disjoint_on_status_or_type(&earlier.when, &later.when) {
-                continue;
-            }
-            let Some(shared) = earlier.when.common_query(&later.when) else {
-                continue;
-            };
-            let inner = later.when.is_within(&earlier.when);
-            let outer = earlier.when.is_within(&later.when);
-            if inner && outer {
-                out.push(at(
-                    later,
-                    format!(
-                        "has the same conditions as `{}` ({}:{})",
-                        earlier.id, earlier.origin.file, earlier.origin.line
-                    ),
-                    "merge the two rules, or add a condition that tells them apart".into(),
-                ));
-            } else if !inner && !outer {
-                out.push(at(later, format!("overlaps `{}` ({}:{}): both match `{shared}` and neither is more specific", earlier.id, earlier.origin.file, earlier.origin.line), "add a condition to one rule so that it lies within the other, or so that they cannot both match".into()));
-            }
+fn check_overlaps(rules: &[Rule], pairs: &BTreeSet<(usize, usize)>, out: &mut Vec<Diagnostic>) {
+    for &(later_index, earlier_index) in pairs {
+        let (later, earlier) = (&rules[later_index], &rules[earlier_index]);
+        if disjoint_on_status_or_type(&earlier.when, &later.when) {
+            continue;
+        }
+        let Some(shared) = earlier.when.common_query(&later.when) else {
+            continue;
+        };
+        let inner = later.when.is_within(&earlier.when);
+        let outer = earlier.when.is_within(&later.when);
+        if inner && outer {
+            out.push(at(
+                later,
+                format!(
+                    "has the same conditions as `{}` ({}:{})",
+                    earlier.id, earlier.origin.file, earlier.origin.line
+                ),
+                "merge the two rules, or add a condition that tells them apart".into(),
+            ));
+        } else if !inner && !outer {
+            out.push(at(later, format!("overlaps `{}` ({}:{}): both match `{shared}` and neither is more specific", earlier.id, earlier.origin.file, earlier.origin.line), "add a condition to one rule so that it lies within the other, or so that they cannot both match".into()));
         }
     }
 }
@@ -97,13 +113,20 @@ fn disjoint_on_status_or_type(a: &Conditions, b: &Conditions) -> bool {
 
 /// A rule every one of whose queries is answered by more specific rules can
 /// never win.
-fn check_shadowed(rules: &[Rule], out: &mut Vec<Diagnostic>) {
-    for rule in rules {
-        let inner: Vec<&Rule> = rules
+fn check_shadowed(rules: &[Rule], pairs: &BTreeSet<(usize, usize)>, out: &mut Vec<Diagnostic>) {
+    // A rule within another shares its queries, so it shares a leaf with it.
+    let mut neighbours: Vec<Vec<usize>> = vec![Vec::new(); rules.len()];
+    for &(a, b) in pairs {
+        neighbours[a].push(b);
+        neighbours[b].push(a);
+    }
+    for (index, rule) in rules.iter().enumerate() {
+        let mut near = neighbours[index].clone();
+        near.sort_unstable();
+        let inner: Vec<&Rule> = near
             .iter()
-            .filter(|o| {
-                o.id != rule.id && o.when.is_within(&rule.when) && !rule.when.is_within(&o.when)
-            })
+            .map(|&i| &rules[i])
+            .filter(|o| o.when.is_within(&rule.when) && !rule.when.is_within(&o.when))
             .collect();
         if inner.is_empty() {
             continue;
@@ -179,11 +202,11 @@ pub fn uncovered_query(outer: &Conditions, inner: &[&Conditions]) -> Option<Quer
     })
 }
 
-fn check_examples(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
-    for (index, rule) in catalog.rules.iter().enumerate() {
+fn check_examples(catalog: &Catalog, index: &Index, out: &mut Vec<Diagnostic>) {
+    for (rule_index, rule) in catalog.rules.iter().enumerate() {
         for (n, example) in rule.examples.iter().enumerate() {
-            let resolved = catalog.resolve(example);
-            if resolved == Some(index) {
+            let resolved = index.resolve(example);
+            if resolved == Some(rule_index) {
                 continue;
             }
             let problem = match resolved {
@@ -205,7 +228,7 @@ fn check_examples(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
             ));
         }
         for (n, counter) in rule.counter_examples.iter().enumerate() {
-            if catalog.resolve(counter) == Some(index) {
+            if index.resolve(counter) == Some(rule_index) {
                 out.push(at(
                     rule,
                     format!(

@@ -1,0 +1,165 @@
+//! A partition of the rules that keeps whole-catalog checks near-linear.
+//!
+//! The rules are split field by field (symptom, event, status, type) on the
+//! literal values they name; a rule that accepts any value of a field goes to
+//! every part. Every rule that matches a query therefore sits in the one leaf
+//! that query leads to, so two rules can only overlap if some leaf holds both,
+//! and resolving a query only has to scan its leaf.
+
+use std::collections::HashMap;
+
+use crate::model::{most_specific, Field, Query, Rule};
+
+/// The fields split on.
+const SPLIT: [Field; 5] = [
+    Field::Symptom,
+    Field::Event,
+    Field::Status,
+    Field::Type,
+    Field::Message,
+];
+
+/// Messages are split on their first characters: a prefix pattern shorter
+/// than this, or a shorter literal, goes to every part.
+const MESSAGE_KEY: usize = 12;
+
+/// The part of `field` a pattern (or, with `query`, a query value) belongs
+/// to; `None` for "every part".
+fn key(field: Field, value: &str, query: bool) -> Option<&str> {
+    if field != Field::Message {
+        return Some(value);
+    }
+    let literal = if query {
+        value
+    } else {
+        field.prefix_of(value).unwrap_or(value)
+    };
+    literal
+        .char_indices()
+        .nth(MESSAGE_KEY)
+        .map(|(end, _)| &literal[..end])
+}
+
+/// Leaves smaller than this are not split further.
+const LEAF: usize = 8;
+
+enum Node {
+    Leaf(Vec<usize>),
+    Split {
+        field: Field,
+        by_value: HashMap<String, Node>,
+        other: Box<Node>,
+    },
+}
+
+pub struct Index<'r> {
+    rules: &'r [Rule],
+    root: Node,
+}
+
+impl<'r> Index<'r> {
+    pub fn new(rules: &'r [Rule]) -> Self {
+        let all = (0..rules.len()).collect();
+        Index {
+            rules,
+            root: build(rules, all, 0),
+        }
+    }
+
+    /// Every leaf's rules: each group of rules that may share a query.
+    pub fn groups(&self) -> Vec<&[usize]> {
+        let mut out = Vec::new();
+        let mut stack = vec![&self.root];
+        while let Some(node) = stack.pop() {
+            match node {
+                Node::Leaf(members) => out.push(members.as_slice()),
+                Node::Split {
+                    by_value, other, ..
+                } => {
+                    stack.extend(by_value.values());
+                    stack.push(other);
+                }
+            }
+        }
+        out
+    }
+
+    /// Same answer as [`crate::Catalog::resolve`], scanning one leaf.
+    pub fn resolve(&self, query: &Query) -> Option<usize> {
+        let mut node = &self.root;
+        loop {
+            match node {
+                Node::Leaf(members) => {
+                    let matching: Vec<usize> = members
+                        .iter()
+                        .copied()
+                        .filter(|&i| self.rules[i].when.matches(query))
+                        .collect();
+                    return most_specific(self.rules, &matching);
+                }
+                Node::Split {
+                    field,
+                    by_value,
+                    other,
+                } => {
+                    node = query
+                        .get(*field)
+                        .and_then(|v| key(*field, v, true))
+                        .and_then(|k| by_value.get(k))
+                        .unwrap_or(other);
+                }
+            }
+        }
+    }
+}
+
+fn build(rules: &[Rule], members: Vec<usize>, depth: usize) -> Node {
+    let Some(&field) = SPLIT.get(depth) else {
+        return Node::Leaf(members);
+    };
+    if members.len() <= LEAF {
+        return Node::Leaf(members);
+    }
+    // A rule goes to the parts of the keys it names, or to every part when it
+    // accepts any value or names a pattern too short to have a key.
+    let keys_of = |i: usize| -> Option<Vec<&str>> {
+        rules[i]
+            .when
+            .get(field)?
+            .iter()
+            .map(|p| key(field, p, false))
+            .collect()
+    };
+    let mut parts: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut wild = Vec::new();
+    for &i in &members {
+        match keys_of(i) {
+            Some(keys) => {
+                for k in keys {
+                    let part = parts.entry(k).or_default();
+                    // A rule naming two values with one key joins that part once.
+                    if part.last() != Some(&i) {
+                        part.push(i);
+                    }
+                }
+            }
+            None => wild.push(i),
+        }
+    }
+    if parts.is_empty() {
+        return build(rules, members, depth + 1);
+    }
+    let by_value = parts
+        .into_iter()
+        .map(|(k, mut part)| {
+            part.extend_from_slice(&wild);
+            part.sort_unstable();
+            (k.to_string(), build(rules, part, depth + 1))
+        })
+        .collect();
+    Node::Split {
+        field,
+        by_value,
+        other: Box::new(build(rules, wild, depth + 1)),
+    }
+}

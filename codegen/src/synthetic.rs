@@ -1,0 +1,82 @@
+//! Large synthetic rule sets for measuring the codegen and the generated
+//! matcher at scale. They go through the same parsing and validation as
+//! `rules/`, and are valid by construction: no overlaps, nothing shadowed.
+
+use std::fmt::Write;
+
+use crate::Source;
+
+// 400 is left to the message rules, which sit under a generic 400 rule.
+const STATUSES: [u16; 15] = [
+    401, 403, 404, 409, 413, 415, 422, 429, 500, 502, 503, 504, 200, 201, 202,
+];
+const RETRY: [&str; 4] = ["never", "after-user-action", "token-refresh", "backoff"];
+
+/// `n` rules in one file, in a realistic mix: per ten rules, two chains of
+/// three (status and type; plus an operation guard; plus the token-refresh
+/// flag), two message-prefix rules under one generic rule, and two symptoms.
+pub fn sources(n: usize) -> Vec<Source> {
+    let mut yaml = String::from(
+        "section:\n  title: Synthetic\n  order: 1\n  summary: Generated rules for benchmarks.\nrules:\n",
+    );
+    let mut count = 0;
+    let rule = |yaml: &mut String, count: &mut usize, when: &str, example: &str| {
+        let n = *count;
+        let _ = write!(
+            yaml,
+            "  - id: synthetic-{n}\n    title: Synthetic rule {n}\n    cause: Cause {n}.\n    \
+             solution: Solution {n}.\n    retry: {}\n    when: {{ {when} }}\n    examples:\n      - {{ {example} }}\n",
+            RETRY[n % RETRY.len()]
+        );
+        *count += 1;
+    };
+    rule(
+        &mut yaml,
+        &mut count,
+        "status: 400, operation: create-client",
+        "status: 400, operation: create-client",
+    );
+    let mut group = 0;
+    while count < n {
+        let status = STATUSES[group % STATUSES.len()];
+        match group % 5 {
+            0 | 1 => {
+                let t = format!("type: SyntheticType{group}");
+                rule(
+                    &mut yaml,
+                    &mut count,
+                    &format!("status: {status}, {t}"),
+                    &format!("status: {status}, {t}"),
+                );
+                let op = "operation: create-case";
+                rule(
+                    &mut yaml,
+                    &mut count,
+                    &format!("status: {status}, {t}, {op}"),
+                    &format!("status: {status}, {t}, {op}"),
+                );
+                let atr = "after_token_refresh: true";
+                rule(
+                    &mut yaml,
+                    &mut count,
+                    &format!("status: {status}, {t}, {op}, {atr}"),
+                    &format!("status: {status}, {t}, {op}, {atr}"),
+                );
+            }
+            2 | 3 => {
+                let when = format!("status: 400, operation: create-client, type: null, message: \"Message {group} is synthetic: *\"");
+                let example = format!("status: 400, operation: create-client, message: \"Message {group} is synthetic: x\"");
+                rule(&mut yaml, &mut count, &when, &example);
+            }
+            _ => {
+                let s = format!("symptom: synthetic-symptom-{group}");
+                rule(&mut yaml, &mut count, &s, &s);
+            }
+        }
+        group += 1;
+    }
+    vec![Source {
+        display: "synthetic/synthetic.yaml".into(),
+        text: yaml,
+    }]
+}
