@@ -41,6 +41,7 @@ pub struct Query<'a> {
 
 impl<'a> Query<'a> {
     /// An empty query.
+    #[inline]
     pub const fn new() -> Self {
         Query {
             status: None,
@@ -55,18 +56,21 @@ impl<'a> Query<'a> {
     }
 
     /// Sets the HTTP status.
+    #[inline]
     pub const fn status(mut self, status: u16) -> Self {
         self.status = Some(status);
         self
     }
 
     /// Sets the error type string.
+    #[inline]
     pub const fn error_type(mut self, error_type: &'a str) -> Self {
         self.error_type = Some(error_type);
         self
     }
 
     /// Sets the error message.
+    #[inline]
     pub const fn message(mut self, message: &'a str) -> Self {
         self.message = Some(message);
         self
@@ -74,6 +78,7 @@ impl<'a> Query<'a> {
 
     /// A webhook delivery failure, from the delivery log's error text or the
     /// subscription's disable reason (e.g. `Request timed out after 10 seconds`).
+    #[inline]
     pub const fn delivery_error(mut self, text: &'a str) -> Self {
         self.symptom = Some(DELIVERY_FAILED);
         self.message = Some(text);
@@ -81,30 +86,35 @@ impl<'a> Query<'a> {
     }
 
     /// Sets the operation.
+    #[inline]
     pub const fn operation(mut self, operation: Operation) -> Self {
         self.operation = Some(operation);
         self
     }
 
     /// Sets the webhook event name.
+    #[inline]
     pub const fn event(mut self, event: &'a str) -> Self {
         self.event = Some(event);
         self
     }
 
     /// Sets the symptom name.
+    #[inline]
     pub const fn symptom(mut self, symptom: &'a str) -> Self {
         self.symptom = Some(symptom);
         self
     }
 
     /// Marks the failing call as a retry made right after a token refresh.
+    #[inline]
     pub const fn after_token_refresh(mut self, yes: bool) -> Self {
         self.after_token_refresh = yes;
         self
     }
 
     /// Sets the environment.
+    #[inline]
     pub const fn environment(mut self, environment: Environment) -> Self {
         self.environment = Some(environment);
         self
@@ -120,32 +130,38 @@ pub struct Diagnosis {
 
 impl Diagnosis {
     /// The matching rule, or `None` when the failure is unrecognised.
+    #[inline]
     pub fn rule(&self) -> Option<&'static Rule> {
         self.rule
     }
 
     /// The matching rule's id.
+    #[inline]
     pub fn rule_id(&self) -> Option<RuleId> {
         self.rule.map(|r| r.id)
     }
 
     /// True when a rule matched.
+    #[inline]
     pub fn is_matched(&self) -> bool {
         self.rule.is_some()
     }
 
     /// The matching rule's section.
+    #[inline]
     pub fn section(&self) -> Option<&'static Section> {
         self.rule.map(|r| r.section)
     }
 
     /// What to do about retrying. An unrecognised failure is never retried:
     /// repeating a request nobody understands risks duplicating its effects.
+    #[inline]
     pub fn retry(&self) -> Retry {
         self.rule.map_or(Retry::Never, |r| r.retry)
     }
 
     /// Why the failure happened.
+    #[inline]
     pub fn cause(&self) -> &'static str {
         match self.rule {
             Some(rule) => rule.cause,
@@ -154,6 +170,7 @@ impl Diagnosis {
     }
 
     /// What to do about it.
+    #[inline]
     pub fn solution(&self) -> &'static str {
         match self.rule {
             Some(rule) => rule.solution,
@@ -199,6 +216,7 @@ fn unrecognised(status: Option<u16>) -> (&'static str, &'static str) {
 /// assert!(!unknown.is_matched());
 /// assert_eq!(unknown.retry(), Retry::Never);
 /// ```
+#[inline]
 pub fn diagnose(query: &Query<'_>) -> Diagnosis {
     Diagnosis {
         rule: lookup(query).map(RuleId::rule),

@@ -111,6 +111,7 @@ fn rule_id_enum(catalog: &Catalog, docs_base: &str) -> TokenStream {
             pub const ALL: &'static [RuleId] = &[ #( RuleId::#variants ),* ];
 
             /// The kebab-case id, as written in `rules/`.
+            #[inline]
             pub const fn as_str(self) -> &'static str {
                 match self { #( RuleId::#variants => #ids, )* }
             }
@@ -127,6 +128,7 @@ fn rule_id_enum(catalog: &Catalog, docs_base: &str) -> TokenStream {
             }
 
             /// The rule this id names.
+            #[inline]
             pub fn rule(self) -> &'static Rule {
                 &RULES[self as usize]
             }
@@ -157,6 +159,7 @@ fn name_enum<'a>(
             pub const ALL: &'static [#ty] = &[ #( #ty::#variants ),* ];
 
             /// The kebab-case name used in rules, on the command line and in JSON.
+            #[inline]
             pub const fn as_str(self) -> &'static str {
                 match self { #( #ty::#variants => #names, )* }
             }
@@ -460,34 +463,48 @@ fn decide(rules: &[Rule], candidates: &[usize], depth: usize) -> TokenStream {
         .copied()
         .filter(|&i| rules[i].when.get(field).is_none())
         .collect();
-    let mut covered = 0;
-    let arms = order.iter().map(|remaining| {
-        let patterns = groups[remaining].iter().map(|v| pattern(field, v));
-        covered += groups[remaining].len();
-        let body = decide(rules, remaining, depth + 1);
-        quote! { #( #patterns )|* => #body, }
-    });
-    let mut arms: Vec<TokenStream> = arms.collect();
-    // Prefix patterns come after the literals, longest first, so that the
-    // first guard that holds is the most specific prefix.
+    let default = decide(rules, &wildcard, depth + 1);
+    // Prefix patterns are tried after the literals, longest first, so that the
+    // first one that holds is the most specific.
     let mut prefixes = prefixes;
     prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    for prefix in prefixes {
-        let remaining: Vec<usize> = candidates
-            .iter()
-            .copied()
-            .filter(|&i| {
-                rules[i]
-                    .when
-                    .get(field)
-                    .is_none_or(|s| s.iter().any(|q| field.covers(q, prefix)))
-            })
-            .collect();
-        let guarded = pattern(field, prefix);
-        let body = decide(rules, &remaining, depth + 1);
-        arms.push(quote! { #guarded => #body, });
+    let guards: Vec<(String, TokenStream)> = prefixes
+        .into_iter()
+        .map(|pattern| {
+            let remaining: Vec<usize> = candidates
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    rules[i]
+                        .when
+                        .get(field)
+                        .is_none_or(|s| s.iter().any(|q| field.covers(q, pattern)))
+                })
+                .collect();
+            let prefix = field.prefix_of(pattern).unwrap_or(pattern).to_string();
+            (prefix, decide(rules, &remaining, depth + 1))
+        })
+        .collect();
+    let arms: Vec<(Vec<&String>, TokenStream)> = order
+        .iter()
+        .map(|remaining| {
+            (
+                groups[remaining].clone(),
+                decide(rules, remaining, depth + 1),
+            )
+        })
+        .collect();
+    if matches!(
+        field,
+        Field::Type | Field::Message | Field::Event | Field::Symptom
+    ) {
+        return string_match(field, &arms, &guards, &default);
     }
-    let default = decide(rules, &wildcard, depth + 1);
+    let covered: usize = arms.iter().map(|(values, _)| values.len()).sum();
+    let arms = arms.iter().map(|(values, body)| {
+        let patterns = values.iter().map(|v| pattern(field, v));
+        quote! { #( #patterns )|* => #body, }
+    });
     let scrutinee = scrutinee(field);
     // A bool with both values listed needs no default arm (it would be unreachable).
     let default_arm = if field == Field::AfterTokenRefresh && covered == 2 {
@@ -499,6 +516,111 @@ fn decide(rules: &[Rule], candidates: &[usize], depth: usize) -> TokenStream {
         match #scrutinee {
             #( #arms )*
             #default_arm
+        }
+    }
+}
+
+/// A match on a string field in two steps: a discrimination on the length
+/// and on distinguishing bytes turns the string into an arm number with at
+/// most one full comparison, and a match on that number picks the branch.
+/// Prefix guards follow for strings no literal claims, then the default.
+fn string_match(
+    field: Field,
+    arms: &[(Vec<&String>, TokenStream)],
+    guards: &[(String, TokenStream)],
+    default: &TokenStream,
+) -> TokenStream {
+    let mut none_body = default.clone();
+    let mut table: Vec<(&str, u32)> = Vec::new();
+    let mut numbered = Vec::new();
+    for (n, (values, body)) in arms.iter().enumerate() {
+        let id = u32::try_from(n + 1).expect("fewer than 2^32 arms");
+        for value in values {
+            if value.as_str() == crate::model::NONE {
+                none_body = body.clone();
+            } else {
+                table.push((value.as_str(), id));
+            }
+        }
+        numbered.push(quote! { #id => #body, });
+    }
+    let fallback = guards
+        .iter()
+        .rev()
+        .fold(default.clone(), |otherwise, (prefix, body)| {
+            quote! { if s.starts_with(#prefix) { #body } else { #otherwise } }
+        });
+    let scrutinee = scrutinee(field);
+    let some_arm = if table.is_empty() && guards.is_empty() {
+        quote! { Some(_) => #default }
+    } else if table.is_empty() {
+        quote! { Some(s) => { #fallback } }
+    } else {
+        let dispatch = by_length(&table);
+        quote! {
+            Some(s) => match #dispatch {
+                #( #numbered )*
+                _ => { #fallback }
+            }
+        }
+    };
+    quote! {
+        match #scrutinee {
+            // An empty string is no value at all, as in the rule model.
+            None | Some("") => #none_body,
+            #some_arm
+        }
+    }
+}
+
+/// `s.len()` first: literals of one length are then told apart by bytes.
+fn by_length(table: &[(&str, u32)]) -> TokenStream {
+    let mut lengths: BTreeMap<usize, Vec<(&str, u32)>> = BTreeMap::new();
+    for &(value, id) in table {
+        lengths.entry(value.len()).or_default().push((value, id));
+    }
+    let arms = lengths.into_iter().map(|(len, group)| {
+        let inner = by_byte(&group);
+        quote! { #len => #inner, }
+    });
+    quote! {
+        match s.len() {
+            #( #arms )*
+            _ => 0u32,
+        }
+    }
+}
+
+/// Literals of one length: switch on the byte position that splits them
+/// most, until one is left, which a full comparison confirms.
+fn by_byte(group: &[(&str, u32)]) -> TokenStream {
+    if let [(value, id)] = group {
+        return quote! { if s == #value { #id } else { 0u32 } };
+    }
+    let len = group[0].0.len();
+    let position = (0..len)
+        .max_by_key(|&p| {
+            let distinct: std::collections::BTreeSet<u8> =
+                group.iter().map(|(v, _)| v.as_bytes()[p]).collect();
+            (distinct.len(), std::cmp::Reverse(p))
+        })
+        .unwrap_or(0);
+    let mut bytes: BTreeMap<u8, Vec<(&str, u32)>> = BTreeMap::new();
+    for &(value, id) in group {
+        bytes
+            .entry(value.as_bytes()[position])
+            .or_default()
+            .push((value, id));
+    }
+    let arms = bytes.into_iter().map(|(byte, sub)| {
+        let inner = by_byte(&sub);
+        let byte = Literal::u8_suffixed(byte);
+        quote! { #byte => #inner, }
+    });
+    quote! {
+        match s.as_bytes()[#position] {
+            #( #arms )*
+            _ => 0u32,
         }
     }
 }
