@@ -579,10 +579,9 @@ fn by_length(table: &[(&str, u32)]) -> TokenStream {
     for &(value, id) in table {
         lengths.entry(value.len()).or_default().push((value, id));
     }
-    let arms = lengths.into_iter().map(|(len, group)| {
-        let inner = by_byte(&group);
-        quote! { #len => #inner, }
-    });
+    let arms = lengths
+        .into_iter()
+        .map(|(len, group)| arm(quote! { #len }, &group));
     quote! {
         match s.len() {
             #( #arms )*
@@ -591,12 +590,21 @@ fn by_length(table: &[(&str, u32)]) -> TokenStream {
     }
 }
 
-/// Literals of one length: switch on the byte position that splits them
-/// most, until one is left, which a full comparison confirms.
-fn by_byte(group: &[(&str, u32)]) -> TokenStream {
-    if let [(value, id)] = group {
-        return quote! { if s == #value { #id } else { 0u32 } };
+/// One arm of a discrimination: a lone literal is confirmed in the guard,
+/// several are told apart by [`by_byte`].
+fn arm(key: TokenStream, group: &[(&str, u32)]) -> TokenStream {
+    match group {
+        [(value, id)] => quote! { #key if s == #value => #id, },
+        _ => {
+            let inner = by_byte(group);
+            quote! { #key => #inner, }
+        }
     }
+}
+
+/// Literals of one length: switch on the byte position that splits them
+/// most, until one is left.
+fn by_byte(group: &[(&str, u32)]) -> TokenStream {
     let len = group[0].0.len();
     let position = (0..len)
         .max_by_key(|&p| {
@@ -613,9 +621,8 @@ fn by_byte(group: &[(&str, u32)]) -> TokenStream {
             .push((value, id));
     }
     let arms = bytes.into_iter().map(|(byte, sub)| {
-        let inner = by_byte(&sub);
         let byte = Literal::u8_suffixed(byte);
-        quote! { #byte => #inner, }
+        arm(quote! { #byte }, &sub)
     });
     quote! {
         match s.as_bytes()[#position] {
