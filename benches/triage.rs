@@ -85,6 +85,10 @@ fn to_model(q: &Query<'_>) -> codegen::Query {
             Field::Operation,
             q.operation.map(|o| o.as_str().to_string()),
         ),
+        (
+            Field::AfterTokenRefresh,
+            Some(q.after_token_refresh.to_string()),
+        ),
     ];
     for (field, value) in fields {
         if let Some(v) = value {
@@ -148,7 +152,7 @@ const BODIES: [(&str, u16); 10] = [
     ("failed-case.json", 201),
 ];
 
-#[divan::bench(args = BODIES.map(|(name, _)| name))]
+#[divan::bench(args = BODIES.map(|(name, _)| name), sample_count = 200, sample_size = 100)]
 fn response(bencher: Bencher, name: &str) {
     let status = BODIES
         .iter()
@@ -162,4 +166,80 @@ fn response(bencher: Bencher, name: &str) {
     .unwrap();
     let context = Query::new().operation(Operation::CreateCase);
     bencher.bench(|| diagnose_response(status, black_box(&body), &context).retry());
+}
+
+/// The same three kinds of query against 10 000 synthetic rules.
+#[cfg(feature = "synthetic")]
+mod synthetic {
+    use std::hint::black_box;
+    use std::sync::OnceLock;
+
+    use debitura_triage::{Operation, Query};
+    use debitura_triage_codegen::{self as codegen, Catalog, Field};
+    use divan::Bencher;
+
+    fn catalog() -> &'static Catalog {
+        static CATALOG: OnceLock<Catalog> = OnceLock::new();
+        CATALOG.get_or_init(|| {
+            codegen::load(&codegen::synthetic::sources(codegen::SYNTHETIC_RULES)).unwrap()
+        })
+    }
+
+    /// An example of the rule at `index`, as a library query.
+    fn example(index: usize) -> Query<'static> {
+        let m = &catalog().rules[index].examples[0];
+        let mut q = Query::new();
+        q.status = m.get(Field::Status).and_then(|s| s.parse().ok());
+        q.error_type = m.get(Field::Type).filter(|t| !t.is_empty());
+        q.operation = m.get(Field::Operation).and_then(Operation::from_name);
+        q.after_token_refresh = m.after_token_refresh();
+        q
+    }
+
+    fn query(name: &str) -> Query<'static> {
+        let rules = &catalog().rules;
+        match name {
+            // The first status-and-type rule.
+            "typical" => example(1),
+            // The deepest guards of the last chain: status, type, operation, flag.
+            "worst" => {
+                let last = rules
+                    .iter()
+                    .rposition(|r| r.when.get(Field::AfterTokenRefresh).is_some())
+                    .unwrap();
+                example(last)
+            }
+            _ => Query::new()
+                .status(418)
+                .error_type("TeapotOverflow")
+                .operation(Operation::CreateCase),
+        }
+    }
+
+    #[divan::bench(args = super::NAMES, sample_count = 200, sample_size = 1000)]
+    fn generated_10000_rules(bencher: Bencher, name: &str) {
+        let q = query(name);
+        let expected = catalog()
+            .resolve(&to_model(&q))
+            .map(|i| catalog().rules[i].id.clone());
+        let found = debitura_triage::synthetic::diagnose(&q).map(|id| id.as_str().to_string());
+        assert_eq!(found, expected, "{name}");
+        bencher.bench(|| debitura_triage::synthetic::diagnose(black_box(&q)));
+    }
+
+    fn to_model(q: &Query<'_>) -> codegen::Query {
+        super::to_model(q)
+    }
+}
+
+/// Build-time cost as the rule count grows: parse, validate (overlaps,
+/// shadowing, examples) and emit. Near-linear: the index keeps overlap
+/// checks within small groups.
+#[divan::bench(args = [100, 1_000, 10_000], sample_count = 3, sample_size = 1)]
+fn codegen_rules(bencher: Bencher, n: usize) {
+    let sources = codegen::synthetic::sources(n);
+    bencher.bench(|| {
+        let catalog = codegen::load(black_box(&sources)).unwrap();
+        codegen::generate(&catalog, "docs/").len()
+    });
 }

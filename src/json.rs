@@ -176,8 +176,10 @@ struct Frame<'a> {
 /// whose path is at most [`MAX_PATH`] deep.
 pub fn scan<'a>(body: &'a [u8], mut visit: impl FnMut(&[Step<'a>], Scalar<'a>)) -> Stop {
     let too_long = body.len() > MAX_SCAN;
+    let bytes = &body[..body.len().min(MAX_SCAN)];
     let mut s = Cursor {
-        bytes: &body[..body.len().min(MAX_SCAN)],
+        bytes,
+        text: core::str::from_utf8(bytes).ok(),
         pos: 0,
     };
     let fail = |pos: usize| {
@@ -314,6 +316,9 @@ fn visit_at<'a>(
 
 struct Cursor<'a> {
     bytes: &'a [u8],
+    /// The same bytes as text, when they are valid UTF-8 (the usual case):
+    /// strings are then sliced from it without validating each one again.
+    text: Option<&'a str>,
     pos: usize,
 }
 
@@ -374,10 +379,12 @@ impl<'a> Cursor<'a> {
     fn string_end(&mut self) -> Option<usize> {
         let mut i = self.pos + 1;
         loop {
-            match *self.bytes.get(i)? {
+            i += find_special(self.bytes.get(i..)?)?;
+            match self.bytes[i] {
                 b'"' => break,
                 b'\\' => i += 2,
-                _ => i += 1,
+                // A raw control character: not a JSON string.
+                _ => return None,
             }
         }
         self.pos = i + 1;
@@ -389,11 +396,10 @@ impl<'a> Cursor<'a> {
     fn string(&mut self) -> Option<&'a str> {
         let start = self.pos + 1;
         let end = self.string_end()?;
-        let raw = self.bytes.get(start..end)?;
-        if raw.iter().any(|b| *b < 0x20) {
-            return None;
+        match self.text {
+            Some(text) => text.get(start..end),
+            None => core::str::from_utf8(self.bytes.get(start..end)?).ok(),
         }
-        core::str::from_utf8(raw).ok()
     }
 
     fn number(&mut self) -> Option<f64> {
@@ -409,4 +415,32 @@ impl<'a> Cursor<'a> {
             .parse()
             .ok()
     }
+}
+
+/// Offset of the first `"`, `\\` or control character in `bytes`. Eight bytes
+/// are tested at a time: a word with none of them skips ahead, and the byte
+/// loop finds the exact one.
+fn find_special(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    // High bit of each byte that is zero (may also flag bytes after a real
+    // hit, which the byte loop then sorts out).
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut start = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+        if zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\'))) | below_space
+            != 0
+        {
+            break;
+        }
+        start += 8;
+    }
+    bytes[start..]
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|p| start + p)
 }

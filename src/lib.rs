@@ -33,6 +33,22 @@ pub use response::{
     MAX_RETRY_AFTER,
 };
 
+/// A matcher compiled from 10 000 synthetic rules, to measure lookups at
+/// scale. Benchmarks only: it is built with the `synthetic` feature.
+#[cfg(feature = "synthetic")]
+#[doc(hidden)]
+pub mod synthetic {
+    use crate::{Environment, Operation, Query};
+
+    include!(concat!(env!("OUT_DIR"), "/synthetic.rs"));
+
+    /// The synthetic rule matching `query`.
+    #[inline]
+    pub fn diagnose(query: &Query<'_>) -> Option<RuleId> {
+        lookup(query)
+    }
+}
+
 // The README's code is compiled and run as a doc test, so it cannot go stale.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

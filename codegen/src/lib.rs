@@ -25,7 +25,7 @@ use std::fs;
 use std::path::Path;
 
 pub use diagnostic::{did_you_mean, Diagnostic};
-pub use emit::{generate, variant_name, HEADER};
+pub use emit::{generate, generate_matcher, variant_name, HEADER};
 pub use model::{
     candidates, Catalog, Conditions, Field, Origin, Page, Query, Rule, Section, FIELDS, NONE,
 };
@@ -167,22 +167,42 @@ pub fn build_script(rules_dir: &Path, out_file: &Path) {
     let display = rules_dir.to_string_lossy().replace('\\', "/");
     let result = read_dir(rules_dir, &display).and_then(|sources| load(&sources));
     match result {
-        Ok(catalog) => {
-            let code = generate(&catalog, &docs_base);
-            if fs::read_to_string(out_file).ok().as_deref() != Some(code.as_str()) {
-                if let Err(err) = fs::write(out_file, code) {
-                    println!("cargo::error=cannot write {}: {err}", out_file.display());
-                }
-            }
-        }
+        Ok(catalog) => write_if_changed(out_file, &generate(&catalog, &docs_base)),
         Err(problems) => {
-            for problem in &problems {
-                println!("cargo::error={problem}");
-            }
-            println!(
-                "cargo::error={} problem(s) in {display}/; fix them and build again",
-                problems.len()
-            );
+            report(&display, &problems);
         }
     }
+    // The `synthetic` feature adds a 10 000-rule matcher for benchmarks.
+    if std::env::var_os("CARGO_FEATURE_SYNTHETIC").is_some() {
+        let synthetic = synthetic::sources(SYNTHETIC_RULES);
+        match load(&synthetic) {
+            Ok(catalog) => write_if_changed(
+                &out_file.with_file_name("synthetic.rs"),
+                &generate_matcher(&catalog),
+            ),
+            Err(problems) => report("synthetic", &problems),
+        }
+    }
+}
+
+/// Rules in the synthetic set behind the `synthetic` feature.
+pub const SYNTHETIC_RULES: usize = 10_000;
+
+fn write_if_changed(path: &Path, code: &str) {
+    if fs::read_to_string(path).ok().as_deref() != Some(code) {
+        if let Err(err) = fs::write(path, code) {
+            println!("cargo::error=cannot write {}: {err}", path.display());
+        }
+    }
+}
+
+/// One `cargo::error=` line per problem, which fails the build without a panic.
+fn report(display: &str, problems: &[Diagnostic]) {
+    for problem in problems {
+        println!("cargo::error={problem}");
+    }
+    println!(
+        "cargo::error={} problem(s) in {display}/; fix them and build again",
+        problems.len()
+    );
 }

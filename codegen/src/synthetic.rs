@@ -12,9 +12,9 @@ const STATUSES: [u16; 15] = [
 ];
 const RETRY: [&str; 4] = ["never", "after-user-action", "token-refresh", "backoff"];
 
-/// `n` rules in one file, in a realistic mix: per ten rules, two chains of
+/// `n` rules in one file, in a realistic mix: per 24 rules, seven chains of
 /// three (status and type; plus an operation guard; plus the token-refresh
-/// flag), two message-prefix rules under one generic rule, and two symptoms.
+/// flag), one message-prefix rule under a generic rule, and two symptoms.
 pub fn sources(n: usize) -> Vec<Source> {
     let mut yaml = String::from(
         "section:\n  title: Synthetic\n  order: 1\n  summary: Generated rules for benchmarks.\nrules:\n",
@@ -39,8 +39,8 @@ pub fn sources(n: usize) -> Vec<Source> {
     let mut group = 0;
     while count < n {
         let status = STATUSES[group % STATUSES.len()];
-        match group % 5 {
-            0 | 1 => {
+        match group % 10 {
+            0..=6 => {
                 let t = format!("type: SyntheticType{group}");
                 rule(
                     &mut yaml,
@@ -63,7 +63,7 @@ pub fn sources(n: usize) -> Vec<Source> {
                     &format!("status: {status}, {t}, {op}, {atr}"),
                 );
             }
-            2 | 3 => {
+            7 => {
                 let when = format!("status: 400, operation: create-client, type: null, message: \"Message {group} is synthetic: *\"");
                 let example = format!("status: 400, operation: create-client, message: \"Message {group} is synthetic: x\"");
                 rule(&mut yaml, &mut count, &when, &example);
