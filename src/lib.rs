@@ -38,6 +38,9 @@ pub use response::{
 #[cfg(feature = "synthetic")]
 #[doc(hidden)]
 pub mod synthetic {
+    // The generated matcher names an operation or environment only when
+    // one of its rules does.
+    #[allow(unused_imports)]
     use crate::{Environment, Operation, Query};
 
     include!(concat!(env!("OUT_DIR"), "/synthetic.rs"));
