@@ -34,3 +34,14 @@ fn the_project_rules_load_and_generate_parseable_rust() {
     assert!(code.starts_with(debitura_triage_codegen::HEADER));
     syn::parse_file(&code).expect("generated code parses");
 }
+
+#[test]
+fn synthetic_rule_sets_validate_and_generate_parseable_rust() {
+    for n in [1_000, 3_000] {
+        let sources = debitura_triage_codegen::synthetic::sources(n);
+        let catalog = load(&sources).unwrap_or_else(|p| panic!("{n} rules: {}", p[0]));
+        assert_eq!(catalog.rules.len(), n);
+        let code = debitura_triage_codegen::generate_matcher(&catalog);
+        syn::parse_file(&code).expect("generated matcher parses");
+    }
+}
