@@ -22,6 +22,8 @@ pub mod docs;
 mod json;
 mod matcher;
 mod response;
+#[cfg(feature = "webhook")]
+pub mod webhook;
 
 pub use catalog::{
     Environment, Operation, Page, Retry, Rule, RuleId, Section, When, EVENTS, PAGE, RULES, SECTIONS,

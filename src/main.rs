@@ -14,8 +14,8 @@ mod suggest;
 use suggest::nearest;
 
 use debitura_triage::{
-    diagnose, diagnose_response, docs, BodyShape, Decision, Diagnosis, Environment, ErrorSource,
-    Operation, Query, ResponseDiagnosis, Rule, RuleId, Stop, RULES,
+    diagnose, diagnose_response, docs, webhook, BodyShape, Decision, Diagnosis, Environment,
+    ErrorSource, Operation, Query, ResponseDiagnosis, Rule, RuleId, Stop, RULES,
 };
 
 /// Tells you what to do when Debitura's referral-partner APIs say no.
@@ -56,12 +56,88 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         html: Option<PathBuf>,
     },
+    /// Check a webhook signature and name the mistake, or sign a body to test a handler.
+    Webhook {
+        #[command(subcommand)]
+        action: WebhookCommand,
+    },
     /// List every rule.
     Rules {
         /// Print the whole catalog as JSON.
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum WebhookCommand {
+    /// Verify a delivery's X-Debitura-Signature against the body your code verified.
+    ///
+    /// Answers "valid", or the most likely documented mistake (secret used as text, body
+    /// re-serialised, signature encoding, stale timestamp, malformed header, wrong secret).
+    /// Exits 0 when valid, 1 when not. The secret is read from an environment variable or a
+    /// file, never from the command line, and is never printed.
+    Verify {
+        /// The X-Debitura-Signature header value, `t=…,v1=…`.
+        #[arg(long, value_name = "HEADER")]
+        signature: String,
+        /// The body bytes your code verified: a file, or `-` for standard input.
+        #[arg(long, value_name = "FILE|-")]
+        body: String,
+        /// The signature your code computed, to tell encoding and key mistakes apart.
+        #[arg(long, value_name = "SIG")]
+        computed: Option<String>,
+        /// The time to check the timestamp against, in Unix seconds (default: now).
+        #[arg(long, value_name = "UNIX")]
+        now: Option<u64>,
+        /// Print one JSON object with `rule`, `valid`, `cause` and `solution`.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        secret: SecretSource,
+    },
+    /// Sign a body as Debitura would and print the X-Debitura-Signature header.
+    Sign {
+        /// The body to sign: a file, or `-` for standard input.
+        #[arg(long, value_name = "FILE|-")]
+        body: String,
+        /// The signing time in Unix seconds (default: now).
+        #[arg(long, value_name = "UNIX")]
+        timestamp: Option<u64>,
+        /// Print a curl command that posts the signed body to URL instead.
+        #[arg(long, value_name = "URL")]
+        curl: Option<String>,
+        #[command(flatten)]
+        secret: SecretSource,
+    },
+}
+
+/// Where the webhook secret comes from. Never a plain argument: it would
+/// land in shell history and the process list.
+#[derive(clap::Args)]
+#[group(required = true, multiple = false)]
+struct SecretSource {
+    /// Read the secret (base64, as Debitura shows it) from this environment variable.
+    #[arg(long, value_name = "NAME")]
+    secret_env: Option<String>,
+    /// Read the secret from this file (surrounding whitespace is ignored).
+    #[arg(long, value_name = "PATH")]
+    secret_file: Option<PathBuf>,
+}
+
+impl SecretSource {
+    /// The secret; errors name where it was looked for, never its content.
+    fn read(&self) -> Result<String, String> {
+        match (&self.secret_env, &self.secret_file) {
+            (Some(name), _) => std::env::var(name)
+                .map(|s| s.trim().to_string())
+                .map_err(|_| format!("the environment variable {name} is not set (or not UTF-8)")),
+            (None, Some(path)) => fs::read_to_string(path)
+                .map(|s| s.trim().to_string())
+                .map_err(|e| format!("cannot read the secret file {}: {e}", path.display())),
+            (None, None) => Err("give --secret-env NAME or --secret-file PATH".into()),
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -227,6 +303,13 @@ fn main() -> ExitCode {
             (false, None) => report(write_pages(&out, |page| {
                 (page.file.to_string(), page.markdown.clone())
             })),
+        },
+        Command::Webhook { action } => match webhook_command(action) {
+            Ok(code) => code,
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(2)
+            }
         },
         Command::Rules { json } => {
             if json {
@@ -530,4 +613,99 @@ fn response_text(r: &ResponseDiagnosis<'_>) -> String {
     }
     out += &format!("decided:  {}\n", decision_text(r));
     out
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn webhook_command(action: WebhookCommand) -> Result<ExitCode, String> {
+    match action {
+        WebhookCommand::Verify {
+            signature,
+            body,
+            computed,
+            now,
+            json,
+            secret,
+        } => {
+            let secret = secret.read()?;
+            let body = read_body(&body)?;
+            let delivery = webhook::Delivery {
+                secret: &secret,
+                header: &signature,
+                body: &body,
+                now: now.unwrap_or_else(unix_now),
+                computed: computed.as_deref(),
+            };
+            let verdict = webhook::check(&delivery);
+            let diagnosis = match verdict {
+                webhook::Verdict::Mistake(mistake) => Some(mistake.diagnosis()),
+                _ => None,
+            };
+            if json {
+                println!(
+                    "{}",
+                    json!({
+                        "valid": diagnosis.is_none(),
+                        "rule": diagnosis.and_then(|d| d.rule_id()).map(|id| id.as_str()),
+                        "cause": diagnosis.map(|d| d.cause()),
+                        "solution": diagnosis.map(|d| d.solution()),
+                        "retry": diagnosis.map(|d| d.retry().as_str()),
+                        "docs_url": diagnosis.and_then(|d| d.rule_id()).map(|id| id.docs_url()),
+                    })
+                );
+            } else {
+                match diagnosis {
+                    None => println!(
+                        "valid: the signature matches the body and the timestamp is within {} s",
+                        webhook::TOLERANCE_SECS
+                    ),
+                    Some(d) => print!("{}", diagnosis_text(&Query::new(), &d)),
+                }
+            }
+            Ok(if diagnosis.is_none() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        WebhookCommand::Sign {
+            body: source,
+            timestamp,
+            curl,
+            secret,
+        } => {
+            let secret = secret.read()?;
+            let body = read_body(&source)?;
+            let timestamp = timestamp.unwrap_or_else(unix_now);
+            let header = webhook::sign(&secret, timestamp, &body).map_err(|_| {
+                "the secret is not base64; give it exactly as Debitura shows it".to_string()
+            })?;
+            match curl {
+                None => println!("{header}"),
+                Some(url) => {
+                    let data = if source == "-" {
+                        shell_quote(&String::from_utf8_lossy(&body))
+                    } else {
+                        format!("@{}", shell_quote(&source))
+                    };
+                    println!(
+                        "curl -X POST {} -H 'Content-Type: application/json' -H {} -H {} -H 'X-Debitura-Test: true' --data-binary {data}",
+                        shell_quote(&url),
+                        shell_quote(&format!("X-Debitura-Signature: {header}")),
+                        shell_quote(&format!("X-Debitura-Timestamp: {timestamp}")),
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `text` in single quotes for a POSIX shell.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
 }

@@ -509,3 +509,277 @@ fn a_missing_body_file_is_a_clear_error() {
     let out = run(&["diagnose", "--body", "x.json"]);
     assert_eq!(out.status.code(), Some(2), "--body without --status");
 }
+
+const WEBHOOK_SECRET: &str = "d2ViaG9vayBzZWNyZXQgZm9yIHRoZSBDTEkgdGVzdHM="; // base64 of a test phrase
+
+fn run_with_secret(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_debitura-triage"))
+        .args(args)
+        .env("TEST_WEBHOOK_SECRET", WEBHOOK_SECRET)
+        .output()
+        .expect("the binary runs")
+}
+
+/// Asserts the secret appears nowhere in what a command printed.
+fn no_secret(out: &Output) {
+    for stream in [&out.stdout, &out.stderr] {
+        let text = String::from_utf8_lossy(stream);
+        assert!(!text.contains(WEBHOOK_SECRET), "the secret leaked: {text}");
+        assert!(
+            !text.contains("webhook secret for the CLI tests"),
+            "the decoded secret leaked: {text}"
+        );
+    }
+}
+
+fn webhook_files(name: &str, body: &[u8]) -> (std::path::PathBuf, String) {
+    let dir = scratch(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("body.json");
+    std::fs::write(&path, body).unwrap();
+    let path_text = path.to_str().unwrap().to_string();
+    (dir, path_text)
+}
+
+fn signed(body_path: &str, timestamp: &str) -> String {
+    let out = run_with_secret(&[
+        "webhook",
+        "sign",
+        "--secret-env",
+        "TEST_WEBHOOK_SECRET",
+        "--body",
+        body_path,
+        "--timestamp",
+        timestamp,
+    ]);
+    no_secret(&out);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn verify(args: &[&str]) -> (Option<i32>, Value) {
+    let mut all = vec![
+        "webhook",
+        "verify",
+        "--secret-env",
+        "TEST_WEBHOOK_SECRET",
+        "--json",
+    ];
+    all.extend_from_slice(args);
+    let out = run_with_secret(&all);
+    no_secret(&out);
+    let value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code(), value)
+}
+
+#[test]
+fn webhook_sign_then_verify_and_each_mistake() {
+    let body = br#"{"id":"e1","event":"case.updated","data":{"caseId":"c9"}}"#;
+    let (dir, path) = webhook_files("webhook", body);
+    let header = signed(&path, "1700000000");
+    assert!(header.starts_with("t=1700000000,v1="), "{header}");
+    let v1 = header.split("v1=").nth(1).unwrap().to_string();
+
+    let (code, v) = verify(&[
+        "--signature",
+        &header,
+        "--body",
+        &path,
+        "--now",
+        "1700000100",
+    ]);
+    assert_eq!(
+        (code, v["valid"].clone(), v["rule"].clone()),
+        (Some(0), Value::Bool(true), Value::Null)
+    );
+
+    // The secret used as text: what a verifier keyed with the string itself computes.
+    let text_key = base64_of(WEBHOOK_SECRET.as_bytes());
+    let out = Command::new(env!("CARGO_BIN_EXE_debitura-triage"))
+        .args([
+            "webhook",
+            "sign",
+            "--secret-env",
+            "TEXT_KEY",
+            "--body",
+            &path,
+            "--timestamp",
+            "1700000000",
+        ])
+        .env("TEXT_KEY", &text_key)
+        .output()
+        .unwrap();
+    let wrong = String::from_utf8(out.stdout).unwrap();
+    let wrong_v1 = wrong.trim().split("v1=").nth(1).unwrap().to_string();
+    let (code, v) = verify(&[
+        "--signature",
+        &header,
+        "--body",
+        &path,
+        "--now",
+        "1700000100",
+        "--computed",
+        &wrong_v1,
+    ]);
+    assert_eq!(
+        (code, v["rule"].as_str()),
+        (Some(1), Some("webhook-secret-used-as-text"))
+    );
+
+    // A re-serialised (pretty-printed) body.
+    let pretty = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("{\"", "{\n  \"")
+        .replace(",\"", ",\n  \"")
+        .replace("\":", "\": ");
+    let pretty_path = dir.join("pretty.json");
+    std::fs::write(&pretty_path, reindent(&pretty)).unwrap();
+    let (code, v) = verify(&[
+        "--signature",
+        &header,
+        "--body",
+        pretty_path.to_str().unwrap(),
+        "--now",
+        "1700000100",
+    ]);
+    assert_eq!(
+        (code, v["rule"].as_str()),
+        (Some(1), Some("webhook-body-re-serialised")),
+        "{}",
+        reindent(&pretty)
+    );
+
+    // A base64 computed signature.
+    let digest: Vec<u8> = (0..v1.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&v1[i..i + 2], 16).unwrap())
+        .collect();
+    let b64 = base64_of(&digest);
+    let (code, v) = verify(&[
+        "--signature",
+        &header,
+        "--body",
+        &path,
+        "--now",
+        "1700000100",
+        "--computed",
+        &b64,
+    ]);
+    assert_eq!(
+        (code, v["rule"].as_str()),
+        (Some(1), Some("webhook-signature-encoding"))
+    );
+
+    // A stale timestamp.
+    let (code, v) = verify(&[
+        "--signature",
+        &header,
+        "--body",
+        &path,
+        "--now",
+        "1700009999",
+    ]);
+    assert_eq!(
+        (code, v["rule"].as_str()),
+        (Some(1), Some("webhook-timestamp-outside-tolerance"))
+    );
+    assert!(v["cause"].as_str().is_some() && v["solution"].as_str().is_some());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Pretty-prints the small test body as serialisers do (two-space indent).
+fn reindent(text: &str) -> String {
+    text.replace("{\n  \"caseId\"", "{\n    \"caseId\"")
+        .replace("\"c9\"}}", "\"c9\"\n  }\n}")
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[test]
+fn the_secret_cannot_be_a_plain_argument() {
+    let out = run(&["webhook", "sign", "--secret", WEBHOOK_SECRET, "--body", "-"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--secret"), "{err}");
+    let out = run(&[
+        "webhook",
+        "verify",
+        "--signature",
+        "t=1,v1=00",
+        "--body",
+        "-",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--secret-env"));
+}
+
+#[test]
+fn webhook_sign_prints_a_curl_command_without_the_secret() {
+    let (dir, path) = webhook_files("curl", br#"{"id":"x"}"#);
+    let out = run_with_secret(&[
+        "webhook",
+        "sign",
+        "--secret-env",
+        "TEST_WEBHOOK_SECRET",
+        "--body",
+        &path,
+        "--timestamp",
+        "1700000000",
+        "--curl",
+        "https://example.org/hooks/debitura",
+    ]);
+    no_secret(&out);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("curl -X POST 'https://example.org/hooks/debitura'"),
+        "{text}"
+    );
+    assert!(
+        text.contains("X-Debitura-Signature: t=1700000000,v1="),
+        "{text}"
+    );
+    assert!(text.contains(&format!("--data-binary @'{path}'")), "{text}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn webhook_bad_input_gets_clear_errors() {
+    let (dir, path) = webhook_files("bad", b"\x00\x01binary");
+    let out = run(&[
+        "webhook",
+        "sign",
+        "--secret-env",
+        "DEFINITELY_UNSET_VARIABLE",
+        "--body",
+        &path,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DEFINITELY_UNSET_VARIABLE is not set"));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_debitura-triage"))
+        .args(["webhook", "sign", "--secret-env", "BAD", "--body", &path])
+        .env("BAD", "***not-base64***")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not base64") && !err.contains("***not-base64***"),
+        "{err}"
+    );
+
+    let (code, v) = verify(&["--signature", "", "--body", &path, "--now", "1"]);
+    assert_eq!(
+        (code, v["rule"].as_str()),
+        (Some(1), Some("webhook-signature-header-malformed"))
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,0 +1,249 @@
+//! Webhook signatures: sign → verify round trips, one test per documented
+//! mistake, hostile input, and the property that any change breaks validity.
+//! Every signature here is made in the test from a known secret.
+#![cfg(feature = "webhook")]
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use debitura_triage::webhook::{
+    check, parse_header, sign, Delivery, Mistake, Verdict, TOLERANCE_SECS,
+};
+use debitura_triage::RuleId;
+use proptest::prelude::*;
+
+const T: u64 = 1_700_000_000;
+
+fn secret() -> String {
+    STANDARD.encode(b"known secret bytes for the tests")
+}
+
+const COMPACT: &[u8] = br#"{"id":"550e8400","specVersion":"1.0","event":"case.created","data":{"caseId":"c1","tags":[]}}"#;
+
+fn pretty() -> Vec<u8> {
+    b"{\n  \"id\": \"550e8400\",\n  \"specVersion\": \"1.0\",\n  \"event\": \"case.created\",\n  \"data\": {\n    \"caseId\": \"c1\",\n    \"tags\": []\n  }\n}".to_vec()
+}
+
+fn delivery<'a>(secret: &'a str, header: &'a str, body: &'a [u8]) -> Delivery<'a> {
+    Delivery {
+        secret,
+        header,
+        body,
+        now: T + 5,
+        computed: None,
+    }
+}
+
+fn v1(header: &str) -> &str {
+    parse_header(header).unwrap().v1
+}
+
+#[test]
+fn sign_then_verify_is_valid() {
+    let secret = secret();
+    let header = sign(&secret, T, COMPACT).unwrap();
+    assert_eq!(check(&delivery(&secret, &header, COMPACT)), Verdict::Valid);
+    // The partner's own correct computation is valid too.
+    let d = Delivery {
+        computed: Some(v1(&header)),
+        ..delivery(&secret, &header, COMPACT)
+    };
+    assert_eq!(check(&d), Verdict::Valid);
+}
+
+#[test]
+fn secret_used_as_text_is_named() {
+    let secret = secret();
+    let header = sign(&secret, T, COMPACT).unwrap();
+    // HMAC keyed with the text of the secret: sign with the text as if it were the bytes.
+    let wrong = sign(&STANDARD.encode(secret.as_bytes()), T, COMPACT).unwrap();
+    let d = Delivery {
+        computed: Some(v1(&wrong)),
+        ..delivery(&secret, &header, COMPACT)
+    };
+    assert_eq!(check(&d), Verdict::Mistake(Mistake::SecretUsedAsText));
+    assert_eq!(
+        Mistake::SecretUsedAsText.diagnosis().rule_id(),
+        Some(RuleId::WebhookSecretUsedAsText)
+    );
+}
+
+#[test]
+fn a_re_serialised_body_is_named_both_ways() {
+    let secret = secret();
+    let signed_compact = sign(&secret, T, COMPACT).unwrap();
+    assert_eq!(
+        check(&delivery(&secret, &signed_compact, &pretty())),
+        Verdict::Mistake(Mistake::BodyReserialised)
+    );
+    let pretty = pretty();
+    let signed_pretty = sign(&secret, T, &pretty).unwrap();
+    assert_eq!(
+        check(&delivery(&secret, &signed_pretty, COMPACT)),
+        Verdict::Mistake(Mistake::BodyReserialised)
+    );
+    assert_eq!(
+        Mistake::BodyReserialised.diagnosis().rule_id(),
+        Some(RuleId::WebhookBodyReSerialised)
+    );
+}
+
+#[test]
+fn a_base64_or_upper_case_computed_signature_is_named() {
+    let secret = secret();
+    let header = sign(&secret, T, COMPACT).unwrap();
+    let digest: Vec<u8> = (0..v1(&header).len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&v1(&header)[i..i + 2], 16).unwrap())
+        .collect();
+    for computed in [STANDARD.encode(&digest), v1(&header).to_uppercase()] {
+        let d = Delivery {
+            computed: Some(&computed),
+            ..delivery(&secret, &header, COMPACT)
+        };
+        assert_eq!(
+            check(&d),
+            Verdict::Mistake(Mistake::SignatureEncoding),
+            "{computed}"
+        );
+    }
+}
+
+#[test]
+fn a_stale_or_future_timestamp_is_named() {
+    let secret = secret();
+    let header = sign(&secret, T, COMPACT).unwrap();
+    for now in [T + TOLERANCE_SECS + 1, T - TOLERANCE_SECS - 1] {
+        let d = Delivery {
+            now,
+            ..delivery(&secret, &header, COMPACT)
+        };
+        assert_eq!(
+            check(&d),
+            Verdict::Mistake(Mistake::TimestampOutsideTolerance),
+            "now {now}"
+        );
+    }
+    for now in [T + TOLERANCE_SECS, T - TOLERANCE_SECS] {
+        let d = Delivery {
+            now,
+            ..delivery(&secret, &header, COMPACT)
+        };
+        assert_eq!(check(&d), Verdict::Valid, "now {now}");
+    }
+}
+
+#[test]
+fn malformed_headers_are_named() {
+    let secret = secret();
+    let good = sign(&secret, T, COMPACT).unwrap();
+    let sig = v1(&good).to_string();
+    let huge = format!("t={T},v1={}", "a".repeat(100_000));
+    let cases = [
+        String::new(),
+        format!("v1={sig}"),
+        format!("t={T}"),
+        format!("t=soon,v1={sig}"),
+        format!("t={T},v1={sig},v1={sig}"),
+        format!("t={T},v1=not-hex"),
+        format!("t=-5,v1={sig}"),
+        huge,
+    ];
+    for header in &cases {
+        let verdict = check(&delivery(&secret, header, COMPACT));
+        assert_eq!(
+            verdict,
+            Verdict::Mistake(Mistake::MalformedHeader),
+            "{:.60}",
+            header
+        );
+    }
+    // Spaces and unknown keys are tolerated.
+    let spaced = format!(" t = {T} , v0=ignored, v1 = {sig} ");
+    assert_eq!(check(&delivery(&secret, &spaced, COMPACT)), Verdict::Valid);
+}
+
+#[test]
+fn another_secret_is_a_wrong_secret() {
+    let header = sign(&secret(), T, COMPACT).unwrap();
+    let other = STANDARD.encode(b"the production secret, not the test one");
+    assert_eq!(
+        check(&delivery(&other, &header, COMPACT)),
+        Verdict::Mistake(Mistake::WrongSecret)
+    );
+}
+
+#[test]
+fn a_secret_that_is_not_base64_gets_a_clear_answer() {
+    let header = sign(&secret(), T, COMPACT).unwrap();
+    assert_eq!(
+        check(&delivery("not base64 at all!", &header, COMPACT)),
+        Verdict::Mistake(Mistake::SecretNotBase64)
+    );
+    assert_eq!(
+        sign("not base64 at all!", T, COMPACT),
+        Err(Mistake::SecretNotBase64)
+    );
+    assert_eq!(
+        Mistake::SecretNotBase64.diagnosis().rule_id(),
+        Some(RuleId::WebhookSecretNotBase64)
+    );
+}
+
+#[test]
+fn binary_bodies_sign_and_verify() {
+    let secret = secret();
+    let body: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+    let header = sign(&secret, T, &body).unwrap();
+    assert_eq!(check(&delivery(&secret, &header, &body)), Verdict::Valid);
+}
+
+#[test]
+fn every_mistake_is_a_rule_under_the_seed_row() {
+    let mistakes = [
+        Mistake::SecretUsedAsText,
+        Mistake::BodyReserialised,
+        Mistake::SignatureEncoding,
+        Mistake::TimestampOutsideTolerance,
+        Mistake::MalformedHeader,
+        Mistake::SecretNotBase64,
+        Mistake::WrongSecret,
+    ];
+    for mistake in mistakes {
+        let rule = mistake
+            .diagnosis()
+            .rule()
+            .unwrap_or_else(|| panic!("{mistake:?} has no rule"));
+        assert_eq!(rule.section.title, "Webhooks");
+        assert_eq!(rule.when.error_type, [mistake.code()]);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256)
+    ))]
+
+    #[test]
+    fn any_change_breaks_validity(
+        body in proptest::collection::vec(any::<u8>(), 1..256),
+        key in proptest::collection::vec(any::<u8>(), 1..64),
+        index in any::<prop::sample::Index>(),
+        flip in 1u8..=255,
+        shift in 1u64..1_000,
+    ) {
+        let secret = STANDARD.encode(&key);
+        let header = sign(&secret, T, &body).unwrap();
+        prop_assert_eq!(check(&delivery(&secret, &header, &body)), Verdict::Valid);
+
+        let mut changed = body.clone();
+        changed[index.index(body.len())] ^= flip;
+        prop_assert_ne!(check(&delivery(&secret, &header, &changed)), Verdict::Valid);
+
+        let later = header.replacen(&format!("t={T}"), &format!("t={}", T + shift), 1);
+        prop_assert_ne!(check(&delivery(&secret, &later, &body)), Verdict::Valid);
+
+        let mut other_key = key.clone();
+        other_key[index.index(key.len())] ^= flip;
+        prop_assert_ne!(check(&delivery(&STANDARD.encode(&other_key), &header, &body)), Verdict::Valid);
+    }
+}
