@@ -11,8 +11,12 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use debitura_triage::{diagnose, diagnose_response, Operation, Query, RuleId, RULES};
-use debitura_triage_codegen::{self as codegen, Catalog, Field};
+use debitura_triage_codegen::{self as codegen, Catalog};
 use divan::{AllocProfiler, Bencher};
+
+#[path = "../tests/support/model.rs"]
+mod model;
+use model::to_model;
 
 #[global_allocator]
 static ALLOC: AllocProfiler = AllocProfiler::system();
@@ -73,29 +77,6 @@ fn catalog() -> &'static Catalog {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
         codegen::load(&codegen::read_dir(&root, "rules").unwrap()).unwrap()
     })
-}
-
-fn to_model(q: &Query<'_>) -> codegen::Query {
-    let mut m = codegen::Query::default();
-    let fields = [
-        (Field::Status, q.status.map(|s| s.to_string())),
-        (Field::Type, q.error_type.map(String::from)),
-        (Field::Message, q.message.map(String::from)),
-        (
-            Field::Operation,
-            q.operation.map(|o| o.as_str().to_string()),
-        ),
-        (
-            Field::AfterTokenRefresh,
-            Some(q.after_token_refresh.to_string()),
-        ),
-    ];
-    for (field, value) in fields {
-        if let Some(v) = value {
-            m.set(field, v);
-        }
-    }
-    m
 }
 
 /// The reference interpreter: scan every rule, keep the most specific match.
@@ -220,15 +201,11 @@ mod synthetic {
     fn generated_10000_rules(bencher: Bencher, name: &str) {
         let q = query(name);
         let expected = catalog()
-            .resolve(&to_model(&q))
+            .resolve(&super::to_model(&q))
             .map(|i| catalog().rules[i].id.clone());
         let found = debitura_triage::synthetic::diagnose(&q).map(|id| id.as_str().to_string());
         assert_eq!(found, expected, "{name}");
         bencher.bench(|| debitura_triage::synthetic::diagnose(black_box(&q)));
-    }
-
-    fn to_model(q: &Query<'_>) -> codegen::Query {
-        super::to_model(q)
     }
 }
 

@@ -13,6 +13,10 @@ use debitura_triage::{diagnose, docs, Environment, Operation, Query, RuleId};
 use debitura_triage_codegen::{self as codegen, Catalog, Conditions, Field, FIELDS, NONE};
 use proptest::prelude::*;
 
+#[path = "support/model.rs"]
+mod model;
+use model::to_model;
+
 /// The validated rule model, read once per test binary.
 fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
@@ -93,36 +97,6 @@ fn to_library(m: &codegen::Query) -> Query<'_> {
     q.environment = text(Field::Environment).and_then(Environment::from_name);
     q.after_token_refresh = m.after_token_refresh();
     q
-}
-
-/// The model query for a library query.
-fn to_model(q: &Query<'_>) -> codegen::Query {
-    let mut m = codegen::Query::default();
-    let fields = [
-        (Field::Status, q.status.map(|s| s.to_string())),
-        (Field::Type, q.error_type.map(String::from)),
-        (Field::Message, q.message.map(String::from)),
-        (
-            Field::Operation,
-            q.operation.map(|o| o.as_str().to_string()),
-        ),
-        (Field::Event, q.event.map(String::from)),
-        (Field::Symptom, q.symptom.map(String::from)),
-        (
-            Field::AfterTokenRefresh,
-            Some(q.after_token_refresh.to_string()),
-        ),
-        (
-            Field::Environment,
-            q.environment.map(|e| e.as_str().to_string()),
-        ),
-    ];
-    for (field, value) in fields {
-        if let Some(v) = value {
-            m.set(field, v);
-        }
-    }
-    m
 }
 
 fn disagreement(catalog: &Catalog, q: &Query<'_>) -> Option<String> {
