@@ -33,8 +33,9 @@ struct Cli {
 enum Command {
     /// Diagnose a failure from what you know about it.
     ///
-    /// Give what you have; a rule matches only when everything it names is given.
-    /// Example: debitura-triage diagnose --status 422 --type MissingPowerOfAttorney --op create-case
+    /// Give what you have; a rule matches only when everything it names is given. A failure no
+    /// rule knows is reported as unrecognised, with retry `never`.
+    #[command(after_help = DIAGNOSE_EXAMPLES)]
     #[command(group(ArgGroup::new("what").required(true).multiple(true).args(["status", "error_type", "message", "event", "symptom", "delivery_error"])))]
     Diagnose(DiagnoseArgs),
     /// Print one rule in full, as Markdown.
@@ -161,11 +162,11 @@ struct DiagnoseArgs {
     /// The call that failed.
     #[arg(long = "op", value_name = "OP", value_parser = parse_operation, help = operation_help())]
     operation: Option<Operation>,
-    /// A webhook event that announced the failure, e.g. client.link_expired.
-    #[arg(long, value_parser = parse_event)]
+    /// A webhook event that announced the failure.
+    #[arg(long, value_parser = parse_event, help = event_help())]
     event: Option<String>,
-    /// A named symptom with no status, e.g. duplicate-events (see `debitura-triage rules`).
-    #[arg(long, value_parser = parse_symptom)]
+    /// A named symptom with no status.
+    #[arg(long, value_parser = parse_symptom, help = symptom_help())]
     symptom: Option<String>,
     /// The call already failed once and was retried with a freshly minted token.
     #[arg(long)]
@@ -176,6 +177,38 @@ struct DiagnoseArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
+}
+
+const DIAGNOSE_EXAMPLES: &str = "Examples:
+  debitura-triage diagnose --status 422 --type MissingPowerOfAttorney --op create-case
+  debitura-triage diagnose --status 401 --op create-case --after-token-refresh
+  debitura-triage diagnose --status 429 --body response.json --json
+  debitura-triage diagnose --event client.link_expired
+  debitura-triage diagnose --delivery-error \"Request timed out after 10 seconds\"";
+
+fn event_help() -> String {
+    format!(
+        "A webhook event that announced the failure: {}",
+        debitura_triage::EVENTS.join(", ")
+    )
+}
+
+fn symptom_help() -> String {
+    format!(
+        "A named symptom with no status: {}",
+        known_symptoms().join(", ")
+    )
+}
+
+/// Every symptom some rule names, sorted.
+fn known_symptoms() -> Vec<&'static str> {
+    let mut known: Vec<&'static str> = RULES
+        .iter()
+        .flat_map(|r| r.when.symptom.iter().copied())
+        .collect();
+    known.sort_unstable();
+    known.dedup();
+    known
 }
 
 fn operation_help() -> String {
@@ -229,13 +262,7 @@ fn parse_event(s: &str) -> Result<String, String> {
 }
 
 fn parse_symptom(s: &str) -> Result<String, String> {
-    let mut known: Vec<&'static str> = RULES
-        .iter()
-        .flat_map(|r| r.when.symptom.iter().copied())
-        .collect();
-    known.sort_unstable();
-    known.dedup();
-    pick(s, known.into_iter().map(|k| (k, ())), "symptom").map(|()| s.to_string())
+    pick(s, known_symptoms().into_iter().map(|k| (k, ())), "symptom").map(|()| s.to_string())
 }
 
 fn main() -> ExitCode {
