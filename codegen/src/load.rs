@@ -317,6 +317,21 @@ fn convert_rule(ctx: &RuleCtx, raw: RawRule, out: &mut Vec<Diagnostic>) -> Optio
     };
     let cause = text("cause", raw.cause, out);
     let solution = text("solution", raw.solution, out);
+    // Services show these to people and the docs escape them: they are plain text.
+    for (key, value) in [
+        ("title", &raw.title),
+        ("cause", &cause),
+        ("solution", &solution),
+    ] {
+        if value.contains('`') {
+            ctx.report(
+                out,
+                &[Step::Key(key)],
+                format!("{key} holds a backtick; it is plain text, shown as written"),
+                "drop the backticks, and put Markdown in `notes`".to_string(),
+            );
+        }
+    }
 
     let retry_names: Vec<&str> = vocab::RETRY.iter().map(|r| r.0).collect();
     if !retry_names.contains(&raw.retry.as_str()) {
