@@ -1,5 +1,5 @@
 //! The pages under `docs/` are generated from the rules: they must be fresh,
-//! carry the whole seed page, and render rule text as literal text.
+//! carry all of Debitura's troubleshooting page, and render rule text as literal text.
 
 mod common;
 
@@ -214,12 +214,12 @@ fn plain_text(markdown: &str) -> String {
 }
 
 #[test]
-fn troubleshooting_page_carries_the_whole_seed_page() {
+fn troubleshooting_page_carries_all_of_debituras_page() {
     let page = docs::pages()
         .into_iter()
         .find(|p| p.file == "troubleshooting.md")
         .unwrap();
-    // Every seed row, with its text, in its section, in the seed's order.
+    // Every row, with its text, in its section, in the page's order.
     let tables = tables(&page.markdown);
     let mut by_section: Vec<(String, Vec<Vec<String>>)> = Vec::new();
     for row in common::rows() {
@@ -236,19 +236,19 @@ fn troubleshooting_page_carries_the_whole_seed_page() {
         let body = &table.rows[1..];
         assert!(
             body.len() >= rows.len(),
-            "{section}: fewer rows than the seed"
+            "{section}: fewer rows than Debitura's page"
         );
-        // Rules added beyond the seed come after its rows.
+        // Rules added beyond the page come after its rows.
         assert_eq!(&body[..rows.len()], rows.as_slice(), "{section}");
     }
-    // Every other line of the seed, in order: title, intro, headings, prose,
+    // Every other line of the page, in order: title, intro, headings, prose,
     // the JSON example, the "See …" lines and the contact paragraph.
     let text = plain_text(&page.markdown);
     let mut from = 0;
     for line in common::prose_lines() {
         match text[from..].find(&line) {
             Some(at) => from += at + line.len(),
-            None => panic!("seed line missing or out of order: {line}"),
+            None => panic!("line of Debitura's page missing or out of order: {line}"),
         }
     }
 }

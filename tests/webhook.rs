@@ -198,7 +198,7 @@ fn binary_bodies_sign_and_verify() {
 }
 
 #[test]
-fn every_mistake_is_a_rule_under_the_seed_row() {
+fn every_mistake_is_a_rule_in_the_webhooks_section() {
     let mistakes = [
         Mistake::SecretUsedAsText,
         Mistake::BodyReserialised,

@@ -1,12 +1,12 @@
-//! The troubleshooting page the project started from, read for tests.
-//! `tests/fixtures/seed-troubleshooting.txt` is that page, verbatim.
+//! Debitura's published troubleshooting page, read for tests.
+//! `tests/fixtures/debitura-troubleshooting.txt` is that page, verbatim.
 
 // Each test crate that includes this module uses only part of it.
 #![allow(dead_code)]
 
-pub const SEED: &str = include_str!("../fixtures/seed-troubleshooting.txt");
+pub const PAGE: &str = include_str!("../fixtures/debitura-troubleshooting.txt");
 
-/// One table row of the seed page.
+/// One table row of the page.
 pub struct Row {
     /// The heading of the table the row sits in.
     pub section: String,
@@ -24,7 +24,7 @@ fn is_row(line: &str) -> bool {
 
 /// Every table row, with its section.
 pub fn rows() -> Vec<Row> {
-    let lines: Vec<&str> = SEED.lines().collect();
+    let lines: Vec<&str> = PAGE.lines().collect();
     let mut rows = Vec::new();
     let mut section = String::new();
     for (i, line) in lines.iter().enumerate() {
@@ -51,7 +51,7 @@ pub fn rows() -> Vec<Row> {
 
 /// Every line that is not part of a table, trimmed, without list dashes.
 pub fn prose_lines() -> Vec<String> {
-    SEED.lines()
+    PAGE.lines()
         .filter(|l| !is_table_header(l) && !is_row(l) && !l.trim().is_empty())
         .map(|l| l.trim().trim_start_matches("- ").to_string())
         .collect()

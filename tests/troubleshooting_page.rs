@@ -1,15 +1,15 @@
-//! Every row of the troubleshooting page the project started from is a rule,
-//! with the page's Issue, Cause and Solution text, in the page's section.
+//! Every row of Debitura's troubleshooting page is a rule, with the page's
+//! Issue, Cause and Solution text, in the page's section.
 
 mod common;
 
-use common::rows as seed_rows;
+use common::rows as page_rows;
 use debitura_triage::RULES;
 
 #[test]
-fn the_seed_page_has_the_rows_this_test_expects() {
-    // Guards the seed parser: 5 + 2 + 6 + 4 + 2 rows in five tables.
-    let rows = seed_rows();
+fn the_page_has_the_rows_this_test_expects() {
+    // Guards the page parser: 5 + 2 + 6 + 4 + 2 rows in five tables.
+    let rows = page_rows();
     assert_eq!(rows.len(), 19);
     let sections: std::collections::BTreeSet<&str> =
         rows.iter().map(|r| r.section.as_str()).collect();
@@ -17,9 +17,9 @@ fn the_seed_page_has_the_rows_this_test_expects() {
 }
 
 #[test]
-fn every_seed_row_is_a_rule_with_the_seed_text() {
+fn every_row_of_the_page_is_a_rule_with_its_text() {
     let mut missing = Vec::new();
-    for row in seed_rows() {
+    for row in page_rows() {
         let issue = &row.cells[0];
         let Some(rule) = RULES.iter().find(|r| r.title == issue) else {
             missing.push(format!("{}: no rule titled `{issue}`", row.section));
@@ -27,7 +27,7 @@ fn every_seed_row_is_a_rule_with_the_seed_text() {
         };
         if rule.section.title != row.section {
             missing.push(format!(
-                "`{issue}`: in section {}, seed says {}",
+                "`{issue}`: in section {}, the page says {}",
                 rule.section.title, row.section
             ));
         }
@@ -39,14 +39,14 @@ fn every_seed_row_is_a_rule_with_the_seed_text() {
         };
         if cause.is_some_and(|c| c != rule.cause) {
             missing.push(format!(
-                "`{issue}`: cause `{}` differs from the seed's `{}`",
+                "`{issue}`: cause `{}` differs from the page's `{}`",
                 rule.cause,
                 cause.unwrap()
             ));
         }
         if rule.solution != solution {
             missing.push(format!(
-                "`{issue}`: solution `{}` differs from the seed's `{solution}`",
+                "`{issue}`: solution `{}` differs from the page's `{solution}`",
                 rule.solution
             ));
         }
