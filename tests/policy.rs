@@ -34,3 +34,28 @@ fn policy() {
     }
     insta::assert_yaml_snapshot!(policy);
 }
+
+/// Orphaned snapshots would keep passing review while testing nothing: every
+/// file under `tests/snapshots/` belongs to a snapshot some test takes.
+#[test]
+fn every_snapshot_file_is_referenced() {
+    let mut expected: Vec<String> = debitura_triage::docs::pages()
+        .iter()
+        .map(|page| format!("docs__{}.snap", page.file))
+        .collect();
+    expected.push("policy__policy.snap".to_string());
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots");
+    for entry in std::fs::read_dir(dir).expect("tests/snapshots exists") {
+        let name = entry
+            .expect("readable")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if name.ends_with(".snap") {
+            assert!(
+                expected.contains(&name),
+                "{name} is not taken by any test; delete it"
+            );
+        }
+    }
+}

@@ -45,3 +45,25 @@ fn synthetic_rule_sets_validate_and_generate_parseable_rust() {
         syn::parse_file(&code).expect("generated matcher parses");
     }
 }
+
+/// Every diagnostics snapshot belongs to a fixture that still exists.
+#[test]
+fn every_snapshot_has_its_fixture() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    for entry in fs::read_dir(root.join("snapshots")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".snap") {
+            continue;
+        }
+        let Some(fixture) = name
+            .strip_prefix("bad_rules__bad_rule_files_are_reported_with_file_line_rule_and_hint@")
+        else {
+            panic!("{name} is not taken by any test; delete it");
+        };
+        let fixture = fixture.trim_end_matches(".snap");
+        assert!(
+            root.join("bad").join(fixture).exists(),
+            "{name} has no fixture tests/bad/{fixture}; delete it"
+        );
+    }
+}
