@@ -60,6 +60,14 @@ impl<'t> Layout<'t> {
         Some((out, span.start))
     }
 
+    /// The lines before the `rules:` key: the file's header.
+    pub fn head_text(&self) -> String {
+        let end = self
+            .top_key_line("rules")
+            .map_or(self.lines.len(), |line| line - 1);
+        self.lines[..end].join("\n")
+    }
+
     /// The plain scalar written after `key:` at the top of rule `index`.
     pub fn written_value(&self, index: usize, key: &str) -> Option<String> {
         let span = self.spans.get(index)?;

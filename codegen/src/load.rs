@@ -110,20 +110,31 @@ pub const COLUMNS: [&str; 3] = ["issue", "cause", "solution"];
 /// Reads one rules file. Problems go to `out`; whatever could be read is returned.
 pub fn load_file(file: &str, slug: &str, text: &str, out: &mut Vec<Diagnostic>) -> Loaded {
     let layout = Layout::new(text);
+    // A rule whose YAML is broken is skipped; `None` when the file reads whole.
+    let mut broken = None;
     let raw: RawFile = match serde_yaml::from_str(text) {
         Ok(raw) => raw,
         Err(err) => {
             let line = yaml_line(&err);
+            broken = layout.rule_at(line);
             out.push(Diagnostic {
                 file: file.to_string(),
                 line,
-                rule: layout
-                    .rule_at(line)
-                    .map(|i| rule_label_from_text(&layout, i)),
+                rule: broken.map(|i| rule_label_from_text(&layout, i)),
                 problem: yaml_message(&err),
                 hint: Some(yaml_hint(&err)),
             });
-            return Loaded::default();
+            // When the problem lies inside one rule, the header and the other
+            // rules are still read, so that every problem is reported at once.
+            let header =
+                broken.and_then(|_| serde_yaml::from_str::<RawFile>(&layout.head_text()).ok());
+            match header {
+                Some(header) => RawFile {
+                    rules: vec![Value::Null; layout.rule_count()],
+                    ..header
+                },
+                None => return Loaded::default(),
+            }
         }
     };
     let file_problem = |line: usize, problem: &str, hint: &str| Diagnostic {
@@ -205,6 +216,9 @@ pub fn load_file(file: &str, slug: &str, text: &str, out: &mut Vec<Diagnostic>) 
     let exact_spans = layout.rule_count() == raw.rules.len();
     let mut rules = Vec::new();
     for (index, value) in raw.rules.into_iter().enumerate() {
+        if broken == Some(index) {
+            continue;
+        }
         let ctx = RuleCtx {
             file,
             layout: &layout,
@@ -570,6 +584,8 @@ fn yaml_hint(err: &serde_yaml::Error) -> String {
     let message = err.to_string();
     if message.contains("unknown field") || message.contains("missing field") {
         field_hint(&message)
+    } else if message.contains("duplicate entry") {
+        "a key may appear once per mapping; merge the two entries or remove one".into()
     } else {
         "check the indentation and quoting near this line; values holding `: ` or starting with a quote character need quotes".into()
     }

@@ -8,7 +8,6 @@ use crate::index::Index;
 use crate::model::{Catalog, Conditions, Field, Query, Rule};
 
 pub fn validate(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
-    let before = out.len();
     let mut first_seen: HashMap<&str, &Rule> = HashMap::new();
     for rule in &catalog.rules {
         if let Some(first) = first_seen.get(rule.id.as_str()) {
@@ -43,8 +42,9 @@ pub fn validate(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
     let pairs = sharing_pairs(&index);
     check_overlaps(&catalog.rules, &pairs, out);
     check_shadowed(&catalog.rules, &pairs, out);
-    // Resolution is only well defined once the rules are unambiguous.
-    if out.len() == before {
+    // Resolution is only well defined once the rules are unambiguous, and
+    // only complete when no rule was left out for its own problems.
+    if out.is_empty() {
         check_examples(catalog, &index, out);
     }
 }
