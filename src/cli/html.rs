@@ -5,7 +5,7 @@ use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag, TagEnd};
 use debitura_triage::docs::{anchor, Document};
 
 /// Markdown extensions the pages use.
-pub fn options() -> Options {
+fn options() -> Options {
     Options::ENABLE_TABLES
 }
 

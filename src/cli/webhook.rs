@@ -1,0 +1,106 @@
+//! `debitura-triage webhook`: check a delivery's signature, or sign a body.
+
+use std::process::ExitCode;
+
+use debitura_triage::{webhook, Query};
+use serde_json::json;
+
+use super::args::WebhookCommand;
+use super::read_body;
+use super::report::diagnosis_text;
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Runs `webhook verify` or `webhook sign`; an error is for exit code 2.
+pub fn run(action: WebhookCommand) -> Result<ExitCode, String> {
+    match action {
+        WebhookCommand::Verify {
+            signature,
+            body,
+            computed,
+            now,
+            json,
+            secret,
+        } => {
+            let secret = secret.read()?;
+            let body = read_body(&body)?;
+            let delivery = webhook::Delivery {
+                secret: &secret,
+                header: &signature,
+                body: &body,
+                now: now.unwrap_or_else(unix_now),
+                computed: computed.as_deref(),
+            };
+            let verdict = webhook::check(&delivery);
+            let diagnosis = match verdict {
+                webhook::Verdict::Mistake(mistake) => Some(mistake.diagnosis()),
+                _ => None,
+            };
+            if json {
+                println!(
+                    "{}",
+                    json!({
+                        "valid": diagnosis.is_none(),
+                        "rule": diagnosis.and_then(|d| d.rule_id()).map(|id| id.as_str()),
+                        "cause": diagnosis.map(|d| d.cause()),
+                        "solution": diagnosis.map(|d| d.solution()),
+                        "retry": diagnosis.map(|d| d.retry().as_str()),
+                        "docs_url": diagnosis.and_then(|d| d.rule_id()).map(|id| id.docs_url()),
+                    })
+                );
+            } else {
+                match diagnosis {
+                    None => println!(
+                        "valid: the signature matches the body and the timestamp is within {} s",
+                        webhook::TOLERANCE_SECS
+                    ),
+                    Some(d) => print!("{}", diagnosis_text(&Query::new(), &d)),
+                }
+            }
+            Ok(if diagnosis.is_none() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        WebhookCommand::Sign {
+            body: source,
+            timestamp,
+            curl,
+            secret,
+        } => {
+            let secret = secret.read()?;
+            let body = read_body(&source)?;
+            let timestamp = timestamp.unwrap_or_else(unix_now);
+            let header = webhook::sign(&secret, timestamp, &body).map_err(|_| {
+                "the secret is not base64; give it exactly as Debitura shows it".to_string()
+            })?;
+            match curl {
+                None => println!("{header}"),
+                Some(url) => {
+                    let data = if source == "-" {
+                        shell_quote(&String::from_utf8_lossy(&body))
+                    } else {
+                        format!("@{}", shell_quote(&source))
+                    };
+                    println!(
+                        "curl -X POST {} -H 'Content-Type: application/json' -H {} -H {} -H 'X-Debitura-Test: true' --data-binary {data}",
+                        shell_quote(&url),
+                        shell_quote(&format!("X-Debitura-Signature: {header}")),
+                        shell_quote(&format!("X-Debitura-Timestamp: {timestamp}")),
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `text` in single quotes for a POSIX shell.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
