@@ -331,7 +331,8 @@ struct Read<'a> {
     retry_after: Option<Duration>,
     onboarding_url: Option<JsonStr<'a>>,
     combined_signing_url: Option<JsonStr<'a>>,
-    top_level_keys: bool,
+    /// Whether any string or number was read.
+    read_any: bool,
 }
 
 /// Top-level keys with a meaning of their own; any other key holding an
@@ -359,7 +360,7 @@ const KNOWN_KEYS: &[&str] = &[
 impl<'a> Read<'a> {
     fn visit(&mut self, path: &[Step<'a>], value: Scalar<'a>) {
         use Step::{Index, Key};
-        self.top_level_keys = true;
+        self.read_any = true;
         match (path, value) {
             ([Key("retryAfter")], Scalar::Num(secs)) if secs.is_finite() && secs >= 0.0 => {
                 self.retry_after = Some(Duration::from_secs_f64(secs).min(MAX_RETRY_AFTER));
@@ -481,7 +482,7 @@ impl<'a> Read<'a> {
             BodyShape::FieldValidation
         } else if self.retry_after.is_some() {
             BodyShape::RateLimit
-        } else if self.top_level_keys {
+        } else if self.read_any || stop == Stop::Complete {
             BodyShape::Other
         } else {
             BodyShape::NotJson

@@ -396,3 +396,12 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn shapes_without_errors_are_told_apart() {
+    let shape = |body: &[u8]| diagnose_response(500, body, &Query::new()).shape();
+    assert_eq!(shape(b"{}"), BodyShape::Other);
+    assert_eq!(shape(b"[1, 2]"), BodyShape::Other);
+    assert_eq!(shape(b"  "), BodyShape::Empty);
+    assert_eq!(shape(b"<html>"), BodyShape::NotJson);
+}
