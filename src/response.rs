@@ -322,6 +322,7 @@ fn with_opt<R>(s: Option<JsonStr<'_>>, f: impl FnOnce(Option<&str>) -> R) -> R {
 struct Read<'a> {
     entries: [Option<Entry<'a>>; MAX_ERRORS],
     dropped: usize,
+    last_dropped: Option<(ErrorSource, usize)>,
     top_type: Option<JsonStr<'a>>,
     error_label: Option<JsonStr<'a>>,
     message: Option<JsonStr<'a>>,
@@ -436,7 +437,12 @@ impl<'a> Read<'a> {
                 Some(slot)
             }
             None => {
-                self.dropped += 1;
+                // The fields of one array entry arrive together: count the entry once.
+                let id = (entry.source, entry.index);
+                if entry.index == usize::MAX || self.last_dropped != Some(id) {
+                    self.dropped += 1;
+                    self.last_dropped = Some(id);
+                }
                 None
             }
         }

@@ -251,7 +251,11 @@ fn the_older_conflict_wrapper_is_understood() {
 
 #[test]
 fn more_errors_than_kept_are_counted() {
-    let items: Vec<String> = (0..20).map(|i| format!(r#"{{"type":"T{i}"}}"#)).collect();
+    let items: Vec<String> = (0..20)
+        .map(|i| {
+            format!(r#"{{"type":"T{i}","message":"m","solutionUrl":"https://example.org/{i}"}}"#)
+        })
+        .collect();
     let body = format!(r#"{{"businessErrors":[{}]}}"#, items.join(","));
     let r = diagnose_response(422, body.as_bytes(), &Query::new());
     assert_eq!(r.findings().count(), debitura_triage::MAX_ERRORS);
