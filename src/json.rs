@@ -15,6 +15,9 @@ pub const MAX_SCAN: usize = 64 * 1024;
 /// Depth of the paths the scanner reports. The documented shapes need four.
 pub const MAX_PATH: usize = 6;
 
+/// Bytes an escaped string may decode to on the stack when it is matched.
+pub const DECODE_BUFFER: usize = 512;
+
 /// A JSON string as it appears in the body, escapes and all.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct JsonStr<'a> {
@@ -38,13 +41,13 @@ impl<'a> JsonStr<'a> {
     }
 
     /// Calls `f` with the decoded text. Strings without escapes are passed as
-    /// they are; others are decoded into a stack buffer of `N` bytes, and
-    /// passed raw if they do not fit.
+    /// they are; others are decoded into a stack buffer of [`DECODE_BUFFER`]
+    /// bytes, and passed raw if they do not fit.
     pub fn with_text<R>(&self, f: impl FnOnce(&str) -> R) -> R {
         if !self.has_escapes() {
             return f(self.raw);
         }
-        let mut buf = [0u8; 512];
+        let mut buf = [0u8; DECODE_BUFFER];
         let mut len = 0;
         for c in self.chars() {
             let mut tmp = [0u8; 4];

@@ -185,19 +185,23 @@ fn find_mistake(d: &Delivery<'_>) -> Option<Mistake> {
     let verifies = |key: &[u8], body: &[u8]| verify(key, header.timestamp, body, &expected);
     let stale = d.now.abs_diff(header.timestamp) > TOLERANCE_SECS;
 
+    let computed = d.computed.map(str::trim);
     if verifies(&key, d.body) {
-        if let Some(computed) = d.computed.map(str::trim) {
-            if computed != header.v1 {
-                return Some(computed_mistake(computed, d.secret, &header, d.body));
-            }
+        if let Some(computed) = computed.filter(|c| *c != header.v1) {
+            let encoding_only =
+                computed.eq_ignore_ascii_case(header.v1) || computed == BASE64.encode(&expected);
+            return Some(if encoding_only {
+                Mistake::SignatureEncoding
+            } else if signed_with_text(computed, d, &header) {
+                Mistake::SecretUsedAsText
+            } else {
+                Mistake::WrongSecret
+            });
         }
         return stale.then_some(Mistake::TimestampOutsideTolerance);
     }
-    if let Some(computed) = d.computed.map(str::trim) {
-        let with_text_secret = hex(&mac(d.secret.as_bytes(), header.timestamp, d.body));
-        if computed.eq_ignore_ascii_case(&with_text_secret) {
-            return Some(Mistake::SecretUsedAsText);
-        }
+    if computed.is_some_and(|c| signed_with_text(c, d, &header)) {
+        return Some(Mistake::SecretUsedAsText);
     }
     let reserialised = [compact(d.body), indented(d.body, 2), indented(d.body, 4)];
     if reserialised
@@ -210,22 +214,11 @@ fn find_mistake(d: &Delivery<'_>) -> Option<Mistake> {
     Some(Mistake::WrongSecret)
 }
 
-/// Why a computed signature differs from a `v1` that verifies.
-fn computed_mistake(computed: &str, secret: &str, header: &Header<'_>, body: &[u8]) -> Mistake {
-    if computed.eq_ignore_ascii_case(header.v1) {
-        return Mistake::SignatureEncoding;
-    }
-    let digest = unhex(header.v1).unwrap_or_default();
-    if computed == BASE64.encode(&digest) {
-        return Mistake::SignatureEncoding;
-    }
-    let with_text_secret = mac(secret.as_bytes(), header.timestamp, body);
-    if computed.eq_ignore_ascii_case(&hex(&with_text_secret))
-        || computed == BASE64.encode(with_text_secret)
-    {
-        return Mistake::SecretUsedAsText;
-    }
-    Mistake::WrongSecret
+/// True when `computed` is the signature keyed with the secret's text
+/// instead of its base64-decoded bytes (in hex or base64).
+fn signed_with_text(computed: &str, d: &Delivery<'_>, header: &Header<'_>) -> bool {
+    let digest = mac(d.secret.as_bytes(), header.timestamp, d.body);
+    computed.eq_ignore_ascii_case(&hex(&digest)) || computed == BASE64.encode(digest)
 }
 
 fn decode_secret(secret: &str) -> Result<Vec<u8>, Mistake> {

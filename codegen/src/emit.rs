@@ -77,24 +77,22 @@ fn rule_variant(rule: &Rule) -> Ident {
     ident(&variant_name(&rule.id))
 }
 
-fn vocab_variant(table: &[(&str, &str)], name: &str) -> Ident {
-    let found = table.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+/// The Rust variant of a validated vocabulary name, from `(name, variant)` pairs.
+fn vocab_variant<'a>(mut table: impl Iterator<Item = (&'a str, &'a str)>, name: &str) -> Ident {
+    let found = table.find(|(n, _)| *n == name).map(|(_, v)| v);
     ident(found.expect("validated names are in the vocabulary"))
 }
 
 fn operation_variant(name: &str) -> Ident {
-    let table: Vec<(&str, &str)> = vocab::OPERATIONS.iter().map(|o| (o.0, o.1)).collect();
-    vocab_variant(&table, name)
+    vocab_variant(vocab::OPERATIONS.iter().map(|o| (o.0, o.1)), name)
 }
 
 fn environment_variant(name: &str) -> Ident {
-    let table: Vec<(&str, &str)> = vocab::ENVIRONMENTS.iter().map(|e| (e.0, e.1)).collect();
-    vocab_variant(&table, name)
+    vocab_variant(vocab::ENVIRONMENTS.iter().map(|e| (e.0, e.1)), name)
 }
 
 fn retry_variant(name: &str) -> Ident {
-    let table: Vec<(&str, &str)> = vocab::RETRY.iter().map(|r| (r.0, r.1)).collect();
-    vocab_variant(&table, name)
+    vocab_variant(vocab::RETRY.iter().map(|r| (r.0, r.1)), name)
 }
 
 /// The rule id enum. With `docs_base`, also the links to the catalog (the
@@ -673,23 +671,17 @@ fn scrutinee(field: Field) -> TokenStream {
     }
 }
 
+/// The pattern for one value of a non-string field; string fields go
+/// through [`string_match`].
 fn pattern(field: Field, value: &str) -> TokenStream {
     match field {
         Field::Status => {
             let code = Literal::u16_unsuffixed(value.parse().expect("validated status"));
             quote! { Some(#code) }
         }
-        // An empty string is no value at all, as in the rule model.
-        Field::Event | Field::Symptom | Field::Type | Field::Message
-            if value == crate::model::NONE =>
-        {
-            quote! { None | Some("") }
+        Field::Type | Field::Message | Field::Event | Field::Symptom => {
+            unreachable!("string fields are matched by string_match")
         }
-        Field::Message => match field.prefix_of(value) {
-            Some(prefix) => quote! { Some(m) if m.starts_with(#prefix) },
-            None => quote! { Some(#value) },
-        },
-        Field::Type | Field::Event | Field::Symptom => quote! { Some(#value) },
         Field::Operation => {
             let v = operation_variant(value);
             quote! { Some(Operation::#v) }

@@ -78,9 +78,6 @@ fn sharing_pairs(index: &Index) -> BTreeSet<(usize, usize)> {
 fn check_overlaps(rules: &[Rule], pairs: &BTreeSet<(usize, usize)>, out: &mut Vec<Diagnostic>) {
     for &(later_index, earlier_index) in pairs {
         let (later, earlier) = (&rules[later_index], &rules[earlier_index]);
-        if disjoint_on_status_or_type(&earlier.when, &later.when) {
-            continue;
-        }
         let Some(shared) = earlier.when.common_query(&later.when) else {
             continue;
         };
@@ -99,16 +96,6 @@ fn check_overlaps(rules: &[Rule], pairs: &BTreeSet<(usize, usize)>, out: &mut Ve
             out.push(at(later, format!("overlaps `{}` ({}:{}): both match `{shared}` and neither is more specific", earlier.id, earlier.origin.file, earlier.origin.line), "add a condition to one rule so that it lies within the other, or so that they cannot both match".into()));
         }
     }
-}
-
-/// A cheap pre-check: rules that require different statuses or types never meet.
-fn disjoint_on_status_or_type(a: &Conditions, b: &Conditions) -> bool {
-    [Field::Status, Field::Type]
-        .iter()
-        .any(|&f| match (a.get(f), b.get(f)) {
-            (Some(x), Some(y)) => crate::model::meet(f, x, y).is_none(),
-            _ => false,
-        })
 }
 
 /// A rule every one of whose queries is answered by more specific rules can
