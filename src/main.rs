@@ -5,13 +5,13 @@ mod cli;
 use std::process::ExitCode;
 
 use clap::Parser;
-use debitura_triage::{diagnose, diagnose_response, docs, Query, RuleId, RULES};
+use debitura_triage::{diagnose, diagnose_response, docs, Query, RuleId, MAX_SCAN, RULES};
 use serde_json::Value;
 
 use cli::args::{Cli, Command};
 use cli::report::{diagnosis_json, diagnosis_text, response_json, response_text, rule_json};
 use cli::suggest::nearest;
-use cli::{pages, read_body};
+use cli::{pages, printable, read_body};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -29,8 +29,10 @@ fn main() -> ExitCode {
             if let Some(text) = args.delivery_error.as_deref() {
                 query = query.delivery_error(text);
             }
-            let body = match args.body.as_deref().map(read_body).transpose() {
-                Ok(body) => body,
+            // The scanner reads at most MAX_SCAN bytes; one more tells it the body goes on.
+            let body = args.body.as_deref().map(|b| read_body(b, MAX_SCAN + 1));
+            let body = match body.transpose() {
+                Ok(body) => body.map(|(bytes, _)| bytes),
                 Err(message) => {
                     eprintln!("error: {message}");
                     return ExitCode::from(2);
@@ -62,7 +64,7 @@ fn main() -> ExitCode {
             }
             None => {
                 let ids: Vec<&str> = RuleId::ALL.iter().map(|id| id.as_str()).collect();
-                eprintln!("error: no rule has the id `{rule_id}`");
+                eprintln!("error: no rule has the id `{}`", printable(&rule_id));
                 match nearest(&rule_id, ids.iter().copied()).as_slice() {
                     [] => eprintln!("  run `debitura-triage rules` to list every rule"),
                     near => eprintln!("  did you mean: {}", near.join(", ")),

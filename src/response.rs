@@ -364,7 +364,10 @@ impl<'a> Read<'a> {
         self.read_any = true;
         match (path, value) {
             ([Key("retryAfter")], Scalar::Num(secs)) if secs.is_finite() && secs >= 0.0 => {
-                self.retry_after = Some(Duration::from_secs_f64(secs).min(MAX_RETRY_AFTER));
+                // Clamped before conversion: `Duration` cannot hold every finite f64.
+                self.retry_after = Some(Duration::from_secs_f64(
+                    secs.min(MAX_RETRY_AFTER.as_secs_f64()),
+                ));
             }
             ([Key("status")], Scalar::Num(_)) => self.problem_status = true,
             ([Key("businessErrors"), Index(i), Key(key)], Scalar::Str(s)) => {

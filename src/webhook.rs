@@ -20,6 +20,9 @@ pub const TOLERANCE_SECS: u64 = 300;
 /// Headers longer than this are rejected unread.
 pub const MAX_HEADER_LEN: usize = 1024;
 
+/// Hex digits of an HMAC-SHA256, as `v1` carries it.
+const SIGNATURE_HEX_LEN: usize = 64;
+
 /// The symptom the signature rules are filed under.
 const SYMPTOM: &str = "signature-verification-failing";
 
@@ -42,6 +45,8 @@ pub enum Mistake {
     MalformedHeader,
     /// The secret is not base64 at all, so it cannot be the one Debitura shows.
     SecretNotBase64,
+    /// The secret is empty: the variable or file meant to hold it does not.
+    SecretEmpty,
     /// Nothing else explains it: the secret is another environment's, or was rotated.
     WrongSecret,
 }
@@ -56,6 +61,7 @@ impl Mistake {
             Mistake::TimestampOutsideTolerance => "timestamp-outside-tolerance",
             Mistake::MalformedHeader => "malformed-header",
             Mistake::SecretNotBase64 => "secret-not-base64",
+            Mistake::SecretEmpty => "secret-empty",
             Mistake::WrongSecret => "wrong-secret",
         }
     }
@@ -80,7 +86,9 @@ pub enum Verdict {
 /// What [`check`] needs: the secret as Debitura shows it (base64), the
 /// `X-Debitura-Signature` header, the body bytes the partner's code verified,
 /// the current Unix time, and optionally the signature that code computed.
-#[derive(Debug, Clone, Copy)]
+///
+/// Its `Debug` leaves the secret and the body out.
+#[derive(Clone, Copy)]
 pub struct Delivery<'a> {
     /// The webhook secret exactly as Debitura displayed it.
     pub secret: &'a str,
@@ -94,6 +102,18 @@ pub struct Delivery<'a> {
     pub computed: Option<&'a str>,
 }
 
+impl core::fmt::Debug for Delivery<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Delivery")
+            .field("secret", &"<redacted>")
+            .field("header", &self.header)
+            .field("body_len", &self.body.len())
+            .field("now", &self.now)
+            .field("computed", &self.computed)
+            .finish()
+    }
+}
+
 /// A parsed `X-Debitura-Signature` header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Header<'a> {
@@ -105,6 +125,10 @@ pub struct Header<'a> {
 
 /// Parses `t=…,v1=…`. Unknown keys are ignored, as future signature
 /// versions would add them.
+///
+/// `t` must be written as Debitura writes it (decimal, no sign, no leading
+/// zero), since the signed message holds its text; `v1` must be the 64
+/// lower-case hex digits of an HMAC-SHA256.
 pub fn parse_header(header: &str) -> Result<Header<'_>, Mistake> {
     if header.len() > MAX_HEADER_LEN {
         return Err(Mistake::MalformedHeader);
@@ -124,11 +148,13 @@ pub fn parse_header(header: &str) -> Result<Header<'_>, Mistake> {
         }
     }
     let timestamp = t
-        .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|t| *t == "0" || !t.starts_with('0'))
         .and_then(|t| t.parse().ok())
         .ok_or(Mistake::MalformedHeader)?;
     let v1 = v1
-        .filter(|v| !v.is_empty())
+        .filter(|v| v.len() == SIGNATURE_HEX_LEN)
+        .filter(|v| v.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
         .ok_or(Mistake::MalformedHeader)?;
     Ok(Header { timestamp, v1 })
 }
@@ -203,12 +229,7 @@ fn find_mistake(d: &Delivery<'_>) -> Option<Mistake> {
     if computed.is_some_and(|c| signed_with_text(c, d, &header)) {
         return Some(Mistake::SecretUsedAsText);
     }
-    let reserialised = [compact(d.body), indented(d.body, 2), indented(d.body, 4)];
-    if reserialised
-        .iter()
-        .flatten()
-        .any(|body| verifies(&key, body))
-    {
+    if relaid_out_verifies(&key, header.timestamp, d.body, &expected) {
         return Some(Mistake::BodyReserialised);
     }
     Some(Mistake::WrongSecret)
@@ -222,6 +243,9 @@ fn signed_with_text(computed: &str, d: &Delivery<'_>, header: &Header<'_>) -> bo
 }
 
 fn decode_secret(secret: &str) -> Result<Vec<u8>, Mistake> {
+    if secret.trim().is_empty() {
+        return Err(Mistake::SecretEmpty);
+    }
     BASE64
         .decode(secret.trim())
         .map_err(|_| Mistake::SecretNotBase64)
@@ -268,41 +292,66 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// The JSON in `body` without insignificant whitespace, or `None` if there
-/// was none to remove.
-fn compact(body: &[u8]) -> Option<Vec<u8>> {
-    let out = reformat(body, None)?;
-    (out != body).then_some(out)
+/// Deepest nesting the re-layout check follows. Debitura's events nest a few
+/// levels; a body deeper than this was not re-serialised from one of them.
+const MAX_RELAYOUT_DEPTH: usize = 32;
+
+/// A re-layout may grow the body at most this many times (plus a little),
+/// which keeps the work of [`relaid_out_verifies`] linear in the body.
+const RELAYOUT_GROWTH: usize = 8;
+
+/// True when the body, laid out again in one of the ways common serialisers
+/// write JSON (compact, 2- or 4-space indentation), verifies. Each layout is
+/// streamed into the MAC, so memory stays fixed whatever the body.
+fn relaid_out_verifies(key: &[u8], timestamp: u64, body: &[u8], expected: &[u8]) -> bool {
+    [None, Some(2), Some(4)].into_iter().any(|indent| {
+        let mut mac = keyed(key, timestamp, b"");
+        relayout(body, indent, |bytes| mac.update(bytes)).is_some()
+            && mac.verify_slice(expected).is_ok()
+    })
 }
 
-/// The JSON in `body` pretty-printed with `width`-space indentation, as
-/// common serialisers write it.
-fn indented(body: &[u8], width: usize) -> Option<Vec<u8>> {
-    let out = reformat(body, Some(width))?;
-    (out != body).then_some(out)
-}
-
-/// Re-lays out JSON text token by token, keeping strings and numbers as
-/// written. `None` when the body does not look like JSON.
-fn reformat(body: &[u8], indent: Option<usize>) -> Option<Vec<u8>> {
+/// Feeds the JSON in `body`, laid out again, to `emit`: compact when `indent`
+/// is `None`, else one entry per line indented by `indent` spaces a level.
+/// Strings and numbers are kept as written. `None` when the body does not look
+/// like JSON, nests deeper than [`MAX_RELAYOUT_DEPTH`], or would grow past
+/// [`RELAYOUT_GROWTH`] times its size.
+fn relayout(body: &[u8], indent: Option<usize>, mut emit: impl FnMut(&[u8])) -> Option<()> {
+    const SPACES: [u8; 64] = [b' '; 64];
     let first = body.iter().find(|b| !b.is_ascii_whitespace())?;
     if !matches!(first, b'{' | b'[') {
         return None;
     }
-    let mut out = Vec::with_capacity(body.len() * 2);
+    let mut budget = body
+        .len()
+        .saturating_mul(RELAYOUT_GROWTH)
+        .saturating_add(64);
+    let mut put = |bytes: &[u8]| -> Option<()> {
+        budget = budget.checked_sub(bytes.len())?;
+        emit(bytes);
+        Some(())
+    };
+    let newline = |put: &mut dyn FnMut(&[u8]) -> Option<()>, depth: usize| -> Option<()> {
+        let Some(width) = indent else { return Some(()) };
+        put(b"\n")?;
+        let mut spaces = depth * width;
+        while spaces > 0 {
+            let n = spaces.min(SPACES.len());
+            put(&SPACES[..n])?;
+            spaces -= n;
+        }
+        Some(())
+    };
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
-    let newline = |out: &mut Vec<u8>, depth: usize| {
-        if let Some(width) = indent {
-            out.push(b'\n');
-            out.extend(std::iter::repeat_n(b' ', depth * width));
-        }
-    };
+    // Whether the last byte written opened a container, so that an empty
+    // container stays on one line.
+    let mut just_opened = false;
     let mut bytes = body.iter().copied().peekable();
     while let Some(b) = bytes.next() {
         if in_string {
-            out.push(b);
+            put(&[b])?;
             match (escaped, b) {
                 (true, _) => escaped = false,
                 (false, b'\\') => escaped = true,
@@ -311,44 +360,43 @@ fn reformat(body: &[u8], indent: Option<usize>) -> Option<Vec<u8>> {
             }
             continue;
         }
+        let opened = matches!(b, b'{' | b'[');
         match b {
+            b' ' | b'\t' | b'\n' | b'\r' => continue,
             b'"' => {
                 in_string = true;
-                out.push(b);
+                put(&[b])?;
             }
-            b' ' | b'\t' | b'\n' | b'\r' => {}
             b'{' | b'[' => {
-                out.push(b);
+                put(&[b])?;
                 depth += 1;
-                // An empty container stays on one line.
+                if depth > MAX_RELAYOUT_DEPTH {
+                    return None;
+                }
                 while bytes.peek().is_some_and(u8::is_ascii_whitespace) {
                     bytes.next();
                 }
                 if !matches!(bytes.peek(), Some(b'}' | b']')) {
-                    newline(&mut out, depth);
+                    newline(&mut put, depth)?;
                 }
             }
             b'}' | b']' => {
                 depth = depth.checked_sub(1)?;
-                if !matches!(out.last(), Some(b'{' | b'[')) {
-                    newline(&mut out, depth);
+                if !just_opened {
+                    newline(&mut put, depth)?;
                 }
-                out.push(b);
+                put(&[b])?;
             }
             b',' => {
-                out.push(b);
-                newline(&mut out, depth);
+                put(&[b])?;
+                newline(&mut put, depth)?;
             }
-            b':' => {
-                out.push(b);
-                if indent.is_some() {
-                    out.push(b' ');
-                }
-            }
-            other => out.push(other),
+            b':' if indent.is_some() => put(b": ")?,
+            other => put(&[other])?,
         }
+        just_opened = opened;
     }
-    Some(out)
+    Some(())
 }
 
 #[cfg(test)]
@@ -364,12 +412,34 @@ mod tests {
         assert_eq!(unhex("abc"), None);
     }
 
+    fn laid_out(body: &[u8], indent: Option<usize>) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        relayout(body, indent, |bytes| out.extend_from_slice(bytes))?;
+        Some(out)
+    }
+
     #[test]
     fn reformatting_keeps_strings_and_order() {
         let pretty = b"{\n  \"b\": \"x, y: {z}\",\n  \"a\": [\n    1,\n    2\n  ],\n  \"e\": {}\n}";
-        let compacted = compact(pretty).unwrap();
+        let compacted = laid_out(pretty, None).unwrap();
         assert_eq!(compacted, br#"{"b":"x, y: {z}","a":[1,2],"e":{}}"#);
-        assert_eq!(indented(&compacted, 2).unwrap(), pretty);
-        assert_eq!(compact(b"not json"), None);
+        assert_eq!(laid_out(&compacted, Some(2)).unwrap(), pretty);
+        assert_eq!(laid_out(b"not json", None), None);
+        assert_eq!(laid_out(b"  [1] ", None).unwrap(), b"[1]");
+    }
+
+    #[test]
+    fn relayout_gives_up_beyond_its_depth_and_growth_bounds() {
+        let deep = |n: usize| [vec![b'['; n], vec![b']'; n]].concat();
+        assert!(laid_out(&deep(MAX_RELAYOUT_DEPTH), None).is_some());
+        assert_eq!(laid_out(&deep(MAX_RELAYOUT_DEPTH + 1), None), None);
+        // Many short entries at the deepest level: every comma would add a
+        // line of 128 spaces, more than the growth bound allows.
+        let mut wide = vec![b'['; MAX_RELAYOUT_DEPTH];
+        wide.extend(b"1,".repeat(1000));
+        wide.push(b'1');
+        wide.extend(vec![b']'; MAX_RELAYOUT_DEPTH]);
+        assert!(laid_out(&wide, None).is_some());
+        assert_eq!(laid_out(&wide, Some(4)), None);
     }
 }

@@ -733,3 +733,188 @@ fn webhook_bad_input_gets_clear_errors() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Runs the binary with `stdin` bytes and returns its output.
+fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_debitura-triage"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    // The binary may stop reading early; a closed pipe is not an error here.
+    let _ = input.write_all(stdin);
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_huge_retry_after_is_clamped_through_the_cli() {
+    let out = run_with_stdin(
+        &["diagnose", "--status", "429", "--body", "-", "--json"],
+        br#"{"retryAfter":1e20}"#,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["retry"], "backoff");
+    assert_eq!(v["retry_after_secs"], 24 * 60 * 60);
+}
+
+/// An endless body on standard input: the binary reads what it scans plus one
+/// byte, answers, and leaves the rest unread, so the writer sees the pipe
+/// close long before it has written much.
+#[test]
+fn the_body_read_from_standard_input_is_bounded() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_debitura-triage"))
+        .args(["diagnose", "--status", "500", "--body", "-", "--json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let chunk = [0u8; 8192];
+        let mut written = 0usize;
+        // 256 MiB, far more than the binary may hold.
+        while written < 256 << 20 {
+            match input.write(&chunk) {
+                Ok(n) => written += n,
+                Err(_) => break,
+            }
+        }
+        written
+    });
+    let out = child.wait_with_output().unwrap();
+    let written = writer.join().unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rule"], "server-error");
+    assert!(
+        v["body_note"]
+            .as_str()
+            .unwrap()
+            .contains("the rest was not read"),
+        "{v}"
+    );
+    // What was scanned, plus whatever the pipe buffered.
+    assert!(written < 8 << 20, "the binary consumed {written} bytes");
+}
+
+#[test]
+fn strings_from_a_body_cannot_drive_the_terminal() {
+    let body = br#"{"businessErrors":[{"type":"X\u001b[2J","solutionUrl":"https://e.org/\u001b]0;owned\u0007"},{"type":"Y\u009b"}]}"#;
+    let out = run_with_stdin(&["diagnose", "--status", "422", "--body", "-"], body);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !text.chars().any(|c| c.is_control() && c != '\n'),
+        "{text:?}"
+    );
+    assert!(text.contains(r"X\u{1b}[2J"), "{text}");
+    assert!(
+        text.contains(r"https://e.org/\u{1b}]0;owned\u{7}"),
+        "{text}"
+    );
+    // JSON output keeps the exact text, escaped as JSON.
+    let out = run_with_stdin(
+        &["diagnose", "--status", "422", "--body", "-", "--json"],
+        body,
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["errors"][0]["type"], "X\u{1b}[2J");
+    assert_eq!(v["url"], "https://e.org/\u{1b}]0;owned\u{7}");
+
+    let out = run(&["diagnose", "--status", "400", "--type", "A\u{1b}[31mB"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    let out = run(&["diagnose", "--symptom", "x\u{1b}[2J"]);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+}
+
+#[test]
+fn a_secret_given_in_place_of_a_variable_name_is_not_echoed() {
+    let (dir, path) = webhook_files("secret-as-name", br#"{"id":"x"}"#);
+    for given in [WEBHOOK_SECRET, "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"] {
+        let out = run(&["webhook", "sign", "--secret-env", given, "--body", &path]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains(given), "{err}");
+        assert!(err.contains("name of an environment variable"), "{err}");
+    }
+    let out = run(&[
+        "webhook",
+        "sign",
+        "--secret-file",
+        WEBHOOK_SECRET,
+        "--body",
+        &path,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(WEBHOOK_SECRET));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn an_empty_secret_is_named_and_a_hostile_body_answered() {
+    let (dir, path) = webhook_files("empty-secret", br#"{"id":"x"}"#);
+    let header = signed(&path, "1700000000");
+    let out = Command::new(env!("CARGO_BIN_EXE_debitura-triage"))
+        .args(["webhook", "verify", "--secret-env", "EMPTY", "--json"])
+        .args([
+            "--signature",
+            &header,
+            "--body",
+            &path,
+            "--now",
+            "1700000000",
+        ])
+        .env("EMPTY", "")
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (out.status.code(), v["rule"].as_str()),
+        (Some(1), Some("webhook-secret-empty"))
+    );
+
+    // 64 KiB of `[`: answered, not laid out into gigabytes.
+    let brackets = dir.join("brackets.json");
+    std::fs::write(&brackets, vec![b'['; 64 * 1024]).unwrap();
+    let (code, v) = verify(&[
+        "--signature",
+        &header,
+        "--body",
+        brackets.to_str().unwrap(),
+        "--now",
+        "1700000000",
+    ]);
+    assert_eq!(
+        (code, v["rule"].as_str()),
+        (Some(1), Some("webhook-wrong-secret"))
+    );
+
+    // A body no webhook could be is refused, not read whole.
+    let large = dir.join("large.json");
+    std::fs::write(&large, vec![b' '; 5 << 20]).unwrap();
+    let out = run_with_secret(&[
+        "webhook",
+        "verify",
+        "--secret-env",
+        "TEST_WEBHOOK_SECRET",
+        "--signature",
+        &header,
+        "--body",
+        large.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("longer than 4 MiB"));
+    let _ = std::fs::remove_dir_all(dir);
+}

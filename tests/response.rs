@@ -315,6 +315,26 @@ fn hostile_bodies_get_an_answer_decided_by_the_status() {
     }
 }
 
+/// A `retryAfter` beyond what `Duration` can hold (about 1.8e19 s) is clamped,
+/// never converted first: one hostile 429 must not crash a service.
+#[test]
+fn a_huge_top_level_retry_after_is_clamped_not_a_panic() {
+    for body in [
+        &br#"{"retryAfter":1e20}"#[..],
+        br#"{"retryAfter":1e308}"#,
+        br#"{"retryAfter":18446744073709551616}"#,
+    ] {
+        let r = diagnose_response(429, body, &Query::new());
+        assert_eq!(r.retry(), Retry::Backoff);
+        assert_eq!(r.retry_after(), Some(debitura_triage::MAX_RETRY_AFTER));
+    }
+    let r = diagnose_response(429, br#"{"retryAfter":86399.5}"#, &Query::new());
+    assert_eq!(
+        r.retry_after(),
+        Some(std::time::Duration::from_millis(86_399_500))
+    );
+}
+
 #[test]
 fn the_ten_mebibyte_body_is_read_only_up_to_the_bound() {
     let (_, body) = hostile().into_iter().find(|(n, _)| *n == "10 MiB").unwrap();

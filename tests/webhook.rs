@@ -146,6 +146,13 @@ fn malformed_headers_are_named() {
         format!("t={T},v1={sig},v1={sig}"),
         format!("t={T},v1=not-hex"),
         format!("t=-5,v1={sig}"),
+        // The signed message holds `t` as text: a leading zero is another message.
+        format!("t=0{T},v1={sig}"),
+        format!("t=+{T},v1={sig}"),
+        // `v1` is lower-case hex, 64 digits.
+        format!("t={T},v1={}", sig.to_uppercase()),
+        format!("t={T},v1={}", &sig[..62]),
+        format!("t={T},v1={sig}00"),
         huge,
     ];
     for header in &cases {
@@ -190,6 +197,62 @@ fn a_secret_that_is_not_base64_gets_a_clear_answer() {
 }
 
 #[test]
+fn an_empty_secret_is_named_as_such_not_as_a_wrong_one() {
+    let header = sign(&secret(), T, COMPACT).unwrap();
+    for empty in ["", "  \n"] {
+        assert_eq!(
+            check(&delivery(empty, &header, COMPACT)),
+            Verdict::Mistake(Mistake::SecretEmpty)
+        );
+    }
+    assert_eq!(sign("", T, COMPACT), Err(Mistake::SecretEmpty));
+    assert_eq!(
+        Mistake::SecretEmpty.diagnosis().rule_id(),
+        Some(RuleId::WebhookSecretEmpty)
+    );
+}
+
+/// A vector computed outside the code under test, with Python's standard library:
+/// `hmac.new(b"known secret bytes for the tests", b"1700000000." + body,
+/// hashlib.sha256).hexdigest()`, the key given base64-encoded as Debitura shows it.
+#[test]
+fn signing_matches_a_known_answer_vector() {
+    let secret = "a25vd24gc2VjcmV0IGJ5dGVzIGZvciB0aGUgdGVzdHM=";
+    let body = br#"{"id":"550e8400","event":"case.created"}"#;
+    let expected =
+        "t=1700000000,v1=64104063fee8cf0716049ed8e9bea6c15b86d420064cd0913417060c0f5ac8b4";
+    assert_eq!(sign(secret, T, body).unwrap(), expected);
+    assert_eq!(check(&delivery(secret, expected, body)), Verdict::Valid);
+}
+
+#[test]
+fn debug_output_never_shows_the_secret() {
+    let secret = secret();
+    let header = sign(&secret, T, COMPACT).unwrap();
+    let shown = format!("{:?}", delivery(&secret, &header, COMPACT));
+    assert!(!shown.contains(&secret), "{shown}");
+    assert!(shown.contains("redacted"), "{shown}");
+}
+
+/// The body is unauthenticated input: deeply nested or wide bodies get an
+/// answer (the bounds on the re-layout work are tested in `src/webhook.rs`).
+#[test]
+fn hostile_bodies_get_an_answer() {
+    let secret = secret();
+    let header = sign(&secret, T, COMPACT).unwrap();
+    let mut wide = vec![b'['; 30];
+    wide.extend(b"1,".repeat(32 * 1024));
+    wide.push(b'1');
+    wide.extend(vec![b']'; 30]);
+    for body in [vec![b'['; 64 * 1024], vec![b'{'; 64 * 1024], wide] {
+        assert_eq!(
+            check(&delivery(&secret, &header, &body)),
+            Verdict::Mistake(Mistake::WrongSecret)
+        );
+    }
+}
+
+#[test]
 fn binary_bodies_sign_and_verify() {
     let secret = secret();
     let body: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
@@ -206,6 +269,7 @@ fn every_mistake_is_a_rule_in_the_webhooks_section() {
         Mistake::TimestampOutsideTolerance,
         Mistake::MalformedHeader,
         Mistake::SecretNotBase64,
+        Mistake::SecretEmpty,
         Mistake::WrongSecret,
     ];
     for mistake in mistakes {

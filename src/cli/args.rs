@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{ArgGroup, Parser, Subcommand};
 use debitura_triage::{Environment, Operation, RULES};
 
+use super::printable;
 use super::suggest::nearest;
 
 /// Tells you what to do when Debitura's referral-partner APIs say no.
@@ -117,18 +118,56 @@ pub struct SecretSource {
 }
 
 impl SecretSource {
-    /// The secret; errors name where it was looked for, never its content.
+    /// The secret. Errors never show what was given unless it is plainly a
+    /// variable name: a secret pasted in place of the name must not be echoed.
     pub fn read(&self) -> Result<String, String> {
         match (&self.secret_env, &self.secret_file) {
+            (Some(name), _) if !is_variable_name(name) => Err(
+                "--secret-env takes the name of an environment variable (letters, digits and `_`), \
+                 not the secret itself; what was given is not shown"
+                    .into(),
+            ),
             (Some(name), _) => std::env::var(name)
                 .map(|s| s.trim().to_string())
                 .map_err(|_| format!("the environment variable {name} is not set (or not UTF-8)")),
-            (None, Some(path)) => fs::read_to_string(path)
+            (None, Some(path)) => read_secret_file(path)
                 .map(|s| s.trim().to_string())
-                .map_err(|e| format!("cannot read the secret file {}: {e}", path.display())),
+                .map_err(|e| format!("cannot read the file given with --secret-file: {e}")),
             (None, None) => Err("give --secret-env NAME or --secret-file PATH".into()),
         }
     }
+}
+
+/// What a shell accepts as a variable name, and reads like one: a long run
+/// of mixed-case letters and digits without `_` is more likely a secret.
+fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    let shell_name = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let random_looking = name.len() > 24
+        && !name.contains('_')
+        && name.chars().any(|c| c.is_ascii_lowercase())
+        && name.chars().any(|c| c.is_ascii_uppercase());
+    shell_name && name.len() <= 64 && !random_looking
+}
+
+/// The largest secret file read; a webhook secret is a few dozen bytes.
+const MAX_SECRET_FILE: u64 = 4096;
+
+fn read_secret_file(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    fs::File::open(path)?
+        .take(MAX_SECRET_FILE + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_SECRET_FILE {
+        return Err(std::io::Error::other(format!(
+            "longer than {MAX_SECRET_FILE} bytes, so not a webhook secret"
+        )));
+    }
+    Ok(text)
 }
 
 #[derive(clap::Args)]
@@ -217,7 +256,8 @@ fn pick<T: Copy>(
         return Ok(*value);
     }
     let names: Vec<&str> = all.iter().map(|(n, _)| *n).collect();
-    Err(match nearest(input, names.iter().copied()).first() {
+    let input = printable(input);
+    Err(match nearest(&input, names.iter().copied()).first() {
         Some(near) => format!("unknown {what} `{input}`; did you mean `{near}`?"),
         None => format!(
             "unknown {what} `{input}`; expected one of: {}",

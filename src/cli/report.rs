@@ -6,6 +6,8 @@ use debitura_triage::{
 };
 use serde_json::{json, Value};
 
+use super::printable;
+
 pub fn diagnosis_text(query: &Query<'_>, d: &Diagnosis) -> String {
     let mut out = String::new();
     match d.rule() {
@@ -16,7 +18,7 @@ pub fn diagnosis_text(query: &Query<'_>, d: &Diagnosis) -> String {
         None => {
             let asked = docs::diagnose_command(query);
             let asked = asked.trim_start_matches("debitura-triage diagnose ");
-            out += &format!("rule:     none matched ({asked})\n");
+            out += &format!("rule:     none matched ({})\n", printable(asked));
         }
     }
     out += &format!("cause:    {}\n", d.cause());
@@ -179,7 +181,7 @@ pub fn response_json(r: &ResponseDiagnosis<'_>) -> serde_json::Map<String, Value
 pub fn response_text(r: &ResponseDiagnosis<'_>) -> String {
     let mut out = String::new();
     if let Some(url) = r.url() {
-        out += &format!("url:      {url}\n");
+        out += &format!("url:      {}\n", printable(&url.to_string()));
     }
     if let Some(delay) = r.retry_after() {
         out += &format!(
@@ -203,8 +205,9 @@ pub fn response_text(r: &ResponseDiagnosis<'_>) -> String {
                 .rule_id()
                 .map_or("unrecognised", |id| id.as_str());
             out += &format!(
-                "  error {}: {what} -> {rule} ({})\n",
+                "  error {}: {} -> {rule} ({})\n",
                 i + 1,
+                printable(&what),
                 f.diagnosis.retry()
             );
         }

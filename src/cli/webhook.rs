@@ -7,6 +7,23 @@ use serde_json::json;
 
 use super::args::WebhookCommand;
 use super::read_body;
+
+/// The largest body `webhook verify` and `sign` read. Debitura's events are a
+/// few KiB; a signature covers the whole body, so a longer one is refused
+/// rather than cut.
+const MAX_WEBHOOK_BODY: usize = 4 * 1024 * 1024;
+
+/// The whole body, or an error when it is longer than [`MAX_WEBHOOK_BODY`].
+fn read_whole_body(source: &str) -> Result<Vec<u8>, String> {
+    match read_body(source, MAX_WEBHOOK_BODY)? {
+        (body, false) => Ok(body),
+        (_, true) => Err(format!(
+            "the body is longer than {} MiB, far larger than any Debitura webhook event; \
+             give the exact bytes of one delivery",
+            MAX_WEBHOOK_BODY >> 20
+        )),
+    }
+}
 use super::report::diagnosis_text;
 
 fn unix_now() -> u64 {
@@ -27,7 +44,7 @@ pub fn run(action: WebhookCommand) -> Result<ExitCode, String> {
             secret,
         } => {
             let secret = secret.read()?;
-            let body = read_body(&body)?;
+            let body = read_whole_body(&body)?;
             let delivery = webhook::Delivery {
                 secret: &secret,
                 header: &signature,
@@ -74,10 +91,16 @@ pub fn run(action: WebhookCommand) -> Result<ExitCode, String> {
             secret,
         } => {
             let secret = secret.read()?;
-            let body = read_body(&source)?;
+            let body = read_whole_body(&source)?;
             let timestamp = timestamp.unwrap_or_else(unix_now);
-            let header = webhook::sign(&secret, timestamp, &body).map_err(|_| {
-                "the secret is not base64; give it exactly as Debitura shows it".to_string()
+            let header = webhook::sign(&secret, timestamp, &body).map_err(|mistake| {
+                match mistake {
+                    webhook::Mistake::SecretEmpty => {
+                        "the secret is empty; check the variable or file that should hold it"
+                    }
+                    _ => "the secret is not base64; give it exactly as Debitura shows it",
+                }
+                .to_string()
             })?;
             match curl {
                 None => println!("{header}"),
