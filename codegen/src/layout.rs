@@ -87,6 +87,50 @@ impl<'t> Layout<'t> {
             .map(|i| i + 1)
     }
 
+    /// 1-based line where `key` appears a second time in the block mapping
+    /// whose first key is on 1-based line `start`.
+    pub fn repeated_key(&self, start: usize, key: &str) -> Option<usize> {
+        let first = start.checked_sub(1)?;
+        let column = key_indent(self.lines.get(first)?);
+        let mut seen = 0;
+        for (i, line) in self.lines.iter().enumerate().skip(first) {
+            let trimmed = line.trim_start();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let at = key_indent(line);
+            if i > first && (at < column || (at == column && trimmed.starts_with("- "))) {
+                break;
+            }
+            if at == column && key_of(line) == Some(key) {
+                seen += 1;
+                if seen == 2 {
+                    return Some(i + 1);
+                }
+            }
+        }
+        None
+    }
+
+    /// 1-based line of a document marker (`---` or `...`) that follows content.
+    pub fn second_document(&self) -> Option<usize> {
+        let content = self.lines.iter().position(|l| {
+            let t = l.trim_start();
+            !t.is_empty() && !t.starts_with('#') && !t.starts_with("---")
+        })?;
+        self.lines
+            .iter()
+            .enumerate()
+            .skip(content + 1)
+            .find(|(_, l)| l.starts_with("---") || l.starts_with("..."))
+            .map(|(i, _)| i + 1)
+    }
+
+    /// 1-based line of the first YAML alias (`*name`) outside quotes and comments.
+    pub fn first_alias(&self) -> Option<usize> {
+        self.lines.iter().position(|l| has_alias(l)).map(|i| i + 1)
+    }
+
     /// 1-based line of `path` inside rule `index`: the deepest step found.
     pub fn locate(&self, index: usize, path: &[Step]) -> usize {
         let Some(span) = self.spans.get(index) else {
@@ -101,12 +145,7 @@ impl<'t> Layout<'t> {
                     let line = self.lines[i];
                     key_of(line) == Some(key) && key_indent(line) >= parent_indent && i >= from
                 }),
-                Step::Item(n) => (from + 1..span.end)
-                    .filter(|&i| {
-                        let t = self.lines[i].trim_start();
-                        t.starts_with("- ") && indent(self.lines[i]) >= parent_indent
-                    })
-                    .nth(n),
+                Step::Item(n) => self.item(from + 1..span.end, parent_indent, n),
             };
             match hit {
                 Some(i) => {
@@ -119,6 +158,57 @@ impl<'t> Layout<'t> {
         }
         found + 1
     }
+}
+
+impl Layout<'_> {
+    /// The 0-based line of item `n` of the block list that starts within
+    /// `lines` under a key at column `parent_indent`; `None` for a list
+    /// written on one line, or one with fewer items.
+    fn item(&self, lines: Range<usize>, parent_indent: usize, n: usize) -> Option<usize> {
+        let mut item_indent = None;
+        let mut count = 0;
+        for i in lines {
+            let line = self.lines[i];
+            let trimmed = line.trim_start();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let at = indent(line);
+            let is_item = trimmed.starts_with("- ") || trimmed == "-";
+            // A line at the key's column that is not an item ends the block.
+            if at < parent_indent || (at == parent_indent && !is_item) {
+                return None;
+            }
+            if is_item && *item_indent.get_or_insert(at) == at {
+                if count == n {
+                    return Some(i);
+                }
+                count += 1;
+            }
+        }
+        None
+    }
+}
+
+fn has_alias(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    let mut quote = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        let after_separator = i == 0 || b" [{,:-".contains(&bytes[i - 1]);
+        match (quote, b) {
+            (Some(q), _) if q == b => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'#') if after_separator => return false,
+            (None, b'*')
+                if after_separator && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) =>
+            {
+                return true;
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 fn indent(line: &str) -> usize {

@@ -42,45 +42,109 @@ impl Source {
     /// The section slug, from the file name (`rules/case-creation.yaml` → `case-creation`).
     fn slug(&self) -> &str {
         let name = self.display.rsplit('/').next().unwrap_or(&self.display);
-        name.split('.').next().unwrap_or(name)
+        name.strip_suffix(".yaml").unwrap_or(name)
     }
 }
 
-/// Reads every `*.yaml` file of `dir`, shown in diagnostics as `{display}/{file}`.
+/// Reads every file of `dir`, shown in diagnostics as `{display}/{file}`.
+///
+/// Every entry must be a section file: a visible `NAME.yaml` whose `NAME` is
+/// kebab-case (it becomes the section's slug), in UTF-8. Anything else is
+/// reported rather than skipped, so that no rule is silently left out.
 pub fn read_dir(dir: &Path, display: &str) -> Result<Vec<Source>, Vec<Diagnostic>> {
-    let io_error = |err: std::io::Error, what: &str| {
-        vec![Diagnostic {
-            file: what.to_string(),
-            line: 1,
-            rule: None,
-            problem: format!("cannot read: {err}"),
-            hint: Some("run the build from the crate's root, where `rules/` lives".into()),
-        }]
+    let problem = |file: String, line: usize, problem: String, hint: &str| Diagnostic {
+        file,
+        line,
+        rule: None,
+        problem,
+        hint: Some(hint.to_string()),
     };
-    let mut paths: Vec<_> = fs::read_dir(dir)
-        .map_err(|e| io_error(e, display))?
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
-        .collect();
+    let entries = fs::read_dir(dir).map_err(|err| {
+        vec![problem(
+            display.to_string(),
+            1,
+            format!("cannot read: {err}"),
+            "run the build from the crate's root, where `rules/` lives",
+        )]
+    })?;
+    let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     paths.sort();
-    paths
-        .into_iter()
-        .map(|path| {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let shown = format!("{display}/{name}");
-            match fs::read_to_string(&path) {
-                Ok(text) => Ok(Source {
+    let mut sources = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let shown = format!("{display}/{name}");
+        if let Some(why) = unusable_name(&name, path.is_dir()) {
+            problems.push(problem(shown, 1, why.0, why.1));
+            continue;
+        }
+        match fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => sources.push(Source {
                     display: shown,
                     text,
                 }),
-                Err(e) => Err(io_error(e, &shown)),
-            }
-        })
-        .collect()
+                Err(err) => {
+                    let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+                    let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
+                    let column = 1 + valid.iter().rev().take_while(|&&b| b != b'\n').count();
+                    problems.push(problem(
+                        shown,
+                        line,
+                        format!("not UTF-8: an invalid byte at column {column}"),
+                        "save the file as UTF-8",
+                    ));
+                }
+            },
+            Err(err) => problems.push(problem(
+                shown,
+                1,
+                format!("cannot read: {err}"),
+                "check the file's permissions",
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(sources)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Why an entry of the rules folder cannot be a section file, if it cannot.
+fn unusable_name(name: &str, is_dir: bool) -> Option<(String, &'static str)> {
+    let stem = name.strip_suffix(".yaml");
+    if name.starts_with('.') {
+        Some((
+            "a hidden file in the rules folder".into(),
+            "every file here is a section; move it out of the folder or give it a visible name",
+        ))
+    } else if is_dir {
+        Some((
+            "a folder inside the rules folder".into(),
+            "section files sit directly in the rules folder; move its files up or out",
+        ))
+    } else if name.ends_with(".yml") {
+        Some((
+            format!("`{name}` ends in `.yml`"),
+            "rename it to `.yaml`, merging it into the section file of that name if there is one",
+        ))
+    } else if stem.is_none() {
+        Some((
+            format!("`{name}` is not a `.yaml` file"),
+            "the rules folder holds only section files; move it out",
+        ))
+    } else if !stem.is_some_and(load::is_kebab) {
+        Some((
+            format!("`{name}` does not name a section: its name before `.yaml` must be kebab-case"),
+            "the name is the section's slug, e.g. `case-creation.yaml`",
+        ))
+    } else {
+        None
+    }
 }
 
 /// Parses and validates rule files into a catalog, or returns every problem found.

@@ -112,17 +112,21 @@ pub fn load_file(file: &str, slug: &str, text: &str, out: &mut Vec<Diagnostic>) 
     let layout = Layout::new(text);
     // A rule whose YAML is broken is skipped; `None` when the file reads whole.
     let mut broken = None;
+    if let Some(problem) = control_character(file, text) {
+        out.push(problem);
+        return Loaded::default();
+    }
     let raw: RawFile = match serde_yaml::from_str(text) {
         Ok(raw) => raw,
         Err(err) => {
-            let line = yaml_line(&err);
+            let (line, problem, hint) = yaml_problem(&layout, &err, 0);
             broken = layout.rule_at(line);
             out.push(Diagnostic {
                 file: file.to_string(),
                 line,
                 rule: broken.map(|i| rule_label_from_text(&layout, i)),
-                problem: yaml_message(&err),
-                hint: Some(yaml_hint(&err)),
+                problem,
+                hint: Some(hint),
             });
             // When the problem lies inside one rule, the header and the other
             // rules are still read, so that every problem is reported at once.
@@ -229,9 +233,11 @@ pub fn load_file(file: &str, slug: &str, text: &str, out: &mut Vec<Diagnostic>) 
         // in the message; a file written in flow style falls back to the value.
         let parsed = match layout.rule_text(index).filter(|_| exact_spans) {
             Some((rule_text, offset)) => serde_yaml::from_str::<RawRule>(&rule_text)
-                .map_err(|e| (yaml_line(&e) + offset, yaml_message(&e))),
-            None => serde_yaml::from_value::<RawRule>(value)
-                .map_err(|e| (ctx.line(&[]), yaml_message(&e))),
+                .map_err(|e| yaml_problem(&layout, &e, offset)),
+            None => serde_yaml::from_value::<RawRule>(value).map_err(|e| {
+                let message = yaml_message(&e);
+                (ctx.line(&[]), field_hint(&message), message)
+            }),
         };
         match parsed {
             Ok(raw_rule) => {
@@ -243,12 +249,12 @@ pub fn load_file(file: &str, slug: &str, text: &str, out: &mut Vec<Diagnostic>) 
                     rules.push(rule);
                 }
             }
-            Err((line, message)) => out.push(Diagnostic {
+            Err((line, problem, hint)) => out.push(Diagnostic {
                 file: file.to_string(),
                 line,
                 rule: Some(rule_label_from_text(&layout, index)),
-                hint: Some(field_hint(&message)),
-                problem: message,
+                problem,
+                hint: Some(hint),
             }),
         }
     }
@@ -345,6 +351,14 @@ fn convert_rule(ctx: &RuleCtx, raw: RawRule, out: &mut Vec<Diagnostic>) -> Optio
                 "drop the backticks, and put Markdown in `notes`".to_string(),
             );
         }
+        if let Some(c) = value.chars().find(|c| c.is_control()) {
+            ctx.report(
+                out,
+                &[Step::Key(key)],
+                format!("{key} holds the control character U+{:04X}", u32::from(c)),
+                "services print this text as it is: write it on one line, without escapes such as `\\e` or `\\n`".to_string(),
+            );
+        }
     }
 
     let retry_names: Vec<&str> = vocab::RETRY.iter().map(|r| r.0).collect();
@@ -394,6 +408,14 @@ fn convert_rule(ctx: &RuleCtx, raw: RawRule, out: &mut Vec<Diagnostic>) -> Optio
     };
     let examples = queries("examples", &raw.examples, out);
     let counter_examples = queries("counter_examples", &raw.counter_examples, out);
+    let origin = Origin {
+        file: ctx.file.to_string(),
+        line: ctx.line(&[]),
+        id_line: ctx.line(&[Step::Key("id")]),
+        see_also_lines: entry_lines(ctx, "see_also", raw.see_also.len()),
+        example_lines: entry_lines(ctx, "examples", raw.examples.len()),
+        counter_example_lines: entry_lines(ctx, "counter_examples", raw.counter_examples.len()),
+    };
 
     (out.len() == before).then(|| Rule {
         id: raw.id,
@@ -407,11 +429,16 @@ fn convert_rule(ctx: &RuleCtx, raw: RawRule, out: &mut Vec<Diagnostic>) -> Optio
         when,
         examples,
         counter_examples,
-        origin: Origin {
-            file: ctx.file.to_string(),
-            line: ctx.line(&[]),
-        },
+        origin,
     })
+}
+
+/// The line of each of the `count` items listed under `key` (the key's own
+/// line for a list written on one line).
+fn entry_lines(ctx: &RuleCtx, key: &str, count: usize) -> Vec<usize> {
+    (0..count)
+        .map(|n| ctx.line(&[Step::Key(key), Step::Item(n)]))
+        .collect()
 }
 
 /// Checks and normalises the values of a `when` block (`lists` allowed) or an example.
@@ -506,6 +533,10 @@ fn normalise(field: Field, value: &Value) -> Result<Vec<String>, (String, Option
                 format!("HTTP status {code} is outside 100-599"),
                 Some("use the status code the API returned, e.g. 409".into()),
             )),
+            None if value.is_number() => Err((
+                format!("status `{text}` is not a whole number"),
+                Some("write the code as digits only, e.g. `status: 422`".into()),
+            )),
             None => Err((
                 format!("status `{text}` is not a number"),
                 Some("write the code as a bare number, e.g. `status: 422`".into()),
@@ -569,26 +600,100 @@ fn yaml_message(err: &serde_yaml::Error) -> String {
     out
 }
 
-/// The line a YAML error is best reported at: where the broken construct
-/// began ("while scanning a quoted scalar at line 8") when serde_yaml says so.
-fn yaml_line(err: &serde_yaml::Error) -> usize {
+/// Where a YAML error lies (1-based, `offset` lines added for a rule parsed
+/// on its own), what it is, and how to fix it.
+fn yaml_problem(
+    layout: &Layout,
+    err: &serde_yaml::Error,
+    offset: usize,
+) -> (usize, String, String) {
     let text = err.to_string();
-    let context = text
-        .split_once(", while ")
+    let message = yaml_message(err);
+    let reported = err.location().map_or(1, |l| l.line()) + offset;
+    // An unterminated quote is found at the end of the text; the quote itself
+    // is where serde_yaml says the scalar began.
+    let quote_start = text
+        .split_once(", while scanning a quoted scalar")
         .and_then(|(_, ctx)| ctx.rsplit_once(" at line "))
-        .and_then(|(_, pos)| pos.split_whitespace().next()?.parse().ok());
-    context.or(err.location().map(|l| l.line())).unwrap_or(1)
+        .and_then(|(_, pos)| pos.split_whitespace().next()?.parse::<usize>().ok());
+    if let Some(line) = quote_start {
+        return (line + offset, message, quoting_hint());
+    }
+    if let Some(key) = quoted_after(&text, "duplicate entry with key \"") {
+        let line = layout.repeated_key(reported, key).unwrap_or(reported);
+        let hint = "a key may appear once per mapping; merge the two entries or remove one";
+        return (line, message, hint.into());
+    }
+    if text.contains("more than one document") {
+        let line = layout.second_document().unwrap_or(reported);
+        let hint = "a rules file is one YAML document: remove the `---` line, or move what follows into a file of its own";
+        return (
+            line,
+            "a second YAML document starts here".into(),
+            hint.into(),
+        );
+    }
+    if text.contains("repetition limit exceeded") || text.contains("recursion limit exceeded") {
+        let line = layout.first_alias().unwrap_or(reported);
+        let hint =
+            "rules files need no YAML anchors or aliases (`&name`, `*name`); write the values out";
+        return (
+            line,
+            "YAML aliases expand beyond the limit".into(),
+            hint.into(),
+        );
+    }
+    let huge = quoted_after(&text, "invalid type: integer `").filter(|_| text.contains("128"));
+    if let Some(number) = huge {
+        let hint = if text.contains("status") {
+            "an HTTP status is a whole number from 100 to 599, e.g. `status: 422`"
+        } else {
+            "write the value the API returns"
+        };
+        return (
+            reported,
+            format!("the number {number} is far too large"),
+            hint.into(),
+        );
+    }
+    let hint = if text.contains("unknown field") || text.contains("missing field") {
+        field_hint(&text)
+    } else {
+        quoting_hint()
+    };
+    (reported, message, hint)
 }
 
-fn yaml_hint(err: &serde_yaml::Error) -> String {
-    let message = err.to_string();
-    if message.contains("unknown field") || message.contains("missing field") {
-        field_hint(&message)
-    } else if message.contains("duplicate entry") {
-        "a key may appear once per mapping; merge the two entries or remove one".into()
-    } else {
-        "check the indentation and quoting near this line; values holding `: ` or starting with a quote character need quotes".into()
-    }
+/// The text between `prefix` and the next quote or backtick.
+fn quoted_after<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
+    let (_, rest) = text.split_once(prefix)?;
+    rest.split(['"', '`']).next()
+}
+
+fn quoting_hint() -> String {
+    "check the indentation and quoting near this line; values holding `: ` or starting with a quote character need quotes".into()
+}
+
+/// The first raw control character of a rules file (tabs and line ends
+/// aside): YAML refuses them, and they have no place in text people read.
+fn control_character(file: &str, text: &str) -> Option<Diagnostic> {
+    text.lines().enumerate().find_map(|(n, line)| {
+        let (column, c) = line
+            .chars()
+            .enumerate()
+            .find(|&(_, c)| c.is_control() && c != '\t')?;
+        Some(Diagnostic {
+            file: file.to_string(),
+            line: n + 1,
+            rule: None,
+            problem: format!(
+                "control character U+{:04X} at column {}",
+                u32::from(c),
+                column + 1
+            ),
+            hint: Some("remove it; a rules file is plain UTF-8 text".into()),
+        })
+    })
 }
 
 /// A hint for serde's "unknown field `x`, expected one of …" and "missing field" messages.

@@ -257,11 +257,17 @@ impl fmt::Display for Query {
     }
 }
 
-/// Where a rule was written.
+/// Where a rule was written: its first line, and the lines of the entries a
+/// whole-catalog check may point at (1-based).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
     pub file: String,
     pub line: usize,
+    pub id_line: usize,
+    /// The `see_also` line of each listed id (the same line for a flow list).
+    pub see_also_lines: Vec<usize>,
+    pub example_lines: Vec<usize>,
+    pub counter_example_lines: Vec<usize>,
 }
 
 /// One section of the troubleshooting page, declared at the top of a rules file.

@@ -11,8 +11,9 @@ pub fn validate(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
     let mut first_seen: HashMap<&str, &Rule> = HashMap::new();
     for rule in &catalog.rules {
         if let Some(first) = first_seen.get(rule.id.as_str()) {
-            out.push(at(
+            out.push(at_line(
                 rule,
+                rule.origin.id_line,
                 "duplicate id".into(),
                 format!(
                     "`{}` is already defined at {}:{}; ids are stable and never reused",
@@ -23,15 +24,17 @@ pub fn validate(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
             first_seen.insert(&rule.id, rule);
         }
     }
+    check_rust_names(&catalog.rules, out);
     for rule in &catalog.rules {
-        for target in &rule.see_also {
+        for (n, target) in rule.see_also.iter().enumerate() {
             if !first_seen.contains_key(target.as_str()) {
                 let hint = match did_you_mean(target, first_seen.keys().copied()) {
                     Some(near) => format!("did you mean `{near}`?"),
                     None => "`see_also` lists ids of other rules".into(),
                 };
-                out.push(at(
+                out.push(at_line(
                     rule,
+                    line_of(&rule.origin.see_also_lines, n, rule),
                     format!("`see_also` names unknown rule `{target}`"),
                     hint,
                 ));
@@ -50,12 +53,54 @@ pub fn validate(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
 }
 
 fn at(rule: &Rule, problem: String, hint: String) -> Diagnostic {
+    at_line(rule, rule.origin.line, problem, hint)
+}
+
+fn at_line(rule: &Rule, line: usize, problem: String, hint: String) -> Diagnostic {
     Diagnostic {
         file: rule.origin.file.clone(),
-        line: rule.origin.line,
+        line,
         rule: Some(rule.id.clone()),
         problem,
         hint: Some(hint),
+    }
+}
+
+/// The line of entry `n` of a list, or the rule's line if it was not found.
+fn line_of(lines: &[usize], n: usize, rule: &Rule) -> usize {
+    lines.get(n).copied().unwrap_or(rule.origin.line)
+}
+
+/// Every id becomes a `RuleId` variant: it must make a Rust name that is not
+/// a keyword, and no two ids may make the same one (`a-2` and `a2` both make
+/// `A2`).
+fn check_rust_names(rules: &[Rule], out: &mut Vec<Diagnostic>) {
+    let mut taken: HashMap<String, &Rule> = HashMap::new();
+    for rule in rules {
+        let name = crate::emit::variant_name(&rule.id);
+        if syn::parse_str::<syn::Ident>(&name).is_err() {
+            out.push(at_line(
+                rule,
+                rule.origin.id_line,
+                format!("id `{}` makes the Rust name `{name}`, which Rust cannot use", rule.id),
+                "start the id with a letter and avoid Rust keywords such as `self`; the id names a `RuleId` variant".into(),
+            ));
+            continue;
+        }
+        match taken.get(&name) {
+            Some(first) if first.id != rule.id => out.push(at_line(
+                rule,
+                rule.origin.id_line,
+                format!(
+                    "id `{}` makes the Rust name `{name}`, as `{}` does ({}:{})",
+                    rule.id, first.id, first.origin.file, first.origin.id_line
+                ),
+                "ids that differ only in `-` before a digit collide; choose a distinct id".into(),
+            )),
+            _ => {
+                taken.entry(name).or_insert(rule);
+            }
+        }
     }
 }
 
@@ -208,16 +253,18 @@ fn check_examples(catalog: &Catalog, index: &Index, out: &mut Vec<Diagnostic>) {
                 ),
                 None => format!("example {} (`{example}`) resolves to no rule", n + 1),
             };
-            out.push(at(
+            out.push(at_line(
                 rule,
+                line_of(&rule.origin.example_lines, n, rule),
                 problem,
                 "fix the example, or the `when` of the rules involved".into(),
             ));
         }
         for (n, counter) in rule.counter_examples.iter().enumerate() {
             if index.resolve(counter) == Some(rule_index) {
-                out.push(at(
+                out.push(at_line(
                     rule,
+                    line_of(&rule.origin.counter_example_lines, n, rule),
                     format!(
                         "counter-example {} (`{counter}`) resolves to this rule",
                         n + 1

@@ -1,0 +1,476 @@
+//! Faults injected into a copy of a real rules file: each stops the load with
+//! a diagnostic at the line of the offending entry, naming the rule and the
+//! problem, with a hint. No fault may panic or reach the generated code.
+
+use std::path::{Path, PathBuf};
+
+use debitura_triage_codegen::{load, read_dir, Diagnostic, Source};
+
+const FILE: &str = "client-management.yaml";
+
+/// An edit of the file's lines (0-based index into the original lines).
+enum Edit {
+    Replace(usize, &'static str),
+    Insert(usize, &'static str),
+}
+
+struct Fault {
+    name: &'static str,
+    edits: &'static [Edit],
+    /// Expected 1-based line, rule label, and a part of the problem text.
+    line: usize,
+    rule: Option<&'static str>,
+    problem: &'static str,
+    /// A part of the hint.
+    hint: &'static str,
+}
+
+use Edit::{Insert, Replace};
+
+const FAULTS: &[Fault] = &[
+    Fault {
+        name: "a key indented too little inside `when`",
+        edits: &[Replace(16, "   symptom: retest-onboarding-same-email")],
+        line: 17,
+        rule: Some("retest-onboarding-same-email"),
+        problem: "did not find expected '-' indicator",
+        hint: "indentation",
+    },
+    Fault {
+        name: "a key indented too far",
+        edits: &[Replace(14, "     retry: after-user-action")],
+        line: 15,
+        rule: Some("retest-onboarding-same-email"),
+        problem: "mapping values are not allowed",
+        hint: "indentation",
+    },
+    Fault {
+        name: "a tab as indentation",
+        edits: &[Replace(15, "\twhen:")],
+        line: 16,
+        rule: Some("retest-onboarding-same-email"),
+        problem: "tab",
+        hint: "indentation",
+    },
+    Fault {
+        name: "a tab inside a nested mapping",
+        edits: &[Replace(16, "\tsymptom: retest-onboarding-same-email")],
+        line: 17,
+        rule: Some("retest-onboarding-same-email"),
+        problem: "cannot start any token",
+        hint: "indentation",
+    },
+    Fault {
+        name: "a rule key written twice",
+        edits: &[Insert(15, "    retry: never")],
+        line: 16,
+        rule: Some("retest-onboarding-same-email"),
+        problem: "duplicate entry with key \"retry\"",
+        hint: "once per mapping",
+    },
+    Fault {
+        name: "a condition key written twice",
+        edits: &[Insert(17, "      symptom: other-symptom")],
+        line: 18,
+        rule: Some("retest-onboarding-same-email"),
+        problem: "duplicate entry with key \"symptom\"",
+        hint: "once per mapping",
+    },
+    Fault {
+        name: "an unterminated quote",
+        edits: &[Replace(45, "    solution: \"Call them on testreferral-api.debitura.com.")],
+        line: 46,
+        rule: Some("test-endpoint-in-production"),
+        problem: "quoted scalar",
+        hint: "quoting",
+    },
+    Fault {
+        name: "an example that matches another rule",
+        edits: &[Replace(22, "      - { symptom: client-deletion-blocked }")],
+        line: 23,
+        rule: Some("retest-onboarding-same-email"),
+        problem: "example 1",
+        hint: "fix the example",
+    },
+    Fault {
+        name: "a second example that resolves elsewhere",
+        edits: &[Insert(52, "      - { status: 404, operation: delete-client }")],
+        line: 53,
+        rule: Some("test-endpoint-in-production"),
+        problem: "example 2",
+        hint: "fix the example",
+    },
+    Fault {
+        name: "a counter-example that resolves to its rule",
+        edits: &[Insert(
+            52,
+            "    counter_examples:\n      - { status: 404, operation: delete-client }\n      - { status: 403, operation: delete-client }",
+        )],
+        line: 55,
+        rule: Some("test-endpoint-in-production"),
+        problem: "counter-example 2",
+        hint: "narrow the rule",
+    },
+    Fault {
+        name: "a bad value in a counter-example",
+        edits: &[Insert(51, "    counter_examples:\n      - { status: 1 }")],
+        line: 53,
+        rule: Some("test-endpoint-in-production"),
+        problem: "outside 100-599",
+        hint: "status code",
+    },
+    Fault {
+        name: "an unknown id in see_also",
+        edits: &[Insert(21, "    see_also: [client-deletion-blockd]")],
+        line: 22,
+        rule: Some("retest-onboarding-same-email"),
+        problem: "`see_also` names unknown rule `client-deletion-blockd`",
+        hint: "did you mean `client-deletion-blocked`?",
+    },
+    Fault {
+        name: "an unknown id in a block see_also list",
+        edits: &[Insert(
+            21,
+            "    see_also:\n      - client-deletion-blocked\n      - reset-client-not-fund",
+        )],
+        line: 24,
+        rule: Some("retest-onboarding-same-email"),
+        problem: "`reset-client-not-fund`",
+        hint: "did you mean `reset-client-not-found`?",
+    },
+    Fault {
+        name: "a NUL byte",
+        edits: &[Replace(29, "    retry: after\0-user-action")],
+        line: 30,
+        rule: None,
+        problem: "control character U+0000 at column 17",
+        hint: "plain UTF-8",
+    },
+    Fault {
+        name: "an escape character",
+        edits: &[Replace(28, "      A test client cannot be deleted \u{1b}[2J while it has blockers.")],
+        line: 29,
+        rule: None,
+        problem: "U+001B",
+        hint: "plain UTF-8",
+    },
+    Fault {
+        name: "a second YAML document",
+        edits: &[Insert(40, "---")],
+        line: 41,
+        rule: None,
+        problem: "a second YAML document",
+        hint: "remove the `---` line",
+    },
+    Fault {
+        name: "an alias bomb",
+        edits: &[Insert(
+            46,
+            "    x: &a [1,1,1,1,1,1,1,1,1]\n    y: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n    z: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n    w: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n    v: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n    u: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]",
+        )],
+        line: 48,
+        rule: Some("test-endpoint-in-production"),
+        problem: "aliases",
+        hint: "anchors or aliases",
+    },
+    Fault {
+        name: "a status too large for any integer",
+        edits: &[Replace(48, "      status: 99999999999999999999999")],
+        line: 49,
+        rule: Some("test-endpoint-in-production"),
+        problem: "far too large",
+        hint: "100 to 599",
+    },
+    Fault {
+        name: "a status outside 100-599",
+        edits: &[Replace(48, "      status: 4030")],
+        line: 49,
+        rule: Some("test-endpoint-in-production"),
+        problem: "HTTP status 4030 is outside 100-599",
+        hint: "status code",
+    },
+    Fault {
+        name: "a status in exponent notation",
+        edits: &[Replace(48, "      status: 4.03e2")],
+        line: 49,
+        rule: Some("test-endpoint-in-production"),
+        problem: "not a whole number",
+        hint: "digits only",
+    },
+    Fault {
+        name: "a status written as text",
+        edits: &[Replace(48, "      status: forbidden")],
+        line: 49,
+        rule: Some("test-endpoint-in-production"),
+        problem: "status `forbidden` is not a number",
+        hint: "bare number",
+    },
+    Fault {
+        name: "an id that is a Rust keyword",
+        edits: &[Replace(40, "  - id: self")],
+        line: 41,
+        rule: Some("self"),
+        problem: "Rust name `Self`",
+        hint: "keywords",
+    },
+    Fault {
+        name: "an id that is a number",
+        edits: &[Replace(40, "  - id: 500")],
+        line: 41,
+        rule: Some("500"),
+        problem: "Rust name `500`",
+        hint: "start the id with a letter",
+    },
+    Fault {
+        name: "an id that starts with a digit",
+        edits: &[Replace(40, "  - id: 500-error")],
+        line: 41,
+        rule: Some("500-error"),
+        problem: "Rust name `500Error`",
+        hint: "start the id with a letter",
+    },
+    Fault {
+        name: "two ids that make one Rust name",
+        edits: &[
+            Replace(40, "  - id: reset-client-not-found2"),
+            Replace(53, "  - id: reset-client-not-found-2"),
+        ],
+        line: 54,
+        rule: Some("reset-client-not-found-2"),
+        problem: "as `reset-client-not-found2` does (rules/client-management.yaml:41)",
+        hint: "choose a distinct id",
+    },
+    Fault {
+        name: "a duplicate id",
+        edits: &[Replace(53, "  - id: client-deletion-blocked")],
+        line: 54,
+        rule: Some("client-deletion-blocked"),
+        problem: "duplicate id",
+        hint: "never reused",
+    },
+    Fault {
+        name: "an id that is not kebab-case",
+        edits: &[Replace(53, "  - id: Reset_Client")],
+        line: 54,
+        rule: Some("Reset_Client"),
+        problem: "not kebab-case",
+        hint: "lower-case words",
+    },
+    Fault {
+        name: "a misspelt rule key",
+        edits: &[Replace(45, "    sollution: Call them on testreferral-api.debitura.com.")],
+        line: 46,
+        rule: Some("test-endpoint-in-production"),
+        problem: "unknown field `sollution`",
+        hint: "did you mean `solution`?",
+    },
+    Fault {
+        name: "a misspelt condition key",
+        edits: &[Replace(49, "      operaton: delete-client")],
+        line: 50,
+        rule: Some("test-endpoint-in-production"),
+        problem: "unknown field `operaton`",
+        hint: "did you mean `operation`?",
+    },
+    Fault {
+        name: "an unknown retry policy",
+        edits: &[Replace(46, "    retry: nevr")],
+        line: 47,
+        rule: Some("test-endpoint-in-production"),
+        problem: "unknown retry policy `nevr`",
+        hint: "did you mean `never`?",
+    },
+    Fault {
+        name: "an unknown operation",
+        edits: &[Replace(49, "      operation: delete-clint")],
+        line: 50,
+        rule: Some("test-endpoint-in-production"),
+        problem: "unknown operation `delete-clint`",
+        hint: "did you mean `delete-client`?",
+    },
+    Fault {
+        name: "an empty solution",
+        edits: &[Replace(45, "    solution: \"\"")],
+        line: 46,
+        rule: Some("test-endpoint-in-production"),
+        problem: "solution is empty",
+        hint: "solution",
+    },
+    Fault {
+        name: "a missing cause",
+        edits: &[
+            Replace(42, "    # cause removed"),
+            Replace(43, "    #"),
+            Replace(44, "    #"),
+        ],
+        line: 41,
+        rule: Some("test-endpoint-in-production"),
+        problem: "missing cause",
+        hint: "every rule needs a cause",
+    },
+    Fault {
+        name: "a backtick in a plain-text field",
+        edits: &[Replace(45, "    solution: Call them on `testreferral-api.debitura.com`.")],
+        line: 46,
+        rule: Some("test-endpoint-in-production"),
+        problem: "backtick",
+        hint: "notes",
+    },
+    Fault {
+        name: "an escaped control character in a plain-text field",
+        edits: &[Replace(45, "    solution: \"Call them \\e[2J on the test host.\"")],
+        line: 46,
+        rule: Some("test-endpoint-in-production"),
+        problem: "control character U+001B",
+        hint: "without escapes",
+    },
+    Fault {
+        name: "a list where an example needs one value",
+        edits: &[Replace(51, "      - { status: [403, 404], operation: delete-client }")],
+        line: 52,
+        rule: Some("test-endpoint-in-production"),
+        problem: "must be a single value",
+        hint: "one example per value",
+    },
+    Fault {
+        name: "a rule that overlaps another",
+        edits: &[Replace(48, "      status: 404")],
+        line: 54,
+        rule: Some("reset-client-not-found"),
+        problem: "same conditions as `test-endpoint-in-production`",
+        hint: "merge",
+    },
+];
+
+fn rules_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules")
+}
+
+/// Every rules file, with `FILE` edited.
+fn sources_with(edits: &[Edit]) -> Vec<Source> {
+    let mut sources = read_dir(&rules_dir(), "rules").expect("rules/ reads");
+    let source = sources
+        .iter_mut()
+        .find(|s| s.display == format!("rules/{FILE}"))
+        .expect("the file exists");
+    let mut lines: Vec<String> = source.text.lines().map(String::from).collect();
+    // Later edits first, so that indices refer to the original lines.
+    let mut ordered: Vec<&Edit> = edits.iter().collect();
+    ordered.sort_by_key(|e| match e {
+        Replace(i, _) | Insert(i, _) => std::cmp::Reverse(*i),
+    });
+    for edit in ordered {
+        match *edit {
+            Replace(i, text) => lines[i] = text.to_string(),
+            Insert(i, text) => lines.insert(i, text.to_string()),
+        }
+    }
+    source.text = lines.join("\n") + "\n";
+    sources
+}
+
+#[test]
+fn the_unedited_file_loads() {
+    assert!(load(&sources_with(&[])).is_ok());
+}
+
+#[test]
+fn every_injected_fault_is_reported_at_its_line() {
+    let mut failures = Vec::new();
+    for fault in FAULTS {
+        let problems = match load(&sources_with(fault.edits)) {
+            Ok(_) => {
+                failures.push(format!("{}: loaded without a problem", fault.name));
+                continue;
+            }
+            Err(problems) => problems,
+        };
+        let expected = |d: &Diagnostic| {
+            d.file == format!("rules/{FILE}")
+                && d.line == fault.line
+                && d.rule.as_deref() == fault.rule
+                && d.problem.contains(fault.problem)
+                && d.hint.as_deref().is_some_and(|h| h.contains(fault.hint))
+        };
+        if !problems.iter().any(expected) {
+            let got: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            failures.push(format!(
+                "{}: expected line {} rule {:?} `{}` (hint `{}`), got:\n  {}",
+                fault.name,
+                fault.line,
+                fault.rule,
+                fault.problem,
+                fault.hint,
+                got.join("\n  ")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A scratch copy of `rules/` plus `extra` files, for faults in file names and encodings.
+fn scratch_dir(name: &str, extra: &[(&str, &[u8])]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("triage-faults-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for entry in std::fs::read_dir(rules_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+    }
+    for (file, bytes) in extra {
+        let path = dir.join(file);
+        if file.ends_with('/') {
+            std::fs::create_dir_all(&path).unwrap();
+        } else {
+            std::fs::write(path, bytes).unwrap();
+        }
+    }
+    dir
+}
+
+#[test]
+fn files_that_cannot_be_sections_are_named() {
+    let webhooks = std::fs::read(rules_dir().join("webhooks.yaml")).unwrap();
+    let cases: [(&str, &[u8], usize, &str, &str); 7] = [
+        (".x.yaml", b"section: {}", 1, "hidden file", "visible name"),
+        (
+            "webhooks.yml",
+            &webhooks,
+            1,
+            "ends in `.yml`",
+            "rename it to `.yaml`",
+        ),
+        (
+            "README.md",
+            b"# rules",
+            1,
+            "not a `.yaml` file",
+            "move it out",
+        ),
+        ("webhooks.v2.yaml", &webhooks, 1, "kebab-case", "slug"),
+        ("nested/", b"", 1, "a folder", "move its files"),
+        (
+            "latin1.yaml",
+            b"section:\n  title: Caf\xe9\n",
+            2,
+            "not UTF-8: an invalid byte at column 13",
+            "save the file as UTF-8",
+        ),
+        ("Upper.yaml", b"", 1, "kebab-case", "slug"),
+    ];
+    for (file, bytes, line, problem, hint) in cases {
+        let dir = scratch_dir("names", &[(file, bytes)]);
+        let problems = read_dir(&dir, "rules").err().unwrap_or_else(|| {
+            panic!("{file} was accepted");
+        });
+        let shown = format!("rules/{}", file.trim_end_matches('/'));
+        assert!(
+            problems.iter().any(|d| d.file == shown
+                && d.line == line
+                && d.problem.contains(problem)
+                && d.hint.as_deref().is_some_and(|h| h.contains(hint))),
+            "{file}: {problems:?}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
