@@ -447,3 +447,199 @@ fn find_special(bytes: &[u8]) -> Option<usize> {
         .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
         .map(|p| start + p)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every scalar reported, as `path=value`, and how the scan ended.
+    fn trace(body: &[u8]) -> (Vec<String>, Stop) {
+        let mut seen = Vec::new();
+        let stop = scan(body, |path, value| {
+            let path: Vec<String> = path
+                .iter()
+                .map(|step| match step {
+                    Step::Key(k) => (*k).to_string(),
+                    Step::Index(i) => i.to_string(),
+                })
+                .collect();
+            let value = match value {
+                Scalar::Str(s) => format!("{:?}", s.to_string()),
+                Scalar::Num(n) => n.to_string(),
+            };
+            seen.push(format!("{}={value}", path.join(".")));
+        });
+        (seen, stop)
+    }
+
+    fn decoded(raw: &str) -> String {
+        JsonStr::from_raw(raw).to_string()
+    }
+
+    #[test]
+    fn paths_name_keys_and_indices() {
+        let (seen, stop) = trace(
+            br#"{"a":[1,{"b":"x"},[2,3]],"c":{"d":-4.5e1},"e":true,"f":false,"g":null,"h":"y"}"#,
+        );
+        assert_eq!(
+            seen,
+            [
+                "a.0=1",
+                "a.1.b=\"x\"",
+                "a.2.0=2",
+                "a.2.1=3",
+                "c.d=-45",
+                "h=\"y\""
+            ]
+        );
+        assert_eq!(stop, Stop::Complete);
+    }
+
+    #[test]
+    fn literals_are_checked_word_by_word() {
+        for body in [&br#"{"a":true}"#[..], br#"[false]"#, br#"[null, true]"#] {
+            assert_eq!(trace(body).1, Stop::Complete, "{body:?}");
+        }
+        assert_eq!(trace(br#"{"a":nul}"#).1, Stop::Malformed(5));
+        assert_eq!(trace(br#"{"a":tru}"#).1, Stop::Malformed(5));
+        assert_eq!(trace(br#"{"a":fals}"#).1, Stop::Malformed(5));
+    }
+
+    #[test]
+    fn brackets_must_match_their_container() {
+        assert_eq!(trace(br#"{"a":1]"#).1, Stop::Malformed(6));
+        assert_eq!(trace(b"[1}").1, Stop::Malformed(2));
+        assert_eq!(trace(b"[1,2]").1, Stop::Complete);
+        assert_eq!(trace(br#"{"a":1,"b":2}"#).1, Stop::Complete);
+        // A comma in an object is followed by a key, in an array by a value.
+        assert_eq!(trace(br#"{"a":1,2}"#).1, Stop::Malformed(7));
+        assert_eq!(
+            trace(br#"[1,"b":2]"#),
+            (vec!["0=1".into(), "1=\"b\"".into()], Stop::Malformed(6))
+        );
+        assert_eq!(trace(br#"{"a" 1}"#).1, Stop::Malformed(5));
+        assert_eq!(trace(b"{1:2}").1, Stop::Malformed(1));
+        assert_eq!(trace(b"[] x").1, Stop::Malformed(3));
+        assert_eq!(trace(b"{} ").1, Stop::Complete);
+        assert_eq!(trace(b"[ ]").1, Stop::Complete);
+        assert_eq!(trace(b"{ }").1, Stop::Complete);
+    }
+
+    #[test]
+    fn containers_deeper_than_the_path_are_skipped_whole() {
+        let body = br#"{"a":{"b":{"c":{"d":{"e":{"f":{"g":"too deep","h":["]"]},"i":"kept"}}}}}}"#;
+        let (seen, stop) = trace(body);
+        assert_eq!(seen, ["a.b.c.d.e.i=\"kept\""]);
+        assert_eq!(stop, Stop::Complete);
+        // A deep container cut off before its end is malformed.
+        let cut = br#"{"a":{"b":{"c":{"d":{"e":{"f":{"g":"x"#;
+        assert!(matches!(trace(cut).1, Stop::Malformed(_)));
+        let cut = br#"{"a":{"b":{"c":{"d":{"e":{"f":["#;
+        assert!(matches!(trace(cut).1, Stop::Malformed(_)));
+    }
+
+    #[test]
+    fn the_scan_stops_at_the_bound() {
+        let mut fits = br#"{"a":""#.to_vec();
+        fits.resize(MAX_SCAN - 2, b'x');
+        fits.extend_from_slice(br#""}"#);
+        assert_eq!(fits.len(), MAX_SCAN);
+        assert_eq!(trace(&fits).1, Stop::Complete);
+        let mut over = fits.clone();
+        over.push(b' ');
+        assert_eq!(trace(&over).1, Stop::TooLong);
+        let spaces = vec![b' '; MAX_SCAN + 1];
+        assert_eq!(trace(&spaces).1, Stop::TooLong);
+        assert_eq!(trace(b"  ").1, Stop::Empty);
+    }
+
+    #[test]
+    fn escapes_decode() {
+        assert_eq!(
+            decoded(r#"a\nb\tc\rd\be\ff\/g\"h\\i"#),
+            "a\nb\tc\rd\u{8}e\u{c}f/g\"h\\i"
+        );
+        assert_eq!(decoded(r"\u00e9\u20AC"), "é€");
+        assert_eq!(decoded(r"\ud83d\ude00!"), "😀!");
+        assert_eq!(decoded(r"\uD83D\uDE00"), "😀");
+        // A high surrogate without its low half stands alone, and what
+        // follows it is kept.
+        assert_eq!(decoded(r"\ud800x"), "\u{FFFD}x");
+        assert_eq!(decoded(r"\ud800\u0041"), "\u{FFFD}A");
+        assert_eq!(decoded(r"\ud800\n"), "\u{FFFD}\n");
+        assert_eq!(decoded(r"\ud800\ud800\udc00"), "\u{FFFD}\u{10000}");
+        assert_eq!(decoded(r"\udbff\udfff"), "\u{10FFFF}");
+        assert_eq!(decoded(r"\udc00"), "\u{FFFD}");
+        // A bad hex digit is taken as the end of the escape.
+        assert_eq!(decoded(r"\uZZZZ"), "\u{FFFD}ZZZ");
+        assert_eq!(decoded("end\\"), "end\u{FFFD}");
+    }
+
+    #[test]
+    fn escapes_are_seen_and_shown_raw_in_debug() {
+        assert!(!JsonStr::from_raw("plain").has_escapes());
+        assert!(JsonStr::from_raw(r"a\nb").has_escapes());
+        assert_eq!(format!("{:?}", JsonStr::from_raw(r"a\nb")), r#""a\\nb""#);
+    }
+
+    #[test]
+    fn decoding_on_the_stack_is_bounded() {
+        // 510 plain bytes and one escape decode to 511 or 512 bytes: decoded.
+        let fits = format!("{}\\n", "x".repeat(DECODE_BUFFER - 1));
+        JsonStr::from_raw(&fits).with_text(|t| assert_eq!(t.len(), DECODE_BUFFER));
+        // One more byte does not fit: the raw text is passed instead.
+        let over = format!("{}\\n", "x".repeat(DECODE_BUFFER));
+        JsonStr::from_raw(&over).with_text(|t| assert_eq!(t, over));
+        // A multi-byte char that would straddle the end does not fit either.
+        let straddle = format!("{}\\u00e9", "x".repeat(DECODE_BUFFER - 1));
+        JsonStr::from_raw(&straddle).with_text(|t| assert_eq!(t, straddle));
+        JsonStr::from_raw("no escapes").with_text(|t| assert_eq!(t, "no escapes"));
+    }
+
+    #[test]
+    fn strings_end_at_the_closing_quote_only() {
+        let (seen, stop) = trace(br#"["a\"b","c\\","d"]"#);
+        assert_eq!(seen, ["0=\"a\\\"b\"", "1=\"c\\\\\"", "2=\"d\""]);
+        assert_eq!(stop, Stop::Complete);
+        // A raw control character ends nothing: the string is not JSON.
+        assert_eq!(trace(b"[\"a\x01b\"]").1, Stop::Malformed(1));
+        // Long strings take the eight-bytes-at-a-time path.
+        let long = format!(
+            r#"["{}\"{}","{}"]"#,
+            "x".repeat(20),
+            "y".repeat(9),
+            "z".repeat(17)
+        );
+        let (seen, stop) = trace(long.as_bytes());
+        assert_eq!(seen.len(), 2);
+        assert!(
+            seen[0].ends_with(&format!("\\\"{}\"", "y".repeat(9))),
+            "{seen:?}"
+        );
+        assert_eq!(stop, Stop::Complete);
+    }
+
+    #[test]
+    fn special_bytes_are_found_at_every_offset() {
+        for special in [b'"', b'\\', 0x00, 0x1f] {
+            for at in 0..24 {
+                let mut bytes = vec![b'a'; 24];
+                bytes[at] = special;
+                assert_eq!(find_special(&bytes), Some(at), "{special:#x} at {at}");
+            }
+        }
+        assert_eq!(find_special(&[b' '; 24]), None);
+        assert_eq!(
+            find_special(&[0x7f, 0x80, 0xff, b'!', b'#', b'[', b']', b'~', 0x20]),
+            None
+        );
+    }
+
+    #[test]
+    fn numbers_are_read_whole() {
+        assert_eq!(trace(b"[1e3, -0.5, 2E-1]").0, ["0=1000", "1=-0.5", "2=0.2"]);
+        // The cursor has moved past what looked like a number.
+        assert_eq!(trace(b"[1e]").1, Stop::Malformed(3));
+        assert_eq!(trace(b"[--1]").1, Stop::Malformed(4));
+    }
+}

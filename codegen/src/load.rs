@@ -514,7 +514,14 @@ fn normalise(field: Field, value: &Value) -> Result<Vec<String>, (String, Option
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
-        _ => return Err((format!("`{key}` must be a scalar value"), None)),
+        _ => {
+            return Err((
+                format!("`{key}` must be a scalar value"),
+                Some(format!(
+                    "write `{key}: value`, or a list of values in `when`"
+                )),
+            ))
+        }
     };
     let from = |names: &[&str]| -> Result<Vec<String>, (String, Option<String>)> {
         if names.contains(&text.as_str()) {

@@ -198,6 +198,14 @@ const FAULTS: &[Fault] = &[
         hint: "digits only",
     },
     Fault {
+        name: "a mapping where a value belongs",
+        edits: &[Replace(48, "      status: { code: 403 }")],
+        line: 49,
+        rule: Some("test-endpoint-in-production"),
+        problem: "`status` must be a scalar value",
+        hint: "a list of values",
+    },
+    Fault {
         name: "a status written as text",
         edits: &[Replace(48, "      status: forbidden")],
         line: 49,

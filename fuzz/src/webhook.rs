@@ -1,0 +1,37 @@
+//! The `webhook` target.
+
+/// Lines of the input: secret, header, computed signature, then the body.
+/// A verdict always comes back, and the secret never shows in a `Debug`.
+pub fn webhook_bytes(data: &[u8]) {
+    use debitura_triage::webhook::{check, parse_header, sign, Delivery, Verdict};
+    let mut parts = data.splitn(4, |&b| b == b'\n');
+    let mut text = || String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
+    let (secret, header, computed) = (text(), text(), text());
+    let body = parts.next().unwrap_or_default();
+    let _ = parse_header(&header);
+    let delivery = Delivery {
+        secret: &secret,
+        header: &header,
+        body,
+        now: 1_700_000_000,
+        computed: (!computed.is_empty()).then_some(computed.as_str()),
+    };
+    let _ = check(&delivery);
+    let other = Delivery {
+        secret: "another",
+        ..delivery
+    };
+    assert_eq!(
+        format!("{delivery:?}"),
+        format!("{other:?}"),
+        "Debug shows the secret"
+    );
+    if let Ok(signed) = sign(&secret, 1_700_000_000, body) {
+        let valid = Delivery {
+            header: &signed,
+            computed: None,
+            ..delivery
+        };
+        assert_eq!(check(&valid), Verdict::Valid);
+    }
+}
