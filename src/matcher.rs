@@ -223,3 +223,56 @@ pub fn diagnose(query: &Query<'_>) -> Diagnosis {
         status: query.status,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unrecognised_answer_follows_the_status_class() {
+        let client = "No rule in the catalog matches this client error.";
+        let server = "No rule in the catalog matches this server error.";
+        let other = "No rule in the catalog matches this failure.";
+        let cases = [
+            (Some(399), other),
+            (Some(400), client),
+            (Some(499), client),
+            (Some(500), server),
+            (Some(599), server),
+            (Some(600), other),
+            (None, other),
+        ];
+        for (status, cause) in cases {
+            let d = Diagnosis { rule: None, status };
+            assert_eq!(d.cause(), cause, "{status:?}");
+            assert!(d.solution().starts_with("Do not retry automatically."));
+            assert_eq!(d.retry(), Retry::Never);
+            assert!(!d.is_matched() && d.rule_id().is_none() && d.section().is_none());
+        }
+        let solutions: Vec<&str> = [Some(400), Some(500), None]
+            .map(|status| Diagnosis { rule: None, status }.solution())
+            .to_vec();
+        assert!(solutions[0].contains("fix the request"));
+        assert!(solutions[1].contains("contact Debitura support"));
+        assert!(solutions[2].contains("debitura-triage rules"));
+    }
+
+    #[test]
+    fn a_matched_answer_carries_its_rule() {
+        let d = diagnose(&Query::new().status(401).operation(Operation::CreateCase));
+        let rule = d.rule().expect("a 401 on case creation is known");
+        assert!(d.is_matched());
+        assert_eq!(d.rule_id(), Some(rule.id));
+        assert_eq!((d.cause(), d.solution()), (rule.cause, rule.solution));
+        assert_eq!(d.retry(), Retry::TokenRefresh);
+        assert!(core::ptr::eq(d.section().unwrap(), rule.section));
+    }
+
+    #[test]
+    fn a_delivery_error_is_a_message_under_its_symptom() {
+        let q = Query::new().delivery_error("Request timed out after 10 seconds");
+        assert_eq!(q.symptom, Some(DELIVERY_FAILED));
+        assert_eq!(q.message, Some("Request timed out after 10 seconds"));
+        assert!(diagnose(&q).is_matched());
+    }
+}

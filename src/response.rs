@@ -498,3 +498,264 @@ impl<'a> Read<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Operation;
+
+    fn only_finding(body: &str) -> Finding<'_> {
+        let r = diagnose_response(409, body.as_bytes(), &Query::new());
+        let found: Vec<&Finding<'_>> = r.findings().collect();
+        assert_eq!(found.len(), 1, "{body}");
+        *found[0]
+    }
+
+    fn text(s: Option<JsonStr<'_>>) -> Option<String> {
+        s.map(|s| s.to_string())
+    }
+
+    #[test]
+    fn top_level_fields_make_one_finding() {
+        let cases = [
+            (
+                r#"{"type":"ClientExistsNeedsLinking"}"#,
+                Some("ClientExistsNeedsLinking"),
+                None,
+            ),
+            (
+                r#"{"error":"rate_limit_exceeded","message":"Slow down"}"#,
+                Some("rate_limit_exceeded"),
+                Some("Slow down"),
+            ),
+            (
+                r#"{"type":"Client.Exists","error":"other"}"#,
+                Some("Client.Exists"),
+                None,
+            ),
+            (r#"{"message":"m"}"#, None, Some("m")),
+            (r#"{"title":"t"}"#, None, Some("t")),
+            (r#"{"detail":"d"}"#, None, Some("d")),
+            (
+                r#"{"title":"t","detail":"d","message":"m"}"#,
+                None,
+                Some("d"),
+            ),
+            (r#"{"title":"t","message":"m"}"#, None, Some("m")),
+            // A ProblemDetails `type` is a URL and a legacy `error` may be a
+            // sentence: neither is an error type.
+            (
+                r#"{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.5","title":"Not Found","status":404}"#,
+                None,
+                Some("Not Found"),
+            ),
+            (
+                r#"{"error":"Something went wrong","message":"m"}"#,
+                None,
+                Some("m"),
+            ),
+            (
+                r#"{"conflictResponse":{"type":"ClientExistsNeedsLinking","message":"m"}}"#,
+                Some("ClientExistsNeedsLinking"),
+                Some("m"),
+            ),
+        ];
+        for (body, error_type, message) in cases {
+            let f = only_finding(body);
+            assert_eq!(f.source, ErrorSource::TopLevel, "{body}");
+            assert_eq!(text(f.error_type).as_deref(), error_type, "{body}");
+            assert_eq!(text(f.message).as_deref(), message, "{body}");
+        }
+        for body in [
+            r#"{"error":"Something went wrong"}"#,
+            r#"{"type":""}"#,
+            "{}",
+        ] {
+            let r = diagnose_response(409, body.as_bytes(), &Query::new());
+            assert_eq!(r.findings().count(), 0, "{body}");
+            assert_eq!(r.decision(), Decision::StatusOnly, "{body}");
+        }
+    }
+
+    #[test]
+    fn entries_win_over_the_top_level() {
+        let body = r#"{"error":"label","message":"m","businessErrors":[{"type":"NoPartnerAvailable","message":"none","solutionUrl":"https://e.org/s"}]}"#;
+        let f = only_finding(body);
+        assert_eq!(f.source, ErrorSource::BusinessError);
+        assert_eq!(text(f.error_type).as_deref(), Some("NoPartnerAvailable"));
+        assert_eq!(text(f.message).as_deref(), Some("none"));
+        assert_eq!(text(f.solution_url).as_deref(), Some("https://e.org/s"));
+        let body = r#"{"caseResults":{"failedCases":[{"errorType":"NoPartnerAvailable","errorMessage":"m"}]}}"#;
+        let f = only_finding(body);
+        assert_eq!(f.source, ErrorSource::FailedCase);
+        assert_eq!(text(f.error_type).as_deref(), Some("NoPartnerAvailable"));
+        assert_eq!(text(f.message).as_deref(), Some("m"));
+        let f = only_finding(r#"{"Email":["The Email field is not valid."]}"#);
+        assert_eq!(f.source, ErrorSource::FieldValidation);
+        assert_eq!(text(f.field).as_deref(), Some("Email"));
+        for body in [
+            r#"{"errors":{"Email":["bad"]}}"#,
+            r#"{"validationErrors":{"Email":["bad"]}}"#,
+        ] {
+            assert_eq!(
+                text(only_finding(body).field).as_deref(),
+                Some("Email"),
+                "{body}"
+            );
+        }
+        // Known keys holding lists are not field names.
+        let r = diagnose_response(400, br#"{"message":["a"],"errors":["b"]}"#, &Query::new());
+        assert!(r
+            .findings()
+            .all(|f| f.source != ErrorSource::FieldValidation));
+    }
+
+    #[test]
+    fn each_body_shape_is_told_apart() {
+        let cases = [
+            ("", BodyShape::Empty),
+            ("<html>", BodyShape::NotJson),
+            (r#"{"a"#, BodyShape::NotJson),
+            (r#"{"a":1"#, BodyShape::Other),
+            ("{}", BodyShape::Other),
+            (
+                r#"{"businessErrors":[{"type":"X"}],"data":{"onboardingLinks":{"url":"u"}}}"#,
+                BodyShape::BusinessErrors,
+            ),
+            (
+                r#"{"caseResults":{"failedCases":[{"errorType":"X"}]},"type":"Y"}"#,
+                BodyShape::CaseResults,
+            ),
+            (
+                r#"{"type":"ClientExistsNeedsLinking"}"#,
+                BodyShape::Conflict,
+            ),
+            (
+                r#"{"data":{"onboardingLinks":{"url":"u"}},"status":409}"#,
+                BodyShape::Conflict,
+            ),
+            (r#"{"type":"X","status":404}"#, BodyShape::ProblemDetails),
+            (
+                r#"{"title":"T","errors":{"F":["m"]}}"#,
+                BodyShape::ProblemDetails,
+            ),
+            (r#"{"F":["m"],"retryAfter":5}"#, BodyShape::FieldValidation),
+            (r#"{"retryAfter":5}"#, BodyShape::RateLimit),
+        ];
+        for (body, shape) in cases {
+            let r = diagnose_response(400, body.as_bytes(), &Query::new());
+            assert_eq!(r.shape(), shape, "{body}");
+        }
+    }
+
+    #[test]
+    fn strictness_orders_every_pair_of_policies() {
+        let create = |q: Query<'static>| diagnose(&q.operation(Operation::CreateCase));
+        let ranked = [
+            create(Query::new().status(422).error_type("NoPartnerAvailable")),
+            create(
+                Query::new()
+                    .status(422)
+                    .error_type("MissingPowerOfAttorney"),
+            ),
+            create(Query::new().status(401)),
+            create(Query::new().status(503)),
+            create(Query::new().status(418).error_type("TeapotOverflow")),
+        ];
+        let policies: Vec<(bool, Retry)> =
+            ranked.iter().map(|d| (d.is_matched(), d.retry())).collect();
+        assert_eq!(
+            policies,
+            [
+                (true, Retry::Never),
+                (true, Retry::AfterUserAction),
+                (true, Retry::TokenRefresh),
+                (true, Retry::Backoff),
+                (false, Retry::Never),
+            ]
+        );
+        for (i, stricter) in ranked.iter().enumerate() {
+            for looser in &ranked[i + 1..] {
+                assert!(
+                    strictness(stricter) > strictness(looser),
+                    "{:?} must outrank {:?}",
+                    stricter.rule_id(),
+                    looser.rule_id()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_decision_names_how_it_was_made() {
+        let decide_body = |body: &str| {
+            let r = diagnose_response(
+                422,
+                body.as_bytes(),
+                &Query::new().operation(Operation::CreateCase),
+            );
+            (r.decided_by(), r.decision())
+        };
+        assert_eq!(decide_body("{}"), (None, Decision::StatusOnly));
+        assert_eq!(
+            decide_body(r#"{"businessErrors":[{"type":"NoPartnerAvailable"}]}"#),
+            (Some(0), Decision::Single)
+        );
+        assert_eq!(
+            decide_body(
+                r#"{"businessErrors":[{"type":"MissingPowerOfAttorney"},{"type":"NoPartnerAvailable"}]}"#
+            ),
+            (Some(1), Decision::Strictest)
+        );
+        assert_eq!(
+            decide_body(
+                r#"{"businessErrors":[{"type":"Unknown1"},{"type":"MissingPowerOfAttorney"}]}"#
+            ),
+            (Some(1), Decision::Recognised)
+        );
+        assert_eq!(
+            decide_body(
+                r#"{"businessErrors":[{"type":"MissingPowerOfAttorney"},{"type":"MissingPowerOfAttorney"}]}"#
+            ),
+            (Some(0), Decision::FirstOfEqual)
+        );
+        assert_eq!(
+            decide_body(r#"{"businessErrors":[{"type":"Unknown1"},{"type":"Unknown2"}]}"#),
+            (Some(0), Decision::FirstOfEqual)
+        );
+    }
+
+    #[test]
+    fn the_url_to_show_prefers_the_signing_handoff() {
+        let url = |body: &str| {
+            diagnose_response(422, body.as_bytes(), &Query::new())
+                .url()
+                .map(|u| u.to_string())
+        };
+        let both = r#"{"businessErrors":[{"type":"MissingPowerOfAttorney","solutionUrl":"https://e.org/poa"}],"signingHandoff":{"combinedSigningUrl":"https://e.org/all"}}"#;
+        assert_eq!(url(both).as_deref(), Some("https://e.org/all"));
+        let entry = r#"{"businessErrors":[{"type":"MissingPowerOfAttorney","solutionUrl":"https://e.org/poa"}],"data":{"onboardingLinks":{"url":"https://e.org/link"}}}"#;
+        assert_eq!(url(entry).as_deref(), Some("https://e.org/poa"));
+        let link = r#"{"type":"ClientExistsNeedsLinking","data":{"onboardingLinks":{"url":"https://e.org/link"}}}"#;
+        assert_eq!(url(link).as_deref(), Some("https://e.org/link"));
+        let wrapped =
+            r#"{"conflictResponse":{"data":{"onboardingLinks":{"url":"https://e.org/w"}}}}"#;
+        assert_eq!(url(wrapped).as_deref(), Some("https://e.org/w"));
+        assert_eq!(url("{}"), None);
+    }
+
+    #[test]
+    fn retry_after_counts_only_at_the_top_and_when_usable() {
+        let delay =
+            |body: &str| diagnose_response(429, body.as_bytes(), &Query::new()).retry_after();
+        assert_eq!(delay(r#"{"retryAfter":0}"#), Some(Duration::ZERO));
+        assert_eq!(
+            delay(r#"{"retryAfter":2.5}"#),
+            Some(Duration::from_millis(2500))
+        );
+        assert_eq!(delay(r#"{"retryAfter":-1}"#), None);
+        assert_eq!(delay(r#"{"retryAfter":"5"}"#), None);
+        assert_eq!(delay(r#"{"x":{"retryAfter":5}}"#), None);
+        assert_eq!(delay(r#"{"retryAfter":86401}"#), Some(MAX_RETRY_AFTER));
+    }
+}
