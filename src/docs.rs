@@ -300,56 +300,13 @@ fn finish(mut md: String) -> String {
     md
 }
 
-/// The `debitura-triage diagnose …` command that asks `query`.
-///
-/// ```
-/// use debitura_triage::{docs, Operation, Query};
-///
-/// let q = Query::new().status(401).operation(Operation::CreateCase).after_token_refresh(true);
-/// assert_eq!(
-///     docs::diagnose_command(&q),
-///     "debitura-triage diagnose --status 401 --op create-case --after-token-refresh"
-/// );
-/// ```
+/// The `debitura-triage diagnose` command that asks `query`.
 pub fn diagnose_command(query: &Query<'_>) -> String {
-    let mut out = String::from("debitura-triage diagnose");
-    if let Some(status) = query.status {
-        let _ = write!(out, " --status {status}");
-    }
-    if let Some(t) = query.error_type {
-        let _ = write!(out, " --type {}", shell_word(t));
-    }
-    if let Some(m) = query.message {
-        let _ = write!(out, " --message {}", shell_word(m));
-    }
-    if let Some(op) = query.operation {
-        let _ = write!(out, " --op {op}");
-    }
-    if let Some(event) = query.event {
-        let _ = write!(out, " --event {}", shell_word(event));
-    }
-    if let Some(symptom) = query.symptom {
-        let _ = write!(out, " --symptom {}", shell_word(symptom));
-    }
-    if query.after_token_refresh {
-        out.push_str(" --after-token-refresh");
-    }
-    if let Some(env) = query.environment {
-        let _ = write!(out, " --env {env}");
-    }
-    out
-}
-
-/// `word`, single-quoted when a shell would otherwise split or expand it.
-fn shell_word(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.:/".contains(c));
-    if plain {
-        word.to_string()
+    let args = query.to_string();
+    if args.is_empty() {
+        "debitura-triage diagnose".into()
     } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
+        format!("debitura-triage diagnose {args}")
     }
 }
 

@@ -41,7 +41,7 @@ impl<'a> JsonStr<'a> {
     }
 
     /// Calls `f` with the decoded text. Strings without escapes are passed as
-    /// they are; others are decoded into a stack buffer of [`DECODE_BUFFER`]
+    /// they are; others are decoded into a 512-byte stack buffer
     /// bytes, and passed raw if they do not fit.
     pub fn with_text<R>(&self, f: impl FnOnce(&str) -> R) -> R {
         if !self.has_escapes() {
@@ -166,6 +166,27 @@ pub enum Stop {
     Malformed(usize),
     /// The body is longer than [`MAX_SCAN`]; the rest was not read.
     TooLong,
+}
+
+impl Stop {
+    /// True when the body was not read whole: malformed, or too long.
+    pub fn is_partial(self) -> bool {
+        matches!(self, Stop::Malformed(_) | Stop::TooLong)
+    }
+}
+
+/// One sentence on how the body was read.
+impl fmt::Display for Stop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Stop::Complete => f.write_str("read whole"),
+            Stop::Empty => f.write_str("empty"),
+            Stop::Malformed(at) => {
+                write!(f, "not valid JSON from byte {at}; read what came before")
+            }
+            Stop::TooLong => write!(f, "longer than {MAX_SCAN} bytes; the rest was not read"),
+        }
+    }
 }
 
 #[derive(Clone, Copy)]

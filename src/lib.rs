@@ -15,14 +15,21 @@
 //! println!("{}: {}", d.cause(), d.solution());
 //! ```
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod catalog;
+#[cfg(feature = "docs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "docs")))]
 pub mod docs;
 mod json;
 mod matcher;
+mod names;
 mod response;
+#[cfg(feature = "serde")]
+mod serialize;
 #[cfg(feature = "webhook")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhook")))]
 pub mod webhook;
 
 pub use catalog::{
@@ -30,6 +37,7 @@ pub use catalog::{
 };
 pub use json::{JsonStr, Stop, MAX_PATH, MAX_SCAN};
 pub use matcher::{diagnose, Diagnosis, Query};
+pub use names::ParseNameError;
 pub use response::{
     diagnose_response, BodyShape, Decision, ErrorSource, Finding, ResponseDiagnosis, MAX_ERRORS,
     MAX_RETRY_AFTER,

@@ -41,6 +41,7 @@ pub struct Query<'a> {
 
 impl<'a> Query<'a> {
     /// An empty query.
+    #[must_use]
     #[inline]
     pub const fn new() -> Self {
         Query {
@@ -56,6 +57,7 @@ impl<'a> Query<'a> {
     }
 
     /// Sets the HTTP status.
+    #[must_use]
     #[inline]
     pub const fn status(mut self, status: u16) -> Self {
         self.status = Some(status);
@@ -63,6 +65,7 @@ impl<'a> Query<'a> {
     }
 
     /// Sets the error type string.
+    #[must_use]
     #[inline]
     pub const fn error_type(mut self, error_type: &'a str) -> Self {
         self.error_type = Some(error_type);
@@ -70,6 +73,7 @@ impl<'a> Query<'a> {
     }
 
     /// Sets the error message.
+    #[must_use]
     #[inline]
     pub const fn message(mut self, message: &'a str) -> Self {
         self.message = Some(message);
@@ -78,6 +82,7 @@ impl<'a> Query<'a> {
 
     /// A webhook delivery failure, from the delivery log's error text or the
     /// subscription's disable reason (e.g. `Request timed out after 10 seconds`).
+    #[must_use]
     #[inline]
     pub const fn delivery_error(mut self, text: &'a str) -> Self {
         self.symptom = Some(DELIVERY_FAILED);
@@ -86,6 +91,7 @@ impl<'a> Query<'a> {
     }
 
     /// Sets the operation.
+    #[must_use]
     #[inline]
     pub const fn operation(mut self, operation: Operation) -> Self {
         self.operation = Some(operation);
@@ -93,6 +99,7 @@ impl<'a> Query<'a> {
     }
 
     /// Sets the webhook event name.
+    #[must_use]
     #[inline]
     pub const fn event(mut self, event: &'a str) -> Self {
         self.event = Some(event);
@@ -100,6 +107,7 @@ impl<'a> Query<'a> {
     }
 
     /// Sets the symptom name.
+    #[must_use]
     #[inline]
     pub const fn symptom(mut self, symptom: &'a str) -> Self {
         self.symptom = Some(symptom);
@@ -107,6 +115,7 @@ impl<'a> Query<'a> {
     }
 
     /// Marks the failing call as a retry made right after a token refresh.
+    #[must_use]
     #[inline]
     pub const fn after_token_refresh(mut self, yes: bool) -> Self {
         self.after_token_refresh = yes;
@@ -114,6 +123,7 @@ impl<'a> Query<'a> {
     }
 
     /// Sets the environment.
+    #[must_use]
     #[inline]
     pub const fn environment(mut self, environment: Environment) -> Self {
         self.environment = Some(environment);
@@ -121,11 +131,111 @@ impl<'a> Query<'a> {
     }
 }
 
+/// The query as `debitura-triage diagnose` arguments, quoted for a POSIX
+/// shell where needed.
+///
+/// ```
+/// use debitura_triage::{Operation, Query};
+///
+/// let q = Query::new().status(401).operation(Operation::CreateCase).after_token_refresh(true);
+/// assert_eq!(q.to_string(), "--status 401 --op create-case --after-token-refresh");
+/// let q = Query::new().status(400).message("Unknown country: XX");
+/// assert_eq!(q.to_string(), "--status 400 --message 'Unknown country: XX'");
+/// ```
+impl core::fmt::Display for Query<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let args: [Option<(&str, Arg<'_>)>; 8] = [
+            self.status.map(|s| ("--status", Arg::Number(s))),
+            self.error_type.map(|t| ("--type", Arg::Word(t))),
+            self.message.map(|m| ("--message", Arg::Word(m))),
+            self.operation.map(|o| ("--op", Arg::Word(o.as_str()))),
+            self.event.map(|e| ("--event", Arg::Word(e))),
+            self.symptom.map(|s| ("--symptom", Arg::Word(s))),
+            self.after_token_refresh
+                .then_some(("--after-token-refresh", Arg::Flag)),
+            self.environment.map(|e| ("--env", Arg::Word(e.as_str()))),
+        ];
+        let mut first = true;
+        for (flag, arg) in args.iter().flatten() {
+            if !first {
+                f.write_str(" ")?;
+            }
+            first = false;
+            f.write_str(flag)?;
+            match arg {
+                Arg::Number(n) => write!(f, " {n}")?,
+                Arg::Word(w) => write!(f, " {}", ShellWord(w))?,
+                Arg::Flag => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+enum Arg<'a> {
+    Number(u16),
+    Word(&'a str),
+    Flag,
+}
+
+/// A word single-quoted when a shell would otherwise split or expand it.
+struct ShellWord<'a>(&'a str);
+
+impl core::fmt::Display for ShellWord<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let word = self.0;
+        let plain = !word.is_empty()
+            && word
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.:/".contains(c));
+        if plain {
+            return f.write_str(word);
+        }
+        f.write_str("'")?;
+        for (i, part) in word.split('\'').enumerate() {
+            if i > 0 {
+                f.write_str(r"'\''")?;
+            }
+            f.write_str(part)?;
+        }
+        f.write_str("'")
+    }
+}
+
 /// The answer to a [`Query`]: the matching rule, or an explicit "unrecognised".
-#[derive(Debug, Clone, Copy)]
+///
+/// Two answers are equal when they name the same rule for the same status.
+/// `Debug` is short (rule id, retry, status); the rule itself is reachable
+/// through [`Diagnosis::rule`].
+#[derive(Clone, Copy)]
+#[must_use]
 pub struct Diagnosis {
     rule: Option<&'static Rule>,
     status: Option<u16>,
+}
+
+impl PartialEq for Diagnosis {
+    fn eq(&self, other: &Self) -> bool {
+        (self.rule_id(), self.status) == (other.rule_id(), other.status)
+    }
+}
+
+impl Eq for Diagnosis {}
+
+impl core::hash::Hash for Diagnosis {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        (self.rule_id(), self.status).hash(state);
+    }
+}
+
+impl core::fmt::Debug for Diagnosis {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Diagnosis")
+            .field("rule", &self.rule_id().map(RuleId::as_str))
+            .field("retry", &self.retry().as_str())
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl Diagnosis {
@@ -139,6 +249,12 @@ impl Diagnosis {
     #[inline]
     pub fn rule_id(&self) -> Option<RuleId> {
         self.rule.map(|r| r.id)
+    }
+
+    /// The HTTP status the answer was given for, if the query had one.
+    #[inline]
+    pub fn status(&self) -> Option<u16> {
+        self.status
     }
 
     /// True when a rule matched.

@@ -21,7 +21,7 @@ pub const MAX_ERRORS: usize = 8;
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Where an error was found in the body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorSource {
     /// An entry of `businessErrors[]`.
@@ -54,7 +54,7 @@ pub struct Finding<'a> {
 }
 
 /// How the deciding error was chosen among several.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Decision {
     /// The body names no error: the status and the context decided.
@@ -72,7 +72,7 @@ pub enum Decision {
 }
 
 /// The shape the body was recognised as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BodyShape {
     /// Empty or whitespace.
@@ -95,8 +95,52 @@ pub enum BodyShape {
     Other,
 }
 
-/// The answer for one HTTP response.
-#[derive(Debug, Clone, Copy)]
+impl ErrorSource {
+    /// Its kebab-case name, as in JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorSource::BusinessError => "business-error",
+            ErrorSource::FieldValidation => "field-validation",
+            ErrorSource::FailedCase => "failed-case",
+            ErrorSource::TopLevel => "top-level",
+        }
+    }
+}
+
+impl Decision {
+    /// Its kebab-case name, as in JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Decision::StatusOnly => "status-only",
+            Decision::Single => "single",
+            Decision::FirstOfEqual => "first-of-equal",
+            Decision::Strictest => "strictest",
+            Decision::Recognised => "recognised",
+        }
+    }
+}
+
+impl BodyShape {
+    /// Its kebab-case name, as in JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BodyShape::Empty => "empty",
+            BodyShape::NotJson => "not-json",
+            BodyShape::BusinessErrors => "business-errors",
+            BodyShape::Conflict => "conflict",
+            BodyShape::FieldValidation => "field-validation",
+            BodyShape::ProblemDetails => "problem-details",
+            BodyShape::RateLimit => "rate-limit",
+            BodyShape::CaseResults => "case-results",
+            BodyShape::Other => "other",
+        }
+    }
+}
+
+/// The answer for one HTTP response. Its `Debug` is short (rule id, retry,
+/// status, shape, number of errors); the details have their accessors.
+#[derive(Clone, Copy)]
+#[must_use]
 pub struct ResponseDiagnosis<'a> {
     diagnosis: Diagnosis,
     findings: [Option<Finding<'a>>; MAX_ERRORS],
@@ -108,6 +152,19 @@ pub struct ResponseDiagnosis<'a> {
     combined_signing_url: Option<JsonStr<'a>>,
     onboarding_url: Option<JsonStr<'a>>,
     retry_after: Option<Duration>,
+}
+
+impl core::fmt::Debug for ResponseDiagnosis<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let d = &self.diagnosis;
+        f.debug_struct("ResponseDiagnosis")
+            .field("rule", &d.rule_id().map(crate::RuleId::as_str))
+            .field("retry", &d.retry().as_str())
+            .field("status", &d.status())
+            .field("shape", &self.shape)
+            .field("errors", &self.findings().count())
+            .finish()
+    }
 }
 
 impl<'a> ResponseDiagnosis<'a> {
@@ -742,6 +799,24 @@ mod tests {
             r#"{"conflictResponse":{"data":{"onboardingLinks":{"url":"https://e.org/w"}}}}"#;
         assert_eq!(url(wrapped).as_deref(), Some("https://e.org/w"));
         assert_eq!(url("{}"), None);
+    }
+
+    #[test]
+    fn debug_output_is_short() {
+        let body = br#"{"businessErrors":[{"type":"MissingPowerOfAttorney","message":"A long message that would flood logs if printed whole.","solutionUrl":"https://example.org/a/very/long/url/for/signing/the/power/of/attorney"},{"type":"NoPartnerAvailable"}],"signingHandoff":{"combinedSigningUrl":"https://example.org/sign"}}"#;
+        let r = diagnose_response(422, body, &Query::new().operation(Operation::CreateCase));
+        let shown = format!("{r:?}");
+        assert!(shown.len() < 200, "{} bytes: {shown}", shown.len());
+        assert!(
+            shown.contains("no-partner-available") && shown.contains("Some(422)"),
+            "{shown}"
+        );
+        let shown = format!("{:?}", r.diagnosis());
+        assert!(shown.len() < 200, "{shown}");
+        assert_eq!(
+            shown,
+            r#"Diagnosis { rule: Some("no-partner-available"), retry: "never", status: Some(422) }"#
+        );
     }
 
     #[test]

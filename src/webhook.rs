@@ -30,7 +30,7 @@ type HmacSha256 = Hmac<Sha256>;
 
 /// A documented way to get signature verification wrong. Each is the error
 /// type of a rule under the `signature-verification-failing` symptom.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Mistake {
     /// The secret was used as text instead of base64-decoded first.
@@ -73,7 +73,8 @@ impl Mistake {
 }
 
 /// The answer of [`check`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[must_use]
 #[non_exhaustive]
 pub enum Verdict {
     /// The header verifies against the body, the timestamp is within

@@ -28,11 +28,21 @@ fn json(args: &[&str]) -> Value {
         .unwrap_or_else(|e| panic!("{args:?} printed invalid JSON ({e}): {text}"))
 }
 
+/// `diagnose … --json`, checking the exit status: 0 when a rule matched, 1 when not.
 fn diagnose(args: &[&str]) -> Value {
     let mut all = vec!["diagnose"];
     all.extend_from_slice(args);
     all.push("--json");
-    json(&all)
+    let out = run(&all);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{all:?} printed invalid JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let expected = if v["matched"] == true { 0 } else { 1 };
+    assert_eq!(out.status.code(), Some(expected), "{all:?}: {v}");
+    v
 }
 
 #[test]
@@ -155,8 +165,11 @@ fn explain_an_unknown_id_suggests_near_ones() {
     let out = run(&["explain", "missing-power"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("no rule has the id `missing-power`"), "{err}");
-    assert!(err.contains("missing-power-of-attorney"), "{err}");
+    assert!(err.contains("unknown rule id `missing-power`"), "{err}");
+    assert!(
+        err.contains("did you mean `missing-power-of-attorney`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -164,7 +177,7 @@ fn rules_json_lists_every_rule_with_its_text() {
     let v = json(&["rules", "--json"]);
     let rules = v.as_array().expect("an array");
     assert_eq!(rules.len(), debitura_triage::RULES.len());
-    let ids: Vec<&str> = rules.iter().filter_map(|r| r["id"].as_str()).collect();
+    let ids: Vec<&str> = rules.iter().filter_map(|r| r["rule"].as_str()).collect();
     for rule in &debitura_triage::RULES {
         assert!(
             ids.contains(&rule.id.as_str()),
@@ -174,7 +187,7 @@ fn rules_json_lists_every_rule_with_its_text() {
     }
     let linking = rules
         .iter()
-        .find(|r| r["id"] == "client-exists-needs-linking")
+        .find(|r| r["rule"] == "client-exists-needs-linking")
         .unwrap();
     assert_eq!(linking["title"], "409 ClientExistsNeedsLinking");
     assert_eq!(linking["when"]["status"][0], 409);
@@ -242,9 +255,39 @@ fn docs_writes_only_changed_pages_and_check_names_stale_ones() {
     let check = run(&["docs", "--check", "--out", out]);
     assert_eq!(check.status.code(), Some(1));
     let err = String::from_utf8_lossy(&check.stderr);
-    assert!(err.contains("retry-policy.md"), "{err}");
+    assert!(
+        err.contains("stale: ") && err.contains("retry-policy.md"),
+        "{err}"
+    );
     assert!(!err.contains("troubleshooting.md"), "{err}");
-    assert!(err.contains("cargo run -q -- docs"), "{err}");
+    assert!(
+        err.contains(&format!("cargo run -q -- docs --out {out}")),
+        "{err}"
+    );
+
+    // A missing page is called missing, not stale.
+    std::fs::remove_file(dir.join("troubleshooting.md")).unwrap();
+    let err = String::from_utf8(run(&["docs", "--check", "--out", out]).stderr).unwrap();
+    assert!(
+        err.contains("missing: ") && err.contains("troubleshooting.md"),
+        "{err}"
+    );
+
+    // Run as an installed binary (no cargo around it), outside any checkout:
+    // every page is missing, and the advice is the binary's own command.
+    let elsewhere = Command::new(env!("CARGO_BIN_EXE_debitura-triage"))
+        .args(["docs", "--check"])
+        .current_dir(std::env::temp_dir())
+        .env_remove("CARGO")
+        .output()
+        .unwrap();
+    assert_eq!(elsewhere.status.code(), Some(1));
+    let err = String::from_utf8(elsewhere.stderr).unwrap();
+    assert_eq!(err.matches("missing: ").count(), 3, "{err}");
+    assert!(!err.contains("stale"), "{err}");
+    assert!(err.contains("no docs folder here"), "{err}");
+    assert!(err.contains("`debitura-triage docs`"), "{err}");
+    assert!(!err.contains("cargo run"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -468,11 +511,8 @@ fn several_errors_say_which_one_decided() {
     assert_eq!(v["rule"], "no-partner-available");
     assert_eq!(v["errors"].as_array().unwrap().len(), 2);
     assert_eq!(v["errors"][1]["decisive"], true);
-    assert!(
-        v["decided_by"].as_str().unwrap().contains("strictest"),
-        "{}",
-        v["decided_by"]
-    );
+    assert_eq!(v["decided_by"], 1);
+    assert_eq!(v["decision"], "strictest");
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -916,5 +956,155 @@ fn an_empty_secret_is_named_and_a_hostile_body_answered() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("longer than 4 MiB"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Output into a pipe that closes early, like `| head -c 100`.
+fn run_into_closed_pipe(args: &[&str], keep: usize) -> (Vec<u8>, Option<i32>, String) {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_debitura-triage"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut kept = vec![0; keep];
+    stdout.read_exact(&mut kept).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    (
+        kept,
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    for args in [
+        &["rules", "--json"][..],
+        &["rules"],
+        &["explain", "missing-power-of-attorney"],
+    ] {
+        let (kept, code, err) = run_into_closed_pipe(args, 100);
+        assert_eq!(kept.len(), 100);
+        assert!(err.is_empty(), "{args:?} printed: {err}");
+        // The output may fit the pipe before it closes; if not, the
+        // conventional status of a process stopped by a closed pipe.
+        assert!(matches!(code, Some(0 | 141)), "{args:?}: {code:?}");
+    }
+    let (_, code, err) = run_into_closed_pipe(&["rules", "--json"], 10);
+    assert!(
+        err.is_empty() && matches!(code, Some(0 | 141)),
+        "{code:?} {err}"
+    );
+}
+
+#[test]
+fn a_mistyped_type_or_message_gets_a_suggestion() {
+    let out = run(&[
+        "diagnose",
+        "--type",
+        "MissingPowerOfAtorney",
+        "--status",
+        "422",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("did you mean `MissingPowerOfAttorney`?"),
+        "{err}"
+    );
+    let out = run(&[
+        "diagnose",
+        "--status",
+        "400",
+        "--message",
+        "Unknwn country: XX",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did you mean `Unknown country: `?"), "{err}");
+    // A known type under another status is not a typo: no suggestion.
+    let out = run(&[
+        "diagnose",
+        "--type",
+        "MissingPowerOfAttorney",
+        "--status",
+        "418",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn explain_json_matches_the_rules_listing() {
+    let one = json(&["explain", "rate-limited", "--json"]);
+    let all = json(&["rules", "--json"]);
+    let listed = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "rate-limited")
+        .unwrap();
+    assert_eq!(&one, listed);
+    assert_eq!(one["retry"], "backoff");
+}
+
+#[test]
+fn the_rule_key_and_no_type_read_alike_everywhere() {
+    let all = json(&["rules", "--json"]);
+    let rules = all.as_array().unwrap();
+    assert!(rules
+        .iter()
+        .all(|r| r["rule"].is_string() && r.get("id").is_none()));
+    // `type: null` in a rule is `null` in JSON, never an empty string.
+    let untyped = rules
+        .iter()
+        .find(|r| {
+            r["when"]["type"]
+                .as_array()
+                .is_some_and(|t| t.contains(&Value::Null))
+        })
+        .expect("some rule requires that the response has no type");
+    assert!(!untyped["when"]["type"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("")));
+    let v = diagnose(&["--status", "409", "--type", "ClientExistsNeedsLinking"]);
+    assert_eq!(v["rule"], "client-exists-needs-linking");
+}
+
+/// Both forms of a rule's docs URL lead to an anchor that exists: the
+/// repository's Markdown (the default build) and, for a build with
+/// `DEBITURA_TRIAGE_DOCS_URL`, the published `docs --html` pages.
+#[test]
+fn every_docs_url_resolves_in_the_generated_pages() {
+    let dir = scratch("docs-urls");
+    stdout(&["docs", "--html", dir.to_str().unwrap()]);
+    let html = std::fs::read_to_string(dir.join("error-reference.html")).unwrap();
+    let markdown_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let base = "https://example.org/triage/";
+    for id in debitura_triage::RuleId::ALL {
+        let (page, anchor) = id.docs_url().split_once('#').unwrap();
+        assert_eq!(anchor, id.as_str());
+        assert!(markdown_dir.join(page).is_file(), "{page}");
+        assert!(
+            html.contains(&format!("id=\"{anchor}\"")),
+            "no anchor {anchor}"
+        );
+        let published = debitura_triage_codegen::docs_url(base, id.as_str());
+        let (file, anchor) = published
+            .strip_prefix(base)
+            .and_then(|rest| rest.split_once('#'))
+            .unwrap();
+        let page = std::fs::read_to_string(dir.join(file))
+            .unwrap_or_else(|_| panic!("{published}: no page {file}"));
+        assert!(page.contains(&format!("id=\"{anchor}\"")), "{published}");
+    }
     let _ = std::fs::remove_dir_all(dir);
 }

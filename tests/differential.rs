@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use debitura_triage::{diagnose, docs, Environment, Operation, Query, RuleId};
+use debitura_triage::{diagnose, Environment, Operation, Query, RuleId};
 use debitura_triage_codegen::{self as codegen, Catalog, Conditions, Field, FIELDS, NONE};
 use proptest::prelude::*;
 
@@ -105,10 +105,7 @@ fn disagreement(catalog: &Catalog, q: &Query<'_>) -> Option<String> {
         .map(|i| catalog.rules[i].id.as_str());
     let matcher = diagnose(q).rule_id().map(RuleId::as_str);
     (model != matcher).then(|| {
-        format!(
-            "`{}`: reference {model:?}, generated {matcher:?}",
-            docs::diagnose_command(q)
-        )
+        format!("`debitura-triage diagnose {q}`: reference {model:?}, generated {matcher:?}")
     })
 }
 

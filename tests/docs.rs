@@ -1,5 +1,6 @@
 //! The pages under `docs/` are generated from the rules: they must be fresh,
 //! carry all of Debitura's troubleshooting page, and render rule text as literal text.
+#![cfg(feature = "docs")]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Near-match suggestions for mistyped names. Shared by the rule validator and
-//! the CLI (which includes this file by path), so both suggest alike.
+//! `debitura-triage` (its build script copies this file into `OUT_DIR`), so
+//! the build, the library and the CLI suggest alike.
 
 /// Levenshtein distance over chars.
 pub fn edit_distance(a: &str, b: &str) -> usize {

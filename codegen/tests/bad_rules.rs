@@ -67,3 +67,25 @@ fn every_snapshot_has_its_fixture() {
         );
     }
 }
+
+/// A build that names a published site links every rule to the HTML pages
+/// there; the default build links to the Markdown in the repository.
+#[test]
+fn docs_urls_follow_the_docs_base() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules");
+    let sources = debitura_triage_codegen::read_dir(&root, "rules").expect("rules/ is readable");
+    let catalog = load(&sources).expect("rules/ loads");
+    let published = debitura_triage_codegen::generate(&catalog, "https://example.org/triage/");
+    let local =
+        debitura_triage_codegen::generate(&catalog, debitura_triage_codegen::REPOSITORY_DOCS);
+    for rule in &catalog.rules {
+        let html = format!(
+            "\"https://example.org/triage/error-reference.html#{}\"",
+            rule.id
+        );
+        let md = format!("\"docs/error-reference.md#{}\"", rule.id);
+        assert!(published.contains(&html), "{html}");
+        assert!(local.contains(&md), "{md}");
+    }
+    assert!(!published.contains("\"docs/error-reference.md#"));
+}

@@ -26,13 +26,18 @@ pub enum Command {
     ///
     /// Give what you have; a rule matches only when everything it names is given. A failure no
     /// rule knows is reported as unrecognised, with retry `never`.
+    ///
+    /// Exit status: 0 when a rule matched, 1 when the failure is unrecognised, 2 for bad usage.
     #[command(after_help = DIAGNOSE_EXAMPLES)]
     #[command(group(ArgGroup::new("what").required(true).multiple(true).args(["status", "error_type", "message", "event", "symptom", "delivery_error"])))]
     Diagnose(DiagnoseArgs),
-    /// Print one rule in full, as Markdown.
+    /// Print one rule in full, as Markdown (or JSON).
     Explain {
         /// The rule's id, e.g. missing-power-of-attorney (see `debitura-triage rules`).
         rule_id: String,
+        /// Print the rule as one JSON object, as `rules --json` lists it.
+        #[arg(long)]
+        json: bool,
     },
     /// Regenerate the Markdown pages under docs/ from the rules, check them, or render HTML.
     ///

@@ -5,8 +5,10 @@ pub mod args;
 mod html;
 pub mod pages;
 pub mod report;
-#[path = "../../codegen/src/suggest.rs"]
-pub mod suggest;
+/// Near-match suggestions, the same code as the rule validator's.
+pub mod suggest {
+    include!(concat!(env!("OUT_DIR"), "/suggest.rs"));
+}
 pub mod webhook;
 
 use std::borrow::Cow;

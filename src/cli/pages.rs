@@ -2,15 +2,15 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use debitura_triage::docs;
 
 use super::html;
 
 /// `docs --html DIR` renders HTML; `docs --check` compares; otherwise the
-/// Markdown pages under `out` are rewritten where they changed.
-pub fn run(out: &Path, check: bool, html_dir: Option<&Path>) -> ExitCode {
+/// Markdown pages under `out` are rewritten where they changed. Returns the
+/// text for standard output and the exit status.
+pub fn run(out: &Path, check: bool, html_dir: Option<&Path>) -> (String, u8) {
     match (check, html_dir) {
         (_, Some(dir)) => report(write_pages(dir, |page| {
             (html::html_name(page.file), html::render(page))
@@ -42,45 +42,72 @@ fn write_pages(
     Ok(written)
 }
 
-fn report(result: Result<Vec<PathBuf>, String>) -> ExitCode {
+fn report(result: Result<Vec<PathBuf>, String>) -> (String, u8) {
     match result {
-        Ok(written) if written.is_empty() => {
-            println!("up to date: nothing to write");
-            ExitCode::SUCCESS
-        }
+        Ok(written) if written.is_empty() => ("up to date: nothing to write\n".into(), 0),
         Ok(written) => {
-            for path in written {
-                println!("wrote {}", path.display());
-            }
-            ExitCode::SUCCESS
+            let lines = written
+                .iter()
+                .map(|path| format!("wrote {}\n", path.display()))
+                .collect();
+            (lines, 0)
         }
         Err(message) => {
             eprintln!("error: {message}");
-            ExitCode::FAILURE
+            (String::new(), 1)
         }
     }
 }
 
-/// Exit 1 naming every page under `dir` that differs from what the rules generate.
-fn check_pages(dir: &Path) -> ExitCode {
-    let stale: Vec<String> = docs::pages()
-        .into_iter()
-        .filter(|page| {
-            fs::read_to_string(dir.join(page.file)).ok().as_deref() != Some(page.markdown.as_str())
-        })
-        .map(|page| dir.join(page.file).display().to_string())
-        .collect();
-    if stale.is_empty() {
-        println!("{}: every page matches the rules", dir.display());
-        ExitCode::SUCCESS
-    } else {
-        for file in &stale {
-            eprintln!("stale: {file}");
+/// Exit 1 naming every page under `dir` that is missing or differs from what
+/// the rules generate, with the command that rewrites them.
+fn check_pages(dir: &Path) -> (String, u8) {
+    let mut missing = Vec::new();
+    let mut stale = Vec::new();
+    for page in docs::pages() {
+        let path = dir.join(page.file);
+        match fs::read_to_string(&path) {
+            Err(_) => missing.push(path),
+            Ok(text) if text != page.markdown => stale.push(path),
+            Ok(_) => {}
         }
-        eprintln!(
-            "regenerate with `{}` and commit the result",
-            docs::REGENERATE
+    }
+    if missing.is_empty() && stale.is_empty() {
+        return (
+            format!("{}: every page matches the rules\n", dir.display()),
+            0,
         );
-        ExitCode::FAILURE
+    }
+    for path in &missing {
+        eprintln!("missing: {}", path.display());
+    }
+    for path in &stale {
+        eprintln!("stale: {}", path.display());
+    }
+    if !dir.is_dir() {
+        eprintln!(
+            "there is no {} folder here: run this where the docs live, or pass --out DIR",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "regenerate with `{}` and commit the result",
+        regenerate(dir)
+    );
+    (String::new(), 1)
+}
+
+/// The command that rewrites the pages in `dir`, as this program was run:
+/// through `cargo run` in the repository, or as an installed binary.
+fn regenerate(dir: &Path) -> String {
+    let out = if dir == Path::new("docs") {
+        String::new()
+    } else {
+        format!(" --out {}", dir.display())
+    };
+    if std::env::var_os("CARGO").is_some() {
+        format!("{}{out}", docs::REGENERATE)
+    } else {
+        format!("debitura-triage docs{out}")
     }
 }

@@ -1,8 +1,8 @@
 //! What the CLI prints: a diagnosis (and a response's details) as text or JSON.
+//! The JSON of an answer is the library's `Serialize`; the CLI adds the query.
 
 use debitura_triage::{
-    docs, BodyShape, Decision, Diagnosis, Environment, ErrorSource, Operation, Query,
-    ResponseDiagnosis, Rule, Stop,
+    docs, Decision, Diagnosis, Environment, Operation, Query, ResponseDiagnosis, Rule,
 };
 use serde_json::{json, Value};
 
@@ -12,7 +12,7 @@ pub fn diagnosis_text(query: &Query<'_>, d: &Diagnosis) -> String {
     let mut out = String::new();
     match d.rule() {
         Some(rule) => {
-            out += &format!("rule:     {} ({})\n", rule.id.as_str(), rule.section.title);
+            out += &format!("rule:     {} ({})\n", rule.id, rule.section.title);
             out += &format!("issue:    {}\n", rule.title);
         }
         None => {
@@ -26,23 +26,18 @@ pub fn diagnosis_text(query: &Query<'_>, d: &Diagnosis) -> String {
     out += &format!("retry:    {}: {}\n", d.retry(), d.retry().description());
     if let Some(rule) = d.rule() {
         out += &format!("docs:     {}\n", rule.id.docs_url());
-        out += &format!("more:     debitura-triage explain {}\n", rule.id.as_str());
+        out += &format!("more:     debitura-triage explain {}\n", rule.id);
     }
     out
 }
 
-pub fn diagnosis_json(query: &Query<'_>, d: &Diagnosis) -> Value {
-    json!({
-        "rule": d.rule().map(|r| r.id.as_str()),
-        "matched": d.is_matched(),
-        "section": d.section().map(|s| s.title),
-        "title": d.rule().map(|r| r.title),
-        "cause": d.cause(),
-        "solution": d.solution(),
-        "retry": d.retry().as_str(),
-        "docs_url": d.rule().map(|r| r.id.docs_url()),
-        "query": query_json(query),
-    })
+/// An answer as JSON (a [`Diagnosis`] or a [`ResponseDiagnosis`]), with the query it answers.
+pub fn answer_json(answer: &impl serde::Serialize, query: &Query<'_>) -> Value {
+    let mut value = serde_json::to_value(answer).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut value {
+        map.insert("query".into(), query_json(query));
+    }
+    value
 }
 
 fn query_json(q: &Query<'_>) -> Value {
@@ -60,43 +55,34 @@ fn query_json(q: &Query<'_>) -> Value {
 
 pub fn rule_json(rule: &Rule) -> Value {
     let w = &rule.when;
+    // In `type` and `message` the empty string stands for "none", written
+    // `null` as in the rules.
+    let optional = |list: &[&'static str]| -> Vec<Option<&'static str>> {
+        list.iter().map(|v| (!v.is_empty()).then_some(*v)).collect()
+    };
     json!({
-        "id": rule.id.as_str(),
+        "rule": rule.id,
         "section": rule.section.title,
         "title": rule.title,
         "cause": rule.cause,
         "solution": rule.solution,
-        "retry": rule.retry.as_str(),
+        "retry": rule.retry,
         "docs_url": rule.id.docs_url(),
         "notes": rule.notes,
-        "see_also": rule.see_also.iter().map(|id| id.as_str()).collect::<Vec<_>>(),
+        "see_also": rule.see_also,
         "when": {
             "status": w.status,
-            "type": w.error_type,
-            "message": w.message,
-            "operation": w.operation.iter().map(|o| o.as_str()).collect::<Vec<_>>(),
+            "type": optional(w.error_type),
+            "message": optional(w.message),
+            "operation": w.operation,
             "event": w.event,
             "symptom": w.symptom,
             "after_token_refresh": w.after_token_refresh,
-            "environment": w.environment.iter().map(|e| e.as_str()).collect::<Vec<_>>(),
+            "environment": w.environment,
         },
         "examples": rule.examples.iter().map(query_json).collect::<Vec<_>>(),
         "counter_examples": rule.counter_examples.iter().map(query_json).collect::<Vec<_>>(),
     })
-}
-
-fn shape_name(shape: BodyShape) -> &'static str {
-    match shape {
-        BodyShape::Empty => "empty",
-        BodyShape::NotJson => "not-json",
-        BodyShape::BusinessErrors => "business-errors",
-        BodyShape::Conflict => "conflict",
-        BodyShape::FieldValidation => "field-validation",
-        BodyShape::ProblemDetails => "problem-details",
-        BodyShape::RateLimit => "rate-limit",
-        BodyShape::CaseResults => "case-results",
-        _ => "other",
-    }
 }
 
 fn decision_text(r: &ResponseDiagnosis<'_>) -> String {
@@ -112,72 +98,6 @@ fn decision_text(r: &ResponseDiagnosis<'_>) -> String {
     }
 }
 
-fn source_name(source: ErrorSource) -> &'static str {
-    match source {
-        ErrorSource::BusinessError => "business-error",
-        ErrorSource::FieldValidation => "field-validation",
-        ErrorSource::FailedCase => "failed-case",
-        _ => "top-level",
-    }
-}
-
-fn stop_text(stop: Stop) -> Option<String> {
-    match stop {
-        Stop::Malformed(at) => Some(format!(
-            "not valid JSON from byte {at}; read what came before"
-        )),
-        Stop::TooLong => Some(format!(
-            "longer than {} bytes; the rest was not read",
-            debitura_triage::MAX_SCAN
-        )),
-        _ => None,
-    }
-}
-
-/// `retryAfter` as JSON: a whole number when it is one.
-fn seconds(d: std::time::Duration) -> Value {
-    if d.subsec_nanos() == 0 {
-        json!(d.as_secs())
-    } else {
-        json!(d.as_secs_f64())
-    }
-}
-
-pub fn response_json(r: &ResponseDiagnosis<'_>) -> serde_json::Map<String, Value> {
-    let mut map = serde_json::Map::new();
-    if let Some(url) = r.url() {
-        map.insert("url".into(), json!(url.to_string()));
-    }
-    if let Some(delay) = r.retry_after() {
-        map.insert("retry_after_secs".into(), seconds(delay));
-    }
-    map.insert("body".into(), json!(shape_name(r.shape())));
-    if let Some(note) = stop_text(r.stop()) {
-        map.insert("body_note".into(), json!(note));
-    }
-    let errors: Vec<Value> = r
-        .findings()
-        .enumerate()
-        .map(|(i, f)| {
-            json!({
-                "source": source_name(f.source),
-                "type": f.error_type.map(|s| s.to_string()),
-                "message": f.message.map(|s| s.to_string()),
-                "field": f.field.map(|s| s.to_string()),
-                "rule": f.diagnosis.rule_id().map(|id| id.as_str()),
-                "retry": f.diagnosis.retry().as_str(),
-                "decisive": r.decided_by() == Some(i),
-            })
-        })
-        .collect();
-    map.insert("errors".into(), Value::Array(errors));
-    if r.dropped() > 0 {
-        map.insert("errors_not_kept".into(), json!(r.dropped()));
-    }
-    map.insert("decided_by".into(), json!(decision_text(r)));
-    map
-}
-
 pub fn response_text(r: &ResponseDiagnosis<'_>) -> String {
     let mut out = String::new();
     if let Some(url) = r.url() {
@@ -186,12 +106,12 @@ pub fn response_text(r: &ResponseDiagnosis<'_>) -> String {
     if let Some(delay) = r.retry_after() {
         out += &format!(
             "wait:     {} s before retrying (retryAfter)\n",
-            seconds(delay)
+            delay.as_secs_f64()
         );
     }
-    out += &format!("body:     {}", shape_name(r.shape()));
-    if let Some(note) = stop_text(r.stop()) {
-        out += &format!(", {note}");
+    out += &format!("body:     {}", r.shape().as_str());
+    if r.stop().is_partial() {
+        out += &format!(", {}", r.stop());
     }
     out.push('\n');
     if r.findings().count() > 1 {

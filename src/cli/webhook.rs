@@ -1,7 +1,5 @@
 //! `debitura-triage webhook`: check a delivery's signature, or sign a body.
 
-use std::process::ExitCode;
-
 use debitura_triage::{webhook, Query};
 use serde_json::json;
 
@@ -32,8 +30,9 @@ fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// Runs `webhook verify` or `webhook sign`; an error is for exit code 2.
-pub fn run(action: WebhookCommand) -> Result<ExitCode, String> {
+/// Runs `webhook verify` or `webhook sign`: the text to print and the exit
+/// status (0 valid or signed, 1 a mistake); an error is for exit status 2.
+pub fn run(action: WebhookCommand) -> Result<(String, u8), String> {
     match action {
         WebhookCommand::Verify {
             signature,
@@ -57,32 +56,20 @@ pub fn run(action: WebhookCommand) -> Result<ExitCode, String> {
                 webhook::Verdict::Mistake(mistake) => Some(mistake.diagnosis()),
                 _ => None,
             };
-            if json {
-                println!(
-                    "{}",
-                    json!({
-                        "valid": diagnosis.is_none(),
-                        "rule": diagnosis.and_then(|d| d.rule_id()).map(|id| id.as_str()),
-                        "cause": diagnosis.map(|d| d.cause()),
-                        "solution": diagnosis.map(|d| d.solution()),
-                        "retry": diagnosis.map(|d| d.retry().as_str()),
-                        "docs_url": diagnosis.and_then(|d| d.rule_id()).map(|id| id.docs_url()),
-                    })
-                );
-            } else {
-                match diagnosis {
-                    None => println!(
-                        "valid: the signature matches the body and the timestamp is within {} s",
-                        webhook::TOLERANCE_SECS
-                    ),
-                    Some(d) => print!("{}", diagnosis_text(&Query::new(), &d)),
+            let text = match (json, diagnosis) {
+                (true, Some(d)) => {
+                    let mut value = serde_json::to_value(d).unwrap_or_default();
+                    value["valid"] = false.into();
+                    format!("{value}\n")
                 }
-            }
-            Ok(if diagnosis.is_none() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
+                (true, None) => format!("{}\n", json!({ "valid": true, "rule": null })),
+                (false, Some(d)) => diagnosis_text(&Query::new(), &d),
+                (false, None) => format!(
+                    "valid: the signature matches the body and the timestamp is within {} s\n",
+                    webhook::TOLERANCE_SECS
+                ),
+            };
+            Ok((text, if diagnosis.is_none() { 0 } else { 1 }))
         }
         WebhookCommand::Sign {
             body: source,
@@ -102,23 +89,23 @@ pub fn run(action: WebhookCommand) -> Result<ExitCode, String> {
                 }
                 .to_string()
             })?;
-            match curl {
-                None => println!("{header}"),
+            let text = match curl {
+                None => format!("{header}\n"),
                 Some(url) => {
                     let data = if source == "-" {
                         shell_quote(&String::from_utf8_lossy(&body))
                     } else {
                         format!("@{}", shell_quote(&source))
                     };
-                    println!(
-                        "curl -X POST {} -H 'Content-Type: application/json' -H {} -H {} -H 'X-Debitura-Test: true' --data-binary {data}",
+                    format!(
+                        "curl -X POST {} -H 'Content-Type: application/json' -H {} -H {} -H 'X-Debitura-Test: true' --data-binary {data}\n",
                         shell_quote(&url),
                         shell_quote(&format!("X-Debitura-Signature: {header}")),
                         shell_quote(&format!("X-Debitura-Timestamp: {timestamp}")),
-                    );
+                    )
                 }
-            }
-            Ok(ExitCode::SUCCESS)
+            };
+            Ok((text, 0))
         }
     }
 }
