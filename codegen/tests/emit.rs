@@ -1,0 +1,26 @@
+//! What the compiler emits for a small catalog that uses every kind of
+//! condition: the whole generated file, reviewed as a snapshot. A change in
+//! the emitter shows up here as a diff of the code it writes.
+
+use std::path::Path;
+
+use debitura_triage_codegen::{generate, generate_matcher, load, read_dir, REPOSITORY_DOCS};
+
+fn fixture() -> debitura_triage_codegen::Catalog {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalog");
+    let sources = read_dir(&dir, "fixture").expect("the fixture reads");
+    load(&sources).unwrap_or_else(|problems| {
+        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        panic!("the fixture has problems:\n{}", lines.join("\n"))
+    })
+}
+
+#[test]
+fn the_generated_catalog() {
+    insta::assert_snapshot!(generate(&fixture(), REPOSITORY_DOCS));
+}
+
+#[test]
+fn the_generated_bare_matcher() {
+    insta::assert_snapshot!(generate_matcher(&fixture()));
+}
