@@ -656,6 +656,24 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// The word-at-a-time search finds what a byte-by-byte one finds,
+        /// for bytes drawn around the special ones.
+        #[test]
+        fn find_special_agrees_with_a_byte_scan(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(vec![0u8, 0x1f, 0x20, 0x21, b'"', b'#', b'\\', b']', 0x7f, 0x80, 0xff, 0x01, 0xa2, 0xdc]),
+                    proptest::arbitrary::any::<u8>(),
+                ],
+                0..48,
+            )
+        ) {
+            let naive = bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+            proptest::prop_assert_eq!(find_special(&bytes), naive);
+        }
+    }
+
     #[test]
     fn numbers_are_read_whole() {
         assert_eq!(trace(b"[1e3, -0.5, 2E-1]").0, ["0=1000", "1=-0.5", "2=0.2"]);

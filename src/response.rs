@@ -802,6 +802,21 @@ mod tests {
     }
 
     #[test]
+    fn the_context_gives_no_type_or_message_of_its_own() {
+        // The body speaks for the error; a type or message in the context is ignored.
+        let context = Query::new()
+            .error_type("MissingPowerOfAttorney")
+            .message("Unknown country: XX")
+            .operation(Operation::CreateCase);
+        let r = diagnose_response(422, b"{}", &context);
+        let status_only = diagnose(&Query::new().status(422).operation(Operation::CreateCase));
+        assert_eq!(r.diagnosis(), status_only);
+        let r = diagnose_response(400, b"", &context);
+        let status_only = diagnose(&Query::new().status(400).operation(Operation::CreateCase));
+        assert_eq!(r.diagnosis(), status_only);
+    }
+
+    #[test]
     fn debug_output_is_short() {
         let body = br#"{"businessErrors":[{"type":"MissingPowerOfAttorney","message":"A long message that would flood logs if printed whole.","solutionUrl":"https://example.org/a/very/long/url/for/signing/the/power/of/attorney"},{"type":"NoPartnerAvailable"}],"signingHandoff":{"combinedSigningUrl":"https://example.org/sign"}}"#;
         let r = diagnose_response(422, body, &Query::new().operation(Operation::CreateCase));

@@ -10,12 +10,12 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use debitura_triage::{diagnose, Environment, Operation, Query, RuleId};
-use debitura_triage_codegen::{self as codegen, Catalog, Conditions, Field, FIELDS, NONE};
+use debitura_triage_codegen::{self as codegen, Catalog, Field, FIELDS};
 use proptest::prelude::*;
 
 #[path = "support/model.rs"]
 mod model;
-use model::to_model;
+use model::{to_library, to_model};
 
 /// The validated rule model, read once per test binary.
 fn catalog() -> &'static Catalog {
@@ -25,78 +25,6 @@ fn catalog() -> &'static Catalog {
         let sources = codegen::read_dir(&root, "rules").expect("rules/ is readable");
         codegen::load(&sources).expect("rules/ is valid")
     })
-}
-
-/// A value no rule names, per open field.
-fn unseen(field: Field) -> Option<&'static str> {
-    match field {
-        Field::Status => Some("418"),
-        Field::Type => Some("UnseenType"),
-        Field::Message => Some("Unseen message"),
-        Field::Event => Some("unseen.event"),
-        Field::Symptom => Some("unseen-symptom"),
-        _ => None,
-    }
-}
-
-fn accepts(c: &Conditions, field: Field, value: Option<&str>) -> bool {
-    match (c.get(field), value.or(field.absent_value())) {
-        (None, _) => true,
-        (Some(set), Some(v)) => set.iter().any(|p| field.accepts(p, v)),
-        (Some(_), None) => false,
-    }
-}
-
-/// Every distinct query: field by field, each value some still-matching rule
-/// names (with representatives for prefixes), one value none names, and
-/// "left out". A field no remaining rule constrains takes two values only.
-fn enumerate(
-    depth: usize,
-    remaining: &[&Conditions],
-    query: &codegen::Query,
-    out: &mut Vec<codegen::Query>,
-) {
-    let Some(&field) = Field::ALL.get(depth) else {
-        out.push(query.clone());
-        return;
-    };
-    let mut values: Vec<Option<String>> = if remaining.iter().any(|c| c.get(field).is_some()) {
-        codegen::candidates(field, None, remaining)
-    } else {
-        field
-            .closed_domain()
-            .map_or_else(|| vec![None], |d| d.into_iter().take(2).collect())
-    };
-    if let Some(v) = unseen(field) {
-        values.push(Some(v.to_string()));
-    }
-    for value in values {
-        let still: Vec<&Conditions> = remaining
-            .iter()
-            .copied()
-            .filter(|c| accepts(c, field, value.as_deref()))
-            .collect();
-        let mut next = query.clone();
-        if let Some(v) = value {
-            next.set(field, v);
-        }
-        enumerate(depth + 1, &still, &next, out);
-    }
-}
-
-/// The library query for a model query; strings are borrowed from it.
-fn to_library(m: &codegen::Query) -> Query<'_> {
-    let text = |f: Field| m.get(f).filter(|v| *v != NONE);
-    let mut q = Query::new();
-    q.status = text(Field::Status).and_then(|s| s.parse().ok());
-    q.error_type = text(Field::Type);
-    q.message = text(Field::Message);
-    q.event = text(Field::Event);
-    q.symptom = text(Field::Symptom);
-    q.operation = text(Field::Operation).and_then(Operation::from_name);
-    q.environment = text(Field::Environment).and_then(Environment::from_name);
-    q.after_token_refresh = m.after_token_refresh();
-    q
 }
 
 fn disagreement(catalog: &Catalog, q: &Query<'_>) -> Option<String> {
@@ -112,9 +40,7 @@ fn disagreement(catalog: &Catalog, q: &Query<'_>) -> Option<String> {
 #[test]
 fn agree_on_every_distinct_query() {
     let catalog = catalog();
-    let all: Vec<&Conditions> = catalog.rules.iter().map(|r| &r.when).collect();
-    let mut queries = Vec::new();
-    enumerate(0, &all, &codegen::Query::default(), &mut queries);
+    let queries = catalog.distinct_queries();
     assert!(queries.len() > 1000, "only {} queries", queries.len());
     assert_eq!(FIELDS, Field::ALL.len());
     let bad: Vec<String> = queries

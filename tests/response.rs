@@ -296,15 +296,18 @@ fn hostile() -> Vec<(&'static str, Vec<u8>)> {
 fn hostile_bodies_get_an_answer_decided_by_the_status() {
     for (name, body) in hostile() {
         for status in [400u16, 422, 429, 500, 503] {
-            let r: ResponseDiagnosis<'_> =
-                diagnose_response(status, &body, &ctx(Operation::CreateCase));
-            // Whatever the body, the answer is at least as good as the status alone.
-            let _ = (
-                r.diagnosis().cause(),
-                r.diagnosis().solution(),
-                r.url(),
-                r.shape(),
-            );
+            let context = ctx(Operation::CreateCase);
+            let r: ResponseDiagnosis<'_> = diagnose_response(status, &body, &context);
+            // With no error read from the body, the status and the context
+            // decide; otherwise the deciding error's own answer stands.
+            let expected = match r.decided_by() {
+                None => debitura_triage::diagnose(&context.status(status)),
+                Some(i) => r.findings().nth(i).expect("the decisive finding").diagnosis,
+            };
+            assert_eq!(r.diagnosis(), expected, "{name} with {status}");
+            if r.findings().count() == 0 {
+                assert_eq!(r.decision(), Decision::StatusOnly, "{name}");
+            }
             if status == 503 {
                 assert_eq!(r.retry(), Retry::Backoff, "{name}");
             }
@@ -403,10 +406,19 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(cases()))]
 
     #[test]
-    fn arbitrary_bytes_never_panic(status in 100u16..600, body in proptest::collection::vec(any::<u8>(), 0..512)) {
+    fn arbitrary_bytes_get_a_consistent_answer(status in 100u16..600, body in proptest::collection::vec(any::<u8>(), 0..512)) {
         let r = diagnose_response(status, &body, &Query::new());
-        prop_assert!(r.findings().count() <= debitura_triage::MAX_ERRORS);
-        let _ = (r.diagnosis().cause(), r.url().map(|u| u.to_string()));
+        let expected = match r.decided_by() {
+            None => debitura_triage::diagnose(&Query::new().status(status)),
+            Some(i) => r.findings().nth(i).expect("the decisive finding").diagnosis,
+        };
+        prop_assert_eq!(r.diagnosis(), expected);
+        prop_assert_eq!(r.diagnosis().status(), Some(status));
+        // A URL to show is always text of the body itself.
+        if let Some(url) = r.url() {
+            let raw = url.raw().as_bytes();
+            prop_assert!(raw.is_empty() || body.windows(raw.len()).any(|w| w == raw));
+        }
     }
 
     #[test]

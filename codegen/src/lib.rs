@@ -16,6 +16,7 @@ mod index;
 mod layout;
 mod load;
 mod model;
+mod queries;
 mod suggest;
 pub mod synthetic;
 mod validate;

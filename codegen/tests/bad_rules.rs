@@ -43,6 +43,20 @@ fn synthetic_rule_sets_validate_and_generate_parseable_rust() {
         assert_eq!(catalog.rules.len(), n);
         let code = debitura_triage_codegen::generate_matcher(&catalog);
         syn::parse_file(&code).expect("generated matcher parses");
+        // Every rule is a variant and an answer of `lookup`.
+        let lookup = &code[code.find("fn lookup").expect("a lookup function")..];
+        let answers: std::collections::HashSet<&str> = lookup
+            .split("Some(RuleId::")
+            .skip(1)
+            .filter_map(|rest| rest.split(')').next())
+            .collect();
+        for rule in &catalog.rules {
+            let variant = debitura_triage_codegen::variant_name(&rule.id);
+            assert!(
+                answers.contains(variant.as_str()),
+                "{n} rules: `lookup` never answers {variant}"
+            );
+        }
     }
 }
 

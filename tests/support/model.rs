@@ -1,8 +1,9 @@
-//! A library query as a query of the codegen's rule model, to ask the
-//! reference interpreter (`Catalog::resolve`) the same question.
+//! Library queries and queries of the codegen's rule model, converted both
+//! ways, to ask the reference interpreter (`Catalog::resolve`) and the
+//! generated matcher the same question.
 
-use debitura_triage::Query;
-use debitura_triage_codegen::{self as codegen, Field};
+use debitura_triage::{Environment, Operation, Query};
+use debitura_triage_codegen::{self as codegen, Field, NONE};
 
 /// The model query for a library query.
 pub fn to_model(q: &Query<'_>) -> codegen::Query {
@@ -32,4 +33,19 @@ pub fn to_model(q: &Query<'_>) -> codegen::Query {
         }
     }
     m
+}
+
+/// The library query for a model query; strings are borrowed from it.
+pub fn to_library(m: &codegen::Query) -> Query<'_> {
+    let text = |f: Field| m.get(f).filter(|v| *v != NONE);
+    let mut q = Query::new();
+    q.status = text(Field::Status).and_then(|s| s.parse().ok());
+    q.error_type = text(Field::Type);
+    q.message = text(Field::Message);
+    q.event = text(Field::Event);
+    q.symptom = text(Field::Symptom);
+    q.operation = text(Field::Operation).and_then(Operation::from_name);
+    q.environment = text(Field::Environment).and_then(Environment::from_name);
+    q.after_token_refresh = m.after_token_refresh();
+    q
 }

@@ -1,0 +1,67 @@
+//! Every distinct query a catalog can tell apart: the finite set over which
+//! the generated matcher is checked against [`Catalog::resolve`], benchmarks
+//! draw their sample, and two rule sets are compared.
+
+use crate::model::{candidates, Catalog, Conditions, Field, Query};
+
+/// A value no rule names, per field whose values are open.
+fn unseen(field: Field) -> Option<&'static str> {
+    match field {
+        Field::Status => Some("418"),
+        Field::Type => Some("UnseenType"),
+        Field::Message => Some("Unseen message"),
+        Field::Event => Some("unseen.event"),
+        Field::Symptom => Some("unseen-symptom"),
+        _ => None,
+    }
+}
+
+fn accepts(c: &Conditions, field: Field, value: Option<&str>) -> bool {
+    match (c.get(field), value.or(field.absent_value())) {
+        (None, _) => true,
+        (Some(set), Some(v)) => set.iter().any(|p| field.accepts(p, v)),
+        (Some(_), None) => false,
+    }
+}
+
+impl Catalog {
+    /// Every distinct query: field by field, each value some still-matching
+    /// rule names (with a representative for each message prefix), one value
+    /// none names, and "left out". A field that no remaining rule constrains
+    /// takes two values only, since its value cannot change the answer.
+    pub fn distinct_queries(&self) -> Vec<Query> {
+        let all: Vec<&Conditions> = self.rules.iter().map(|r| &r.when).collect();
+        let mut out = Vec::new();
+        enumerate(0, &all, &Query::default(), &mut out);
+        out
+    }
+}
+
+fn enumerate(depth: usize, remaining: &[&Conditions], query: &Query, out: &mut Vec<Query>) {
+    let Some(&field) = Field::ALL.get(depth) else {
+        out.push(query.clone());
+        return;
+    };
+    let mut values: Vec<Option<String>> = if remaining.iter().any(|c| c.get(field).is_some()) {
+        candidates(field, None, remaining)
+    } else {
+        field
+            .closed_domain()
+            .map_or_else(|| vec![None], |d| d.into_iter().take(2).collect())
+    };
+    if let Some(v) = unseen(field) {
+        values.push(Some(v.to_string()));
+    }
+    for value in values {
+        let still: Vec<&Conditions> = remaining
+            .iter()
+            .copied()
+            .filter(|c| accepts(c, field, value.as_deref()))
+            .collect();
+        let mut next = query.clone();
+        if let Some(v) = value {
+            next.set(field, v);
+        }
+        enumerate(depth + 1, &still, &next, out);
+    }
+}
