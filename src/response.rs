@@ -806,7 +806,7 @@ mod tests {
         // The body speaks for the error; a type or message in the context is ignored.
         let context = Query::new()
             .error_type("MissingPowerOfAttorney")
-            .message("Unknown country: XX")
+            .message("Invalid currency code: XYZ")
             .operation(Operation::CreateCase);
         let r = diagnose_response(422, b"{}", &context);
         let status_only = diagnose(&Query::new().status(422).operation(Operation::CreateCase));
