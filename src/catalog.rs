@@ -83,4 +83,17 @@ pub struct Rule {
     pub counter_examples: &'static [Query<'static>],
 }
 
+/// A rule id that is no longer a rule. Its queries are answered by
+/// `replaced_by` (which [`RuleId::from_id`] returns for it), or by no rule.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Retired {
+    /// The id as it was released.
+    pub id: &'static str,
+    /// When it was retired, `YYYY-MM-DD`.
+    pub on: &'static str,
+    /// The rule that answers its queries now, if any.
+    pub replaced_by: Option<RuleId>,
+}
+
 include!(concat!(env!("OUT_DIR"), "/catalog.rs"));

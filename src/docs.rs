@@ -7,7 +7,7 @@
 
 use std::fmt::Write;
 
-use crate::{Query, Retry, Rule, PAGE, RULES, SECTIONS};
+use crate::{Query, Retired, Retry, Rule, PAGE, RETIRED, RULES, SECTIONS};
 
 /// The command that regenerates `docs/`.
 pub const REGENERATE: &str = "cargo run -q -- docs";
@@ -240,7 +240,39 @@ fn error_reference() -> String {
             let _ = writeln!(md, "See also: {}.\n", links.join(", "));
         }
     }
+    if !RETIRED.is_empty() {
+        md.push_str(
+            "## Retired ids\n\n\
+             Ids that are no longer rules keep their anchors here, so old links still lead somewhere. \
+             `RuleId::from_id` returns the replacement for a retired id.\n\n",
+        );
+        for record in &RETIRED {
+            let _ = writeln!(md, "### {}\n", record.id);
+            let _ = match record.replaced_by {
+                Some(id) => writeln!(
+                    md,
+                    "Retired on {}; replaced by [`{id}`](#{id}).\n",
+                    record.on
+                ),
+                None => writeln!(md, "Retired on {}; no rule replaces it.\n", record.on),
+            };
+        }
+    }
     finish(md)
+}
+
+/// What became of a retired id, as one Markdown paragraph for `explain`.
+pub fn retired_note(record: &Retired) -> String {
+    match record.replaced_by {
+        Some(id) => format!(
+            "`{}` was retired on {}; `{id}` answers its queries now.\n\n",
+            record.id, record.on
+        ),
+        None => format!(
+            "`{}` was retired on {}; no rule replaces it.\n",
+            record.id, record.on
+        ),
+    }
 }
 
 fn retry_policy() -> String {

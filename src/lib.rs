@@ -33,7 +33,8 @@ mod serialize;
 pub mod webhook;
 
 pub use catalog::{
-    Environment, Operation, Page, Retry, Rule, RuleId, Section, When, EVENTS, PAGE, RULES, SECTIONS,
+    Environment, Operation, Page, Retired, Retry, Rule, RuleId, Section, When, EVENTS, PAGE,
+    RETIRED, RULES, SECTIONS,
 };
 pub use json::{JsonStr, Stop, MAX_PATH, MAX_SCAN};
 pub use matcher::{diagnose, Diagnosis, Query};

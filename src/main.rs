@@ -6,12 +6,12 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use debitura_triage::{diagnose, diagnose_response, docs, Query, RuleId, MAX_SCAN, RULES};
+use debitura_triage::{diagnose, diagnose_response, docs, Query, RuleId, MAX_SCAN, RETIRED, RULES};
 use serde_json::Value;
 
-use cli::args::{Cli, Command, DiagnoseArgs};
+use cli::args::{Cli, Command, DiagnoseArgs, PolicyCommand};
 use cli::report::{answer_json, diagnosis_text, response_text, rule_json};
-use cli::{pages, printable, read_body};
+use cli::{pages, policy, printable, read_body};
 
 /// Exit status for a usage error, as clap uses.
 const USAGE: u8 = 2;
@@ -26,7 +26,16 @@ fn main() -> ExitCode {
         Command::Diagnose(args) => diagnose_command(&args),
         Command::Explain { rule_id, json } => match rule_id.parse::<RuleId>() {
             Ok(id) if json => (format!("{}\n", rule_json(id.rule())), 0),
-            Ok(id) => (docs::explain(id.rule()), 0),
+            Ok(id) => {
+                // An old id: say what became of it before explaining its successor.
+                let retired = RETIRED.iter().find(|r| r.id == rule_id);
+                let note = retired.map(docs::retired_note).unwrap_or_default();
+                (note + &docs::explain(id.rule()), 0)
+            }
+            Err(_) if RETIRED.iter().any(|r| r.id == rule_id) => {
+                let record = RETIRED.iter().find(|r| r.id == rule_id);
+                (record.map(docs::retired_note).unwrap_or_default(), 0)
+            }
             Err(err) => {
                 eprintln!("error: {err}");
                 if err.nearest().is_empty() {
@@ -43,6 +52,29 @@ fn main() -> ExitCode {
                 (String::new(), USAGE)
             }
         },
+        Command::Policy {
+            action:
+                PolicyCommand::Diff {
+                    base,
+                    rules,
+                    json,
+                    markdown,
+                    fail_on,
+                },
+        } => {
+            let format = match (json, markdown) {
+                (true, _) => policy::Format::Json,
+                (_, true) => policy::Format::Markdown,
+                _ => policy::Format::Text,
+            };
+            match policy::diff(&base, &rules, format, &fail_on) {
+                Ok(done) => done,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    (String::new(), USAGE)
+                }
+            }
+        }
         Command::Rules { json } => {
             let text = if json {
                 let rules: Vec<Value> = RULES.iter().map(rule_json).collect();

@@ -1108,3 +1108,149 @@ fn every_docs_url_resolves_in_the_generated_pages() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A copy of `rules/` in a scratch folder, with `edit` applied to one file.
+fn rules_copy(name: &str, file: &str, edit: impl Fn(&str) -> String) -> std::path::PathBuf {
+    let dir = scratch(name).join("rules");
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    for entry in std::fs::read_dir(rules).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap();
+        let text = if name == file { edit(&text) } else { text };
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    dir
+}
+
+/// `rate-limited` turned from backoff to never.
+fn stop_retrying_on_429(text: &str) -> String {
+    let at = text.find("id: rate-limited").unwrap();
+    let retry = at + text[at..].find("retry: backoff").unwrap();
+    format!(
+        "{}retry: never{}",
+        &text[..retry],
+        &text[retry + "retry: backoff".len()..]
+    )
+}
+
+#[test]
+fn policy_diff_names_the_queries_that_stop_retrying() {
+    let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let rules = rules.to_str().unwrap();
+    let changed = rules_copy(
+        "policy-429",
+        "rate-limits-and-server-errors.yaml",
+        stop_retrying_on_429,
+    );
+    let changed = changed.to_str().unwrap();
+    let args = ["policy", "diff", "--base", rules, "--rules", changed];
+
+    let text = stdout(&args);
+    assert!(
+        text.contains("stops-retrying: stops retrying where it did"),
+        "{text}"
+    );
+    assert!(
+        text.contains("rate-limited (backoff) → rate-limited (never)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("debitura-triage diagnose --status 429"),
+        "{text}"
+    );
+    assert!(!text.contains("retries-more"), "{text}");
+
+    let mut failing = args.to_vec();
+    failing.extend(["--fail-on", "stops-retrying"]);
+    assert_eq!(run(&failing).status.code(), Some(1));
+    let mut other = args.to_vec();
+    other.extend(["--fail-on", "retries-more"]);
+    assert_eq!(run(&other).status.code(), Some(0));
+
+    let mut as_json = args.to_vec();
+    as_json.push("--json");
+    let v = json(&as_json);
+    let groups = v["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 1, "{v}");
+    assert_eq!(groups[0]["risk"], "stops-retrying");
+    let queries = groups[0]["queries"].as_array().unwrap();
+    assert_eq!(v["changed"], queries.len());
+    assert!(
+        queries
+            .iter()
+            .all(|q| q.as_str().unwrap().contains("--status 429")),
+        "{v}"
+    );
+
+    let mut as_markdown = args.to_vec();
+    as_markdown.push("--markdown");
+    let md = stdout(&as_markdown);
+    assert!(
+        md.starts_with("**Policy diff**") && md.contains("#### `stops-retrying`"),
+        "{md}"
+    );
+
+    let same = stdout(&["policy", "diff", "--base", rules, "--rules", rules]);
+    assert!(same.contains("nothing changed"), "{same}");
+    let _ = std::fs::remove_dir_all(scratch("policy-429"));
+}
+
+#[test]
+fn policy_diff_reads_the_base_at_a_git_revision() {
+    let dir = scratch("policy-git");
+    let rules = rules_copy("policy-git", "webhooks.yaml", |t| t.to_string());
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    git(&["add", "rules"]);
+    git(&["commit", "-q", "-m", "rules"]);
+    let in_repo = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_debitura-triage"))
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    let out = in_repo(&["policy", "diff", "--base", "HEAD"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("nothing changed"),
+        "{text}"
+    );
+
+    let file = rules.join("rate-limits-and-server-errors.yaml");
+    std::fs::write(
+        &file,
+        stop_retrying_on_429(&std::fs::read_to_string(&file).unwrap()),
+    )
+    .unwrap();
+    let out = in_repo(&[
+        "policy",
+        "diff",
+        "--base",
+        "HEAD",
+        "--fail-on",
+        "stops-retrying",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("stops-retrying"));
+
+    let out = in_repo(&["policy", "diff", "--base", "no-such-revision"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("neither a folder nor a git revision"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}

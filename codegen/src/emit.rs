@@ -39,11 +39,34 @@ pub fn generate(catalog: &Catalog, docs_base: &str) -> String {
         events(),
         sections(catalog),
         rules(catalog),
+        retired(catalog),
         lookup(catalog),
     ];
     let tokens = quote! { #(#items)* };
     let file: syn::File = syn::parse2(tokens).expect("the emitter produces valid Rust");
     format!("{HEADER}\n{}", prettyplease::unparse(&file))
+}
+
+/// The retired ids, with when and what replaced them.
+fn retired(catalog: &Catalog) -> TokenStream {
+    let records: Vec<&crate::model::Retired> =
+        catalog.lifecycle.iter().flat_map(|l| &l.retired).collect();
+    let count = records.len();
+    let items = records.iter().map(|r| {
+        let (id, on) = (&r.id, &r.on);
+        let replaced_by = match &r.replaced_by {
+            Some(target) => {
+                let variant = ident(&variant_name(target));
+                quote! { Some(RuleId::#variant) }
+            }
+            None => quote! { None },
+        };
+        quote! { Retired { id: #id, on: #on, replaced_by: #replaced_by } }
+    });
+    quote! {
+        /// Rule ids that are no longer rules, from `rules/lifecycle.yaml`.
+        pub static RETIRED: [Retired; #count] = [ #(#items),* ];
+    }
 }
 
 /// Rust source for the rule ids and the matcher alone, for a rule set that
@@ -137,6 +160,20 @@ fn rule_id_enum(catalog: &Catalog, docs_base: Option<&str>) -> TokenStream {
     let docs = catalog.rules.iter().map(|r| r.title.as_str());
     let ids = catalog.rules.iter().map(|r| r.id.as_str());
     let ids_again = ids.clone();
+    // A retired id still finds the rule that answers its queries now.
+    let replaced: Vec<(&str, Ident)> = catalog
+        .lifecycle
+        .iter()
+        .flat_map(|l| &l.retired)
+        .filter_map(|r| {
+            Some((
+                r.id.as_str(),
+                ident(&variant_name(r.replaced_by.as_deref()?)),
+            ))
+        })
+        .collect();
+    let retired_ids = replaced.iter().map(|(id, _)| *id);
+    let replacements = replaced.iter().map(|(_, v)| v);
     quote! {
         /// The stable identifier of a rule. Ids are never reused; the kebab-case
         /// form ([`RuleId::as_str`]) is what the CLI, the JSON output and the
@@ -157,9 +194,14 @@ fn rule_id_enum(catalog: &Catalog, docs_base: Option<&str>) -> TokenStream {
                 match self { #( RuleId::#variants => #ids, )* }
             }
 
-            /// Looks up a kebab-case id.
+            /// Looks up a kebab-case id. A retired id finds the rule that
+            /// replaced it (see [`RETIRED`]).
             pub fn from_id(id: &str) -> Option<RuleId> {
-                match id { #( #ids_again => Some(RuleId::#variants), )* _ => None }
+                match id {
+                    #( #ids_again => Some(RuleId::#variants), )*
+                    #( #retired_ids => Some(RuleId::#replacements), )*
+                    _ => None
+                }
             }
 
             #catalog_links

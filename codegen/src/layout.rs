@@ -112,6 +112,26 @@ impl<'t> Layout<'t> {
         None
     }
 
+    /// 1-based line, from 1-based line `from` on, where `word` is written
+    /// as a whole list entry or value.
+    pub fn word_line(&self, from: usize, word: &str) -> Option<usize> {
+        let whole = |line: &str| {
+            line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                .any(|w| w == word)
+        };
+        (from.saturating_sub(1)..self.lines.len())
+            .find(|&i| whole(self.lines[i]))
+            .map(|i| i + 1)
+    }
+
+    /// 1-based line of item `n` of the block list under the key on 1-based line `key_line`.
+    pub fn nth_item_line(&self, key_line: usize, n: usize) -> Option<usize> {
+        let start = key_line.checked_sub(1)?;
+        let column = key_indent(self.lines.get(start)?);
+        self.item(start + 1..self.lines.len(), column, n)
+            .map(|i| i + 1)
+    }
+
     /// 1-based line of a document marker (`---` or `...`) that follows content.
     pub fn second_document(&self) -> Option<usize> {
         let content = self.lines.iter().position(|l| {

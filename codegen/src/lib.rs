@@ -11,6 +11,7 @@
 //! definition of the matching semantics.
 
 mod diagnostic;
+mod diff;
 mod emit;
 mod index;
 mod layout;
@@ -26,9 +27,11 @@ use std::fs;
 use std::path::Path;
 
 pub use diagnostic::{did_you_mean, Diagnostic};
+pub use diff::{diff, Group, Outcome, PolicyDiff, Risk};
 pub use emit::{docs_url, generate, generate_matcher, variant_name, HEADER, REPOSITORY_DOCS};
 pub use model::{
-    candidates, Catalog, Conditions, Field, Origin, Page, Query, Rule, Section, FIELDS, NONE,
+    candidates, Catalog, Conditions, Field, Lifecycle, Origin, Page, Query, Retired, Rule, Section,
+    FIELDS, NONE,
 };
 pub use suggest::{edit_distance, nearest};
 pub use validate::uncovered_query;
@@ -153,10 +156,24 @@ pub fn load(sources: &[Source]) -> Result<Catalog, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let mut files = Vec::new();
     let mut page: Option<(&Source, model::Page)> = None;
+    let mut lifecycle: Option<(String, model::Lifecycle)> = None;
     for source in sources {
         let loaded = load::load_file(&source.display, source.slug(), &source.text, &mut problems);
         if let Some(section) = loaded.section {
             files.push((source, section, loaded.rules));
+        }
+        if let Some(found) = loaded.lifecycle {
+            if let Some((first, _)) = &lifecycle {
+                problems.push(Diagnostic {
+                    file: source.display.clone(),
+                    line: line_of(&source.text, "released"),
+                    rule: None,
+                    problem: format!("a second list of released ids (the first is in {})", first),
+                    hint: Some("keep one file with `released:` and `retired:`".into()),
+                });
+            } else {
+                lifecycle = Some((source.display.clone(), found));
+            }
         }
         if let Some(header) = loaded.page {
             if let Some((first, _)) = &page {
@@ -193,6 +210,7 @@ pub fn load(sources: &[Source]) -> Result<Catalog, Vec<Diagnostic>> {
     }
     let mut catalog = Catalog {
         page: page.map(|(_, header)| header),
+        lifecycle: lifecycle.map(|(_, found)| found),
         ..Catalog::default()
     };
     for (index, (_, section, rules)) in files.into_iter().enumerate() {

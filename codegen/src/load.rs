@@ -8,7 +8,7 @@ use serde_yaml::Value;
 
 use crate::diagnostic::{suggestion, Diagnostic};
 use crate::layout::{Layout, Step};
-use crate::model::{Conditions, Field, Origin, Page, Query, Rule, Section};
+use crate::model::{Conditions, Field, Lifecycle, Origin, Page, Query, Retired, Rule, Section};
 use crate::vocab;
 
 #[derive(Deserialize)]
@@ -18,6 +18,17 @@ struct RawFile {
     section: Option<RawSection>,
     #[serde(default)]
     rules: Vec<Value>,
+    released: Option<Vec<String>>,
+    retired: Option<Vec<RawRetired>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRetired {
+    id: String,
+    retired: String,
+    replaced_by: Option<String>,
+    reason: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -96,12 +107,14 @@ impl RawConditions {
     }
 }
 
-/// What one file holds: the page header, or a section and its rules.
+/// What one file holds: the page header, a section and its rules, or the
+/// released and retired ids.
 #[derive(Default)]
 pub struct Loaded {
     pub page: Option<Page>,
     pub section: Option<Section>,
     pub rules: Vec<Rule>,
+    pub lifecycle: Option<Lifecycle>,
 }
 
 /// The troubleshooting table's columns, in order.
@@ -148,6 +161,21 @@ pub fn load_file(file: &str, slug: &str, text: &str, out: &mut Vec<Diagnostic>) 
         problem: problem.to_string(),
         hint: Some(hint.to_string()),
     };
+    if raw.released.is_some() || raw.retired.is_some() {
+        if raw.page.is_some() || raw.section.is_some() || !raw.rules.is_empty() {
+            let line = layout.top_key_line("released").unwrap_or(1);
+            out.push(file_problem(
+                line,
+                "the file of released ids holds nothing else",
+                "keep `released:` and `retired:` in a file of their own",
+            ));
+            return Loaded::default();
+        }
+        return Loaded {
+            lifecycle: Some(lifecycle(file, &layout, raw.released, raw.retired, out)),
+            ..Loaded::default()
+        };
+    }
     let raw_section = match (raw.page, raw.section) {
         (Some(page), None) if raw.rules.is_empty() => {
             return Loaded {
@@ -259,10 +287,80 @@ pub fn load_file(file: &str, slug: &str, text: &str, out: &mut Vec<Diagnostic>) 
         }
     }
     Loaded {
-        page: None,
         section: Some(section),
         rules,
+        ..Loaded::default()
     }
+}
+
+/// The released ids and retirement records, each with the line it is written on.
+fn lifecycle(
+    file: &str,
+    layout: &Layout,
+    released: Option<Vec<String>>,
+    retired: Option<Vec<RawRetired>>,
+    out: &mut Vec<Diagnostic>,
+) -> Lifecycle {
+    let origin = |line: usize| Origin {
+        file: file.to_string(),
+        line,
+        id_line: line,
+        see_also_lines: Vec::new(),
+        example_lines: Vec::new(),
+        counter_example_lines: Vec::new(),
+    };
+    let released_at = layout.top_key_line("released").unwrap_or(1);
+    let retired_at = layout.top_key_line("retired").unwrap_or(1);
+    let released = released
+        .unwrap_or_default()
+        .into_iter()
+        .map(|id| {
+            let line = layout.word_line(released_at, &id).unwrap_or(released_at);
+            (id, origin(line))
+        })
+        .collect();
+    let mut records = Vec::new();
+    for (n, raw) in retired.unwrap_or_default().into_iter().enumerate() {
+        let line = layout.nth_item_line(retired_at, n).unwrap_or(retired_at);
+        let problem = |problem: String, hint: &str| Diagnostic {
+            file: file.to_string(),
+            line,
+            rule: Some(raw.id.clone()),
+            problem,
+            hint: Some(hint.to_string()),
+        };
+        if !is_date(&raw.retired) {
+            out.push(problem(
+                format!("retirement date `{}` is not a date", raw.retired),
+                "write it as YYYY-MM-DD, e.g. `retired: 2026-11-26`",
+            ));
+        }
+        if raw.reason.as_deref().is_some_and(|r| r.trim().is_empty()) {
+            out.push(problem(
+                "`reason` is empty".into(),
+                "say why, or leave `reason` out",
+            ));
+        }
+        records.push(Retired {
+            id: raw.id,
+            on: raw.retired,
+            replaced_by: raw.replaced_by,
+            origin: origin(line),
+        });
+    }
+    Lifecycle {
+        released,
+        retired: records,
+    }
+}
+
+fn is_date(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        })
 }
 
 struct RuleCtx<'a> {

@@ -314,6 +314,26 @@ pub struct Rule {
     pub origin: Origin,
 }
 
+/// A rule id that is no longer a rule: when it was retired, and the rule
+/// that answers its queries now, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retired {
+    pub id: String,
+    /// The date, `YYYY-MM-DD`.
+    pub on: String,
+    pub replaced_by: Option<String>,
+    pub origin: Origin,
+}
+
+/// The ids ever released, and the retired ones: from the file that declares
+/// `released:`. Ids once released are never lost or reused.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lifecycle {
+    /// Each released id, with the file and line it is listed at.
+    pub released: Vec<(String, Origin)>,
+    pub retired: Vec<Retired>,
+}
+
 /// Every section and rule, sections in page order and rules in page order within them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Catalog {
@@ -321,6 +341,8 @@ pub struct Catalog {
     pub page: Option<Page>,
     pub sections: Vec<Section>,
     pub rules: Vec<Rule>,
+    /// Released and retired ids, when the rule set keeps them (`rules/` does).
+    pub lifecycle: Option<Lifecycle>,
 }
 
 impl Catalog {

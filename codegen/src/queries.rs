@@ -2,6 +2,8 @@
 //! the generated matcher is checked against [`Catalog::resolve`], benchmarks
 //! draw their sample, and two rule sets are compared.
 
+use std::collections::BTreeSet;
+
 use crate::model::{candidates, Catalog, Conditions, Field, Query};
 
 /// A value no rule names, per field whose values are open.
@@ -25,21 +27,37 @@ fn accepts(c: &Conditions, field: Field, value: Option<&str>) -> bool {
 }
 
 impl Catalog {
-    /// Every distinct query: field by field, each value some still-matching
-    /// rule names (with a representative for each message prefix), one value
-    /// none names, and "left out". A field that no remaining rule constrains
-    /// takes two values only, since its value cannot change the answer.
+    /// Every distinct query, sorted: field by field, each value some
+    /// still-matching rule names (with a representative for each message
+    /// prefix), one value none names, and "left out". A field that no
+    /// remaining rule constrains takes two values only, since its value cannot
+    /// change the answer. Queries that ask the same (a field set to the value
+    /// that stands for "left out") count once.
     pub fn distinct_queries(&self) -> Vec<Query> {
         let all: Vec<&Conditions> = self.rules.iter().map(|r| &r.when).collect();
-        let mut out = Vec::new();
+        let mut out = BTreeSet::new();
         enumerate(0, &all, &Query::default(), &mut out);
-        out
+        out.into_iter().collect()
     }
 }
 
-fn enumerate(depth: usize, remaining: &[&Conditions], query: &Query, out: &mut Vec<Query>) {
+/// The query with every field at its "left out" value left out.
+fn normalised(query: &Query) -> Query {
+    let mut out = Query::default();
+    for field in Field::ALL {
+        if let Some(v) = query
+            .get(field)
+            .filter(|v| Some(*v) != field.absent_value())
+        {
+            out.set(field, v.to_string());
+        }
+    }
+    out
+}
+
+fn enumerate(depth: usize, remaining: &[&Conditions], query: &Query, out: &mut BTreeSet<Query>) {
     let Some(&field) = Field::ALL.get(depth) else {
-        out.push(query.clone());
+        out.insert(normalised(query));
         return;
     };
     let mut values: Vec<Option<String>> = if remaining.iter().any(|c| c.get(field).is_some()) {

@@ -482,3 +482,134 @@ fn files_that_cannot_be_sections_are_named() {
         let _ = std::fs::remove_dir_all(dir);
     }
 }
+
+/// Every rules file, with the lines of `file` replaced as `edits` say
+/// (0-based index, new text; later edits first).
+fn with_lines(file: &str, edits: &[(usize, &str)]) -> Vec<Source> {
+    let mut sources = read_dir(&rules_dir(), "rules").expect("rules/ reads");
+    let source = sources
+        .iter_mut()
+        .find(|s| s.display == format!("rules/{file}"))
+        .expect("the file exists");
+    let mut lines: Vec<String> = source.text.lines().map(String::from).collect();
+    for &(i, text) in edits.iter().rev() {
+        lines[i] = text.to_string();
+    }
+    source.text = lines.join("\n") + "\n";
+    sources
+}
+
+/// Line (0-based) of `needle` in a rules file.
+fn line_index(file: &str, needle: &str) -> usize {
+    let text = std::fs::read_to_string(rules_dir().join(file)).unwrap();
+    text.lines()
+        .position(|l| l.trim_end() == needle)
+        .unwrap_or_else(|| panic!("{file} has no line `{needle}`"))
+}
+
+fn problems(sources: &[Source]) -> Vec<String> {
+    match load(sources) {
+        Ok(_) => Vec::new(),
+        Err(problems) => problems.iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn a_renamed_or_deleted_rule_needs_a_retirement_record() {
+    let id_line = line_index(FILE, "  - id: reset-client-not-found");
+    let released_line = line_index("lifecycle.yaml", "  - reset-client-not-found");
+    let retired_line = line_index("lifecycle.yaml", "retired: []");
+
+    // Renamed without a record: the old id is lost, the new one unreleased.
+    let mut sources = with_lines(FILE, &[(id_line, "  - id: test-client-not-found")]);
+    let lost = problems(&sources);
+    let at_old = format!(
+        "rules/lifecycle.yaml:{}: rule `reset-client-not-found`: released id `reset-client-not-found` is no rule's any more, and has no retirement record",
+        released_line + 1
+    );
+    assert!(lost.iter().any(|p| p.starts_with(&at_old)), "{lost:#?}");
+    let at_new = format!(
+        "rules/{FILE}:{}: rule `test-client-not-found`: id `test-client-not-found` is not in the released ids",
+        id_line + 1
+    );
+    assert!(lost.iter().any(|p| p.starts_with(&at_new)), "{lost:#?}");
+
+    // With the new id released and the old one retired, it loads.
+    let lifecycle = sources
+        .iter_mut()
+        .find(|s| s.display == "rules/lifecycle.yaml")
+        .unwrap();
+    let mut lines: Vec<String> = lifecycle.text.lines().map(String::from).collect();
+    lines[retired_line] = "retired:\n  - { id: reset-client-not-found, retired: 2026-11-26, replaced_by: test-client-not-found }".into();
+    lines.insert(released_line + 1, "  - test-client-not-found".into());
+    lifecycle.text = lines.join("\n") + "\n";
+    let catalog = load(&sources).unwrap_or_else(|p| panic!("{p:#?}"));
+    let code = debitura_triage_codegen::generate(&catalog, "docs/");
+    assert!(
+        code.contains("\"reset-client-not-found\" => Some(RuleId::TestClientNotFound)"),
+        "from_id does not find the replacement"
+    );
+    assert!(
+        code.contains("id: \"reset-client-not-found\""),
+        "no RETIRED record"
+    );
+
+    // Deleted: the rule's lines commented out, the id retired with no replacement.
+    let text = std::fs::read_to_string(rules_dir().join(FILE)).unwrap();
+    let lines: Vec<String> = text.lines().map(String::from).collect();
+    let mut sources = read_dir(&rules_dir(), "rules").unwrap();
+    let kept: Vec<&str> = lines[..id_line].iter().map(String::as_str).collect();
+    sources
+        .iter_mut()
+        .find(|s| s.display == format!("rules/{FILE}"))
+        .unwrap()
+        .text = kept.join("\n") + "\n";
+    let lifecycle = sources
+        .iter_mut()
+        .find(|s| s.display == "rules/lifecycle.yaml")
+        .unwrap();
+    lifecycle.text = lifecycle.text.replace(
+        "retired: []",
+        "retired:\n  - { id: reset-client-not-found, retired: 2026-11-26, reason: the endpoint is gone }",
+    );
+    assert!(load(&sources).is_ok(), "{:#?}", problems(&sources));
+}
+
+#[test]
+fn retired_ids_are_never_reused_and_records_are_checked() {
+    let retired_line = line_index("lifecycle.yaml", "retired: []");
+    let record = |text: &'static str| with_lines("lifecycle.yaml", &[(retired_line, text)]);
+
+    // A rule that still exists cannot be retired: its id would be reused.
+    let reused = problems(&record(
+        "retired:\n  - { id: busy-unused, retired: 2026-11-26 }\n  - { id: reset-client-not-found, retired: 2026-11-26, replaced_by: client-deletion-blocked }",
+    ));
+    let id_line = line_index(FILE, "  - id: reset-client-not-found") + 1;
+    let expected = format!(
+        "rules/{FILE}:{id_line}: rule `reset-client-not-found`: id `reset-client-not-found` was retired on 2026-11-26"
+    );
+    assert!(
+        reused.iter().any(|p| p.starts_with(&expected)),
+        "{reused:#?}"
+    );
+    assert!(
+        reused
+            .iter()
+            .any(|p| p.contains("retired id `busy-unused` was never released")),
+        "{reused:#?}"
+    );
+
+    let bad = problems(&record(
+        "retired:\n  - { id: old-one, retired: yesterday, replaced_by: client-deletion-blockd }",
+    ));
+    let at = format!("rules/lifecycle.yaml:{}: rule `old-one`:", retired_line + 2);
+    for part in [
+        "retirement date `yesterday` is not a date",
+        "`replaced_by` names `client-deletion-blockd`, which is no rule (did you mean `client-deletion-blocked`?)",
+    ] {
+        assert!(
+            bad.iter().any(|p| p.starts_with(&at) && p.contains(part)),
+            "{part}: {bad:#?}"
+        );
+    }
+}

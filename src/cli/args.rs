@@ -58,12 +58,58 @@ pub enum Command {
         #[command(subcommand)]
         action: WebhookCommand,
     },
+    /// Review a change of rules by what it does to the answers.
+    Policy {
+        #[command(subcommand)]
+        action: PolicyCommand,
+    },
     /// List every rule.
     Rules {
         /// Print the whole catalog as JSON.
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+pub enum PolicyCommand {
+    /// Every distinct query whose answer differs between two rule sets, grouped by transition,
+    /// riskiest first: retries more, stops retrying, recognition, another rule, rename, text.
+    ///
+    /// Loads both rule sets with the rule compiler's model (nothing is built). Exit status: 0, or
+    /// 1 when a class named by --fail-on changed; 2 when a rule set does not load.
+    #[command(after_help = "Examples:
+  debitura-triage policy diff --base HEAD
+  debitura-triage policy diff --base origin/main --markdown
+  debitura-triage policy diff --base /tmp/old-rules --fail-on retries-more --fail-on stops-retrying")]
+    Diff {
+        /// The rule set to compare with: a folder of rules, or a git revision (its rules folder).
+        #[arg(long, value_name = "DIR|REV")]
+        base: String,
+        /// The current rules folder.
+        #[arg(long, value_name = "DIR", default_value = "rules")]
+        rules: PathBuf,
+        /// Print one JSON object, with every changed query.
+        #[arg(long, conflicts_with = "markdown")]
+        json: bool,
+        /// Print Markdown ready to paste into a review.
+        #[arg(long)]
+        markdown: bool,
+        /// Exit 1 when this class changed (repeatable): retries-more, stops-retrying,
+        /// recognition, other-rule, rename, text.
+        #[arg(long, value_name = "CLASS", value_parser = parse_risk)]
+        fail_on: Vec<debitura_triage_codegen::Risk>,
+    },
+}
+
+fn parse_risk(s: &str) -> Result<debitura_triage_codegen::Risk, String> {
+    pick(
+        s,
+        debitura_triage_codegen::Risk::ALL
+            .iter()
+            .map(|r| (r.as_str(), *r)),
+        "risk class",
+    )
 }
 
 #[derive(Subcommand)]

@@ -4,6 +4,7 @@
 pub mod args;
 mod html;
 pub mod pages;
+pub mod policy;
 pub mod report;
 /// Near-match suggestions, the same code as the rule validator's.
 pub mod suggest {

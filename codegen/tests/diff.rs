@@ -1,0 +1,249 @@
+//! `policy diff`'s core: what a change of rules does to the answers. Pairs of
+//! fixture rule sets, one per kind of change, are snapshot-tested; random
+//! edits are checked against a brute-force comparison of both rule sets.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use debitura_triage_codegen::{
+    diff, load, read_dir, Catalog, Field, PolicyDiff, Query, Risk, Source,
+};
+use proptest::prelude::*;
+
+fn fixture_sources() -> Vec<Source> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalog");
+    read_dir(&dir, "fixture").expect("the fixture reads")
+}
+
+/// The fixture with `from` replaced by `to` in `file` (each must occur once).
+fn edited(file: &str, edits: &[(&str, &str)]) -> Catalog {
+    let mut sources = fixture_sources();
+    let source = sources
+        .iter_mut()
+        .find(|s| s.display == format!("fixture/{file}"))
+        .unwrap();
+    for (from, to) in edits {
+        assert_eq!(source.text.matches(from).count(), 1, "`{from}` in {file}");
+        source.text = source.text.replace(from, to);
+    }
+    load(&sources).unwrap_or_else(|p| {
+        panic!(
+            "{}",
+            p.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })
+}
+
+fn base() -> Catalog {
+    load(&fixture_sources()).expect("the fixture loads")
+}
+
+/// The diff as the reviewer reads it: groups, riskiest first, with their queries.
+fn shown(d: &PolicyDiff) -> String {
+    let mut out = format!("{} queries compared\n", d.compared);
+    for g in &d.groups {
+        out += &format!(
+            "{}: {} → {}: {} queries\n",
+            g.risk,
+            g.from,
+            g.to,
+            g.queries.len()
+        );
+        for q in &g.queries {
+            out += &format!("  {q}\n");
+        }
+    }
+    for (id, new) in &d.retired {
+        out += &format!("retired {id} → {new:?}\n");
+    }
+    out
+}
+
+#[test]
+fn a_rule_set_compared_with_itself_changes_nothing() {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules");
+    let real = load(&read_dir(&rules, "rules").unwrap()).unwrap();
+    let d = diff(&real, &real);
+    assert!(d.is_empty(), "{}", shown(&d));
+    assert!(d.compared > 1000);
+    assert!(diff(&base(), &base()).is_empty());
+}
+
+#[test]
+fn each_kind_of_change_is_classified_and_grouped() {
+    let cases: [(&str, Catalog, Risk); 6] = [
+        (
+            "retries-more",
+            edited(
+                "alpha.yaml",
+                &[(
+                    "    retry: never\n    when:\n      status: 409\n      type: null",
+                    "    retry: backoff\n    when:\n      status: 409\n      type: null",
+                )],
+            ),
+            Risk::RetriesMore,
+        ),
+        (
+            "stops-retrying",
+            edited(
+                "alpha.yaml",
+                &[("    retry: backoff\n", "    retry: never\n")],
+            ),
+            Risk::StopsRetrying,
+        ),
+        (
+            "recognition",
+            edited(
+                "alpha.yaml",
+                &[(
+                    "      status: 409\n      type: null",
+                    "      status: [409, 410]\n      type: null",
+                )],
+            ),
+            Risk::Recognition,
+        ),
+        (
+            "other-rule",
+            edited(
+                "alpha.yaml",
+                &[
+                    (
+                        "      message: Currency is required\n",
+                        "      message: Currency is missing\n",
+                    ),
+                    (
+                        "message: Currency is required, operation",
+                        "message: Currency is missing, operation",
+                    ),
+                ],
+            ),
+            Risk::OtherRule,
+        ),
+        (
+            "rename",
+            edited("alpha.yaml", &[("  - id: busy\n", "  - id: server-busy\n")]),
+            Risk::Rename,
+        ),
+        (
+            "text",
+            edited(
+                "alpha.yaml",
+                &[("    cause: Busy.\n", "    cause: The server is busy.\n")],
+            ),
+            Risk::Text,
+        ),
+    ];
+    for (name, current, risk) in cases {
+        let d = diff(&base(), &current);
+        assert!(d.count(risk) > 0, "{name}: {}", shown(&d));
+        assert!(
+            d.groups.iter().all(|g| g.risk == risk),
+            "{name}: {}",
+            shown(&d)
+        );
+        insta::assert_snapshot!(name, shown(&d));
+    }
+}
+
+#[test]
+fn a_retirement_is_listed() {
+    let mut sources = fixture_sources();
+    sources.push(Source {
+        display: "fixture/lifecycle.yaml".into(),
+        text: "released: [typed-conflict, other-typed-conflict, untyped-conflict, unknown-country, exact-message, bad-request-on-case, referral-unauthorised, token-expired, link-invalid, test-only, busy, link-expired, duplicate-events, delivery-timeout]\nretired: []\n".into(),
+    });
+    let before = load(&sources).expect("loads with its lifecycle");
+    let alpha = sources
+        .iter_mut()
+        .find(|s| s.display == "fixture/alpha.yaml")
+        .unwrap();
+    alpha.text = alpha
+        .text
+        .replace("  - id: busy\n", "  - id: server-busy\n");
+    let lifecycle = sources
+        .iter_mut()
+        .find(|s| s.display == "fixture/lifecycle.yaml")
+        .unwrap();
+    lifecycle.text = lifecycle
+        .text
+        .replace("delivery-timeout]", "delivery-timeout, server-busy]")
+        .replace(
+            "retired: []",
+            "retired:\n  - { id: busy, retired: 2026-11-26, replaced_by: server-busy }",
+        );
+    let after = load(&sources).unwrap_or_else(|p| panic!("{p:?}"));
+    let d = diff(&before, &after);
+    assert_eq!(
+        d.retired,
+        [("busy".to_string(), Some("server-busy".to_string()))]
+    );
+    insta::assert_snapshot!("retirement", shown(&d));
+}
+
+/// Every query of either rule set, checked one by one: the brute-force
+/// answer to "which queries does the change affect".
+fn brute_force(a: &Catalog, b: &Catalog) -> BTreeSet<Query> {
+    let mut all: BTreeSet<Query> = a.distinct_queries().into_iter().collect();
+    all.extend(b.distinct_queries());
+    let answer = |c: &Catalog, q: &Query| {
+        c.resolve(q).map(|i| {
+            let r = &c.rules[i];
+            (
+                r.id.clone(),
+                r.retry.clone(),
+                r.cause.clone(),
+                r.solution.clone(),
+            )
+        })
+    };
+    all.into_iter()
+        .filter(|q| answer(a, q) != answer(b, q))
+        .collect()
+}
+
+/// A random edit of a rule of the real catalog: its retry, a status, or its removal.
+fn edit(real: &Catalog, rule: usize, kind: u8, retry: usize) -> Catalog {
+    let mut c = real.clone();
+    let index = rule % c.rules.len();
+    let policies = ["never", "after-user-action", "token-refresh", "backoff"];
+    match kind % 3 {
+        0 => c.rules[index].retry = policies[retry % 4].to_string(),
+        1 => {
+            let mut when = c.rules[index].when.clone();
+            if let Some(set) = when.get(Field::Status) {
+                let mut set = set.clone();
+                set.insert("599".into());
+                when.set(Field::Status, set);
+            }
+            c.rules[index].when = when;
+        }
+        _ => {
+            c.rules.remove(index);
+        }
+    }
+    c
+}
+
+fn real() -> &'static Catalog {
+    static REAL: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+    REAL.get_or_init(|| {
+        let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules");
+        load(&read_dir(&rules, "rules").unwrap()).unwrap()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(6))]
+
+    #[test]
+    fn the_diff_lists_exactly_the_queries_whose_answer_changed(rule in 0usize..200, kind in 0u8..3, retry in 0usize..4) {
+        let current = edit(real(), rule, kind, retry);
+        let d = diff(real(), &current);
+        let listed: BTreeSet<Query> = d.groups.iter().flat_map(|g| g.queries.iter().cloned()).collect();
+        prop_assert_eq!(listed.len(), d.groups.iter().map(|g| g.queries.len()).sum::<usize>());
+        prop_assert_eq!(listed, brute_force(real(), &current));
+    }
+}

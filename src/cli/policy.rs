@@ -1,0 +1,215 @@
+//! `debitura-triage policy diff`: what a change of rules does to the answers.
+
+use std::path::Path;
+use std::process::Command;
+
+use debitura_triage::{Environment, Operation, Query};
+use debitura_triage_codegen::{self as codegen, Catalog, Field, PolicyDiff, Risk, Source, NONE};
+use serde_json::{json, Value};
+
+/// Queries listed per group in text and Markdown; `--json` lists them all.
+const SHOWN: usize = 10;
+
+/// Output formats.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+/// Compares the rules in `base` (a folder, or a git revision) with those in
+/// `rules`; exit 1 when a group of a `fail_on` class changed, 2 on an error.
+pub fn diff(
+    base: &str,
+    rules: &Path,
+    format: Format,
+    fail_on: &[Risk],
+) -> Result<(String, u8), String> {
+    let current = load(&codegen::read_dir(rules, &rules.display().to_string()).map_err(problems)?)?;
+    let base_sources = if Path::new(base).is_dir() {
+        codegen::read_dir(Path::new(base), base).map_err(problems)?
+    } else {
+        at_revision(base, rules)?
+    };
+    let base_catalog = load(&base_sources)?;
+    let diff = codegen::diff(&base_catalog, &current);
+    let text = match format {
+        Format::Text => text(&diff, base),
+        Format::Markdown => markdown(&diff, base),
+        Format::Json => format!("{}\n", to_json(&diff, base)),
+    };
+    let failed = fail_on.iter().any(|&risk| diff.count(risk) > 0);
+    Ok((text, u8::from(failed)))
+}
+
+fn problems(problems: Vec<codegen::Diagnostic>) -> String {
+    let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    format!("the rules do not load:\n{}", lines.join("\n"))
+}
+
+fn load(sources: &[Source]) -> Result<Catalog, String> {
+    codegen::load(sources).map_err(problems)
+}
+
+/// The rules files of `rules` as they were at git revision `rev`.
+fn at_revision(rev: &str, rules: &Path) -> Result<Vec<Source>, String> {
+    let git = |args: &[&str]| -> Result<String, String> {
+        let out = Command::new("git")
+            .args(args)
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "`{}` is neither a folder nor a git revision with a rules folder ({})",
+                rev,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        String::from_utf8(out.stdout).map_err(|_| "git printed something that is not UTF-8".into())
+    };
+    let folder = format!("{}/", rules.display().to_string().trim_end_matches('/'));
+    let listing = git(&["ls-tree", "--name-only", rev, "--", &folder])?;
+    listing
+        .lines()
+        .filter(|path| path.ends_with(".yaml"))
+        .map(|path| {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            Ok(Source {
+                display: format!("{rev}:{}{name}", folder),
+                text: git(&["show", &format!("{rev}:./{folder}{name}")])?,
+            })
+        })
+        .collect()
+}
+
+/// The query as `debitura-triage diagnose` arguments.
+fn command(q: &codegen::Query) -> String {
+    let text = |f: Field| q.get(f).filter(|v| *v != NONE);
+    let mut query = Query::new();
+    query.status = text(Field::Status).and_then(|s| s.parse().ok());
+    query.error_type = text(Field::Type);
+    query.message = text(Field::Message);
+    query.event = text(Field::Event);
+    query.symptom = text(Field::Symptom);
+    query.operation = text(Field::Operation).and_then(Operation::from_name);
+    query.environment = text(Field::Environment).and_then(Environment::from_name);
+    query.after_token_refresh = q.after_token_refresh();
+    format!("debitura-triage diagnose {query}")
+}
+
+fn changed(diff: &PolicyDiff) -> usize {
+    diff.groups.iter().map(|g| g.queries.len()).sum()
+}
+
+fn text(diff: &PolicyDiff, base: &str) -> String {
+    if diff.is_empty() {
+        return format!(
+            "policy diff against {base}: nothing changed ({} distinct queries compared)\n",
+            diff.compared
+        );
+    }
+    let mut out = format!(
+        "policy diff against {base}: {} of {} distinct queries answer differently\n",
+        changed(diff),
+        diff.compared
+    );
+    for risk in Risk::ALL {
+        let groups: Vec<_> = diff.groups.iter().filter(|g| g.risk == risk).collect();
+        if groups.is_empty() {
+            continue;
+        }
+        out += &format!(
+            "\n{risk}: {} ({} queries)\n",
+            risk.describe(),
+            diff.count(risk)
+        );
+        for group in groups {
+            out += &format!(
+                "  {} → {}: {} queries\n",
+                group.from,
+                group.to,
+                group.queries.len()
+            );
+            for q in group.queries.iter().take(SHOWN) {
+                out += &format!("    {}\n", command(q));
+            }
+            if group.queries.len() > SHOWN {
+                out += &format!(
+                    "    … and {} more (--json lists them all)\n",
+                    group.queries.len() - SHOWN
+                );
+            }
+        }
+    }
+    for (id, replacement) in &diff.retired {
+        out += &match replacement {
+            Some(new) => format!("\nretired: {id}, replaced by {new}\n"),
+            None => format!("\nretired: {id}, not replaced\n"),
+        };
+    }
+    out
+}
+
+fn markdown(diff: &PolicyDiff, base: &str) -> String {
+    if diff.is_empty() {
+        return format!(
+            "**Policy diff** against `{base}`: no answer changed ({} distinct queries compared).\n",
+            diff.compared
+        );
+    }
+    let mut out = format!(
+        "**Policy diff** against `{base}`: {} of {} distinct queries answer differently.\n",
+        changed(diff),
+        diff.compared
+    );
+    for risk in Risk::ALL {
+        let groups: Vec<_> = diff.groups.iter().filter(|g| g.risk == risk).collect();
+        if groups.is_empty() {
+            continue;
+        }
+        out += &format!(
+            "\n#### `{risk}`: {} ({} queries)\n\n",
+            risk.describe(),
+            diff.count(risk)
+        );
+        for group in groups {
+            out += &format!(
+                "- `{}` → `{}`: {} queries\n\n  ```text\n",
+                group.from,
+                group.to,
+                group.queries.len()
+            );
+            for q in group.queries.iter().take(SHOWN) {
+                out += &format!("  {}\n", command(q));
+            }
+            if group.queries.len() > SHOWN {
+                out += &format!("  … and {} more\n", group.queries.len() - SHOWN);
+            }
+            out += "  ```\n\n";
+        }
+    }
+    for (id, replacement) in &diff.retired {
+        out += &match replacement {
+            Some(new) => format!("- retired `{id}`, replaced by `{new}`\n"),
+            None => format!("- retired `{id}`, not replaced\n"),
+        };
+    }
+    out
+}
+
+fn to_json(diff: &PolicyDiff, base: &str) -> Value {
+    let outcome = |o: &codegen::Outcome| json!({ "rule": o.rule, "retry": o.retry });
+    json!({
+        "base": base,
+        "compared": diff.compared,
+        "changed": changed(diff),
+        "groups": diff.groups.iter().map(|g| json!({
+            "risk": g.risk.as_str(),
+            "from": outcome(&g.from),
+            "to": outcome(&g.to),
+            "queries": g.queries.iter().map(command).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "retired": diff.retired.iter().map(|(id, new)| json!({ "rule": id, "replaced_by": new })).collect::<Vec<_>>(),
+    })
+}
