@@ -24,7 +24,7 @@ mod validate;
 pub mod vocab;
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use diagnostic::{did_you_mean, Diagnostic};
 pub use diff::{diff, Group, Outcome, PolicyDiff, Risk};
@@ -245,32 +245,58 @@ pub const DOCS_URL_VAR: &str = "DEBITURA_TRIAGE_DOCS_URL";
 /// published (e.g. `https://example.org/triage/`), and every rule's docs URL
 /// points there; by default they point at the Markdown under `docs/`.
 pub fn build_script(rules_dir: &Path, out_file: &Path) {
-    println!("cargo::rerun-if-changed={}", rules_dir.display());
-    println!("cargo::rerun-if-env-changed={DOCS_URL_VAR}");
-    let docs_base = match std::env::var(DOCS_URL_VAR) {
-        Ok(base) if !base.is_empty() => format!("{}/", base.trim_end_matches('/')),
+    let docs_url = std::env::var(DOCS_URL_VAR).ok();
+    let synthetic = std::env::var_os("CARGO_FEATURE_SYNTHETIC").is_some();
+    let plan = plan(rules_dir, out_file, docs_url.as_deref(), synthetic);
+    let mut lines = plan.cargo;
+    for (path, content) in &plan.files {
+        if let Err(err) = write_if_changed(path, content) {
+            lines.push(format!(
+                "cargo::error=cannot write {}: {err}",
+                path.display()
+            ));
+        }
+    }
+    for line in lines {
+        println!("{line}");
+    }
+}
+
+/// What a build does: the files to write, and the lines for cargo.
+pub struct Plan {
+    pub files: Vec<(PathBuf, String)>,
+    pub cargo: Vec<String>,
+}
+
+/// The build of the rules in `rules_dir`: the catalog for `out_file` and the
+/// suggestions beside it (and, with `synthetic`, the 10 000-rule matcher), or
+/// one `cargo::error=` line per problem.
+pub fn plan(rules_dir: &Path, out_file: &Path, docs_url: Option<&str>, synthetic: bool) -> Plan {
+    let mut cargo = vec![
+        format!("cargo::rerun-if-changed={}", rules_dir.display()),
+        format!("cargo::rerun-if-env-changed={DOCS_URL_VAR}"),
+    ];
+    let docs_base = match docs_url {
+        Some(base) if !base.is_empty() => format!("{}/", base.trim_end_matches('/')),
         _ => REPOSITORY_DOCS.to_string(),
     };
     let display = rules_dir.to_string_lossy().replace('\\', "/");
-    let result = read_dir(rules_dir, &display).and_then(|sources| load(&sources));
-    match result {
-        Ok(catalog) => write_if_changed(out_file, &generate(&catalog, &docs_base)),
-        Err(problems) => {
-            report(&display, &problems);
+    let mut files = Vec::new();
+    match read_dir(rules_dir, &display).and_then(|sources| load(&sources)) {
+        Ok(catalog) => files.push((out_file.to_path_buf(), generate(&catalog, &docs_base))),
+        Err(problems) => cargo.extend(report(&display, &problems)),
+    }
+    files.push((out_file.with_file_name("suggest.rs"), suggest_source()));
+    if synthetic {
+        match load(&synthetic::sources(SYNTHETIC_RULES)) {
+            Ok(catalog) => files.push((
+                out_file.with_file_name("synthetic.rs"),
+                generate_matcher(&catalog),
+            )),
+            Err(problems) => cargo.extend(report("synthetic", &problems)),
         }
     }
-    write_if_changed(&out_file.with_file_name("suggest.rs"), &suggest_source());
-    // The `synthetic` feature adds a 10 000-rule matcher for benchmarks.
-    if std::env::var_os("CARGO_FEATURE_SYNTHETIC").is_some() {
-        let synthetic = synthetic::sources(SYNTHETIC_RULES);
-        match load(&synthetic) {
-            Ok(catalog) => write_if_changed(
-                &out_file.with_file_name("synthetic.rs"),
-                &generate_matcher(&catalog),
-            ),
-            Err(problems) => report("synthetic", &problems),
-        }
-    }
+    Plan { files, cargo }
 }
 
 /// The near-match suggestions of `suggest.rs`, for `debitura-triage` to
@@ -291,21 +317,25 @@ fn suggest_source() -> String {
 /// Rules in the synthetic set behind the `synthetic` feature.
 pub const SYNTHETIC_RULES: usize = 10_000;
 
-fn write_if_changed(path: &Path, code: &str) {
-    if fs::read_to_string(path).ok().as_deref() != Some(code) {
-        if let Err(err) = fs::write(path, code) {
-            println!("cargo::error=cannot write {}: {err}", path.display());
-        }
+/// Writes `code` to `path` unless it already holds it, so that an unchanged
+/// catalog does not rebuild the crate. True when it wrote.
+pub fn write_if_changed(path: &Path, code: &str) -> std::io::Result<bool> {
+    if fs::read_to_string(path).ok().as_deref() == Some(code) {
+        return Ok(false);
     }
+    fs::write(path, code).map(|()| true)
 }
 
-/// One `cargo::error=` line per problem, which fails the build without a panic.
-fn report(display: &str, problems: &[Diagnostic]) {
-    for problem in problems {
-        println!("cargo::error={problem}");
-    }
-    println!(
+/// One `cargo::error=` line per problem, which fails the build without a
+/// panic, and a last one that counts them.
+fn report(display: &str, problems: &[Diagnostic]) -> Vec<String> {
+    let mut lines: Vec<String> = problems
+        .iter()
+        .map(|p| format!("cargo::error={p}"))
+        .collect();
+    lines.push(format!(
         "cargo::error={} problem(s) in {display}/; fix them and build again",
         problems.len()
-    );
+    ));
+    lines
 }
