@@ -300,3 +300,151 @@ fn rule_spans(lines: &[&str]) -> Vec<Range<usize>> {
     }
     spans
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = "\
+section:
+  title: T
+rules:
+  - id: first
+    title: \"One\"
+    when:
+      status: 409
+      type: X
+    examples:
+      - { status: 409 }
+      - { status: 410 }
+
+  - id: 'second'
+    see_also: [first]
+    when: { status: 400 }
+";
+
+    #[test]
+    fn rules_are_found_with_their_lines() {
+        let layout = Layout::new(FILE);
+        assert_eq!(layout.rule_count(), 2);
+        assert_eq!(layout.rule_line(0), 4);
+        assert_eq!(layout.rule_line(1), 13);
+        // An index past the last rule points at the `rules:` key.
+        assert_eq!(layout.rule_line(2), 3);
+        assert_eq!(Layout::new("section:\n  a: b\n").rule_line(0), 1);
+        assert_eq!(layout.rule_at(4), Some(0));
+        assert_eq!(layout.rule_at(11), Some(0));
+        assert_eq!(layout.rule_at(13), Some(1));
+        assert_eq!(layout.rule_at(2), None);
+    }
+
+    #[test]
+    fn the_head_is_what_comes_before_the_rules() {
+        assert_eq!(Layout::new(FILE).head_text(), "section:\n  title: T");
+        assert_eq!(Layout::new("section:\n  a: b").head_text(), "section:\n  a: b");
+    }
+
+    #[test]
+    fn written_values_are_read_unquoted() {
+        let layout = Layout::new(FILE);
+        assert_eq!(layout.written_value(0, "id").as_deref(), Some("first"));
+        assert_eq!(layout.written_value(1, "id").as_deref(), Some("second"));
+        assert_eq!(layout.written_value(0, "title").as_deref(), Some("One"));
+        assert_eq!(layout.written_value(0, "when"), None);
+        assert_eq!(layout.written_value(5, "id"), None);
+    }
+
+    #[test]
+    fn paths_inside_a_rule_are_located() {
+        let layout = Layout::new(FILE);
+        assert_eq!(layout.locate(0, &[]), 4);
+        assert_eq!(layout.locate(0, &[Step::Key("when"), Step::Key("type")]), 8);
+        assert_eq!(layout.locate(0, &[Step::Key("examples"), Step::Item(1)]), 11);
+        // A missing step stops at the deepest one found.
+        assert_eq!(layout.locate(0, &[Step::Key("examples"), Step::Item(2)]), 9);
+        // A list on one line has no item lines.
+        assert_eq!(layout.locate(1, &[Step::Key("see_also"), Step::Item(0)]), 14);
+        assert_eq!(layout.locate(7, &[Step::Key("id")]), 3);
+    }
+
+    #[test]
+    fn the_second_of_two_equal_keys_is_found() {
+        let text = "rules:\n  - id: a\n    retry: never\n    when:\n      retry: x\n    retry: again\n  - id: b\n    retry: never\n";
+        let layout = Layout::new(text);
+        assert_eq!(layout.repeated_key(2, "retry"), Some(6));
+        // The nested `retry` under `when` is another mapping's; the next
+        // rule's is another rule's.
+        assert_eq!(layout.repeated_key(2, "when"), None);
+        assert_eq!(layout.repeated_key(5, "retry"), None);
+        assert_eq!(layout.repeated_key(0, "retry"), None);
+        assert_eq!(layout.repeated_key(99, "retry"), None);
+        let comments = "a: 1\n# a: 2\n\nb: 3\na: 4\n";
+        assert_eq!(Layout::new(comments).repeated_key(1, "a"), Some(5));
+    }
+
+    #[test]
+    fn a_second_document_marker_after_content_is_found() {
+        assert_eq!(Layout::new("a: 1\n---\nb: 2\n").second_document(), Some(2));
+        assert_eq!(Layout::new("---\na: 1\n").second_document(), None);
+        assert_eq!(Layout::new("# c\n---\na: 1\n...\n").second_document(), Some(4));
+        assert_eq!(Layout::new("a: 1\n  ---\n").second_document(), None);
+        assert_eq!(Layout::new("").second_document(), None);
+    }
+
+    #[test]
+    fn aliases_are_found_outside_quotes_and_comments() {
+        let alias_line = |text: &str| Layout::new(text).first_alias();
+        assert_eq!(alias_line("a: &x [1]\nb: *x\n"), Some(2));
+        assert_eq!(alias_line("a: [*x, 1]\n"), Some(1));
+        assert_eq!(alias_line("- *x\n"), Some(1));
+        assert_eq!(alias_line("*x\n"), Some(1));
+        assert_eq!(alias_line("a: {b: *x}\n"), Some(1));
+        assert_eq!(alias_line("m: \"Unknown country: *\"\n"), None);
+        assert_eq!(alias_line("m: \"x *y\"\nn: 'a *b'\n"), None);
+        assert_eq!(alias_line("m: \"it's\" *x\n"), Some(1));
+        assert_eq!(alias_line("a: 1 # see *x\n"), None);
+        assert_eq!(alias_line("a: 2*x\n"), None);
+        assert_eq!(alias_line("a: * x\n"), None);
+        assert_eq!(alias_line("a: b#*x\n"), None);
+    }
+
+    #[test]
+    fn list_items_end_with_their_block() {
+        let text = "retired:\n  - a\n  - b\nreleased:\n  - c\n";
+        let layout = Layout::new(text);
+        assert_eq!(layout.nth_item_line(1, 0), Some(2));
+        assert_eq!(layout.nth_item_line(1, 1), Some(3));
+        assert_eq!(layout.nth_item_line(1, 2), None);
+        assert_eq!(layout.nth_item_line(4, 0), Some(5));
+        // Items written at the key's own column belong to it too.
+        let flush = "retired:\n- a\n- b\nother: 1\n";
+        assert_eq!(Layout::new(flush).nth_item_line(1, 1), Some(3));
+        assert_eq!(Layout::new(flush).nth_item_line(1, 2), None);
+        // Nested lists inside an item are not items of the outer list.
+        let nested = "k:\n  - a:\n      - x\n      - y\n  - b\n";
+        assert_eq!(Layout::new(nested).nth_item_line(1, 1), Some(5));
+        assert_eq!(Layout::new("k: [a, b]\n").nth_item_line(1, 0), None);
+    }
+
+    #[test]
+    fn words_are_found_whole() {
+        let layout = Layout::new("released:\n  - busy-server\n  - busy\n");
+        assert_eq!(layout.word_line(1, "busy"), Some(3));
+        assert_eq!(layout.word_line(1, "busy-server"), Some(2));
+        assert_eq!(layout.word_line(1, "bus"), None);
+        assert_eq!(layout.word_line(3, "busy-server"), None);
+    }
+
+    #[test]
+    fn keys_are_plain_words_before_a_colon() {
+        assert_eq!(key_of("  - id: x"), Some("id"));
+        assert_eq!(key_of("    when:"), Some("when"));
+        assert_eq!(key_of("after_token_refresh: true"), Some("after_token_refresh"));
+        assert_eq!(key_of("  - { status: 1 }"), None);
+        assert_eq!(key_of("\"quoted\": 1"), None);
+        assert_eq!(key_of(": x"), None);
+        assert_eq!(key_of("no colon"), None);
+        assert_eq!(key_indent("  - id: x"), 4);
+        assert_eq!(key_indent("    when:"), 4);
+    }
+}
