@@ -341,7 +341,10 @@ rules:
     #[test]
     fn the_head_is_what_comes_before_the_rules() {
         assert_eq!(Layout::new(FILE).head_text(), "section:\n  title: T");
-        assert_eq!(Layout::new("section:\n  a: b").head_text(), "section:\n  a: b");
+        assert_eq!(
+            Layout::new("section:\n  a: b").head_text(),
+            "section:\n  a: b"
+        );
     }
 
     #[test]
@@ -359,11 +362,17 @@ rules:
         let layout = Layout::new(FILE);
         assert_eq!(layout.locate(0, &[]), 4);
         assert_eq!(layout.locate(0, &[Step::Key("when"), Step::Key("type")]), 8);
-        assert_eq!(layout.locate(0, &[Step::Key("examples"), Step::Item(1)]), 11);
+        assert_eq!(
+            layout.locate(0, &[Step::Key("examples"), Step::Item(1)]),
+            11
+        );
         // A missing step stops at the deepest one found.
         assert_eq!(layout.locate(0, &[Step::Key("examples"), Step::Item(2)]), 9);
         // A list on one line has no item lines.
-        assert_eq!(layout.locate(1, &[Step::Key("see_also"), Step::Item(0)]), 14);
+        assert_eq!(
+            layout.locate(1, &[Step::Key("see_also"), Step::Item(0)]),
+            14
+        );
         assert_eq!(layout.locate(7, &[Step::Key("id")]), 3);
     }
 
@@ -386,7 +395,10 @@ rules:
     fn a_second_document_marker_after_content_is_found() {
         assert_eq!(Layout::new("a: 1\n---\nb: 2\n").second_document(), Some(2));
         assert_eq!(Layout::new("---\na: 1\n").second_document(), None);
-        assert_eq!(Layout::new("# c\n---\na: 1\n...\n").second_document(), Some(4));
+        assert_eq!(
+            Layout::new("# c\n---\na: 1\n...\n").second_document(),
+            Some(4)
+        );
         assert_eq!(Layout::new("a: 1\n  ---\n").second_document(), None);
         assert_eq!(Layout::new("").second_document(), None);
     }
@@ -439,7 +451,10 @@ rules:
     fn keys_are_plain_words_before_a_colon() {
         assert_eq!(key_of("  - id: x"), Some("id"));
         assert_eq!(key_of("    when:"), Some("when"));
-        assert_eq!(key_of("after_token_refresh: true"), Some("after_token_refresh"));
+        assert_eq!(
+            key_of("after_token_refresh: true"),
+            Some("after_token_refresh")
+        );
         assert_eq!(key_of("  - { status: 1 }"), None);
         assert_eq!(key_of("\"quoted\": 1"), None);
         assert_eq!(key_of(": x"), None);

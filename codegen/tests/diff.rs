@@ -153,7 +153,7 @@ fn a_retirement_is_listed() {
     let mut sources = fixture_sources();
     sources.push(Source {
         display: "fixture/lifecycle.yaml".into(),
-        text: "released: [typed-conflict, other-typed-conflict, untyped-conflict, unknown-country, exact-message, bad-request-on-case, referral-unauthorised, token-expired, link-invalid, test-only, busy, link-expired, duplicate-events, delivery-timeout]\nretired: []\n".into(),
+        text: "released: [typed-conflict, other-typed-conflict, untyped-conflict, unknown-country, unknown-country-xx, exact-message, bad-request-on-case, referral-unauthorised, token-expired, link-invalid, test-only, busy, link-expired, duplicate-events, delivery-timeout]\nretired: []\n".into(),
     });
     let before = load(&sources).expect("loads with its lifecycle");
     let alpha = sources

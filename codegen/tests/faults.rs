@@ -613,3 +613,35 @@ fn retired_ids_are_never_reused_and_records_are_checked() {
         );
     }
 }
+
+#[test]
+fn file_level_duplicates_are_reported_at_their_line() {
+    // Two sections at one place on the page.
+    let order = line_index(FILE, "  order: 50");
+    let clash = problems(&with_lines(FILE, &[(order, "  order: 40")]));
+    let webhooks_order = line_index("webhooks.yaml", "  order: 40") + 1;
+    let expected = format!(
+        "rules/webhooks.yaml:{webhooks_order}: section order 40 is also used by rules/{FILE} (give every section its own `order`)"
+    );
+    assert!(clash.contains(&expected), "{clash:#?}");
+
+    // A second page header and a second list of released ids.
+    let mut sources = read_dir(&rules_dir(), "rules").unwrap();
+    sources.push(Source {
+        display: "rules/zz-page.yaml".into(),
+        text: "# another\npage:\n  title: T\n  intro: I\n".into(),
+    });
+    sources.push(Source {
+        display: "rules/zz-ids.yaml".into(),
+        text: "# more\n\nreleased: [busy]\n".into(),
+    });
+    let seconds = problems(&sources);
+    assert!(
+        seconds.iter().any(|p| p.starts_with("rules/zz-page.yaml:2: a second `page:` header (the first is in rules/troubleshooting.yaml)")),
+        "{seconds:#?}"
+    );
+    assert!(
+        seconds.iter().any(|p| p.starts_with("rules/zz-ids.yaml:3: a second list of released ids (the first is in rules/lifecycle.yaml)")),
+        "{seconds:#?}"
+    );
+}
