@@ -35,8 +35,8 @@ pub fn diff(
     let base_catalog = load(&base_sources)?;
     let diff = codegen::diff(&base_catalog, &current);
     let text = match format {
-        Format::Text => text(&diff, base),
-        Format::Markdown => markdown(&diff, base),
+        Format::Text => render(&diff, base, false),
+        Format::Markdown => render(&diff, base, true),
         Format::Json => format!("{}\n", to_json(&diff, base)),
     };
     let failed = fail_on.iter().any(|&risk| diff.count(risk) > 0);
@@ -102,98 +102,60 @@ fn changed(diff: &PolicyDiff) -> usize {
     diff.groups.iter().map(|g| g.queries.len()).sum()
 }
 
-fn text(diff: &PolicyDiff, base: &str) -> String {
+/// The report as plain text, or as Markdown for a review.
+fn render(diff: &PolicyDiff, base: &str, markdown: bool) -> String {
+    let (lead, code) = if markdown {
+        (format!("**Policy diff** against `{base}`:"), "`")
+    } else {
+        (format!("policy diff against {base}:"), "")
+    };
     if diff.is_empty() {
         return format!(
-            "policy diff against {base}: nothing changed ({} distinct queries compared)\n",
+            "{lead} nothing changed ({} distinct queries compared)\n",
             diff.compared
         );
     }
     let mut out = format!(
-        "policy diff against {base}: {} of {} distinct queries answer differently\n",
+        "{lead} {} of {} distinct queries answer differently\n",
         changed(diff),
         diff.compared
     );
+    let indent = if markdown { "  " } else { "    " };
     for risk in Risk::ALL {
         let groups: Vec<_> = diff.groups.iter().filter(|g| g.risk == risk).collect();
         if groups.is_empty() {
             continue;
         }
+        let heading = if markdown { "\n#### " } else { "\n" };
+        let count = diff.count(risk);
         out += &format!(
-            "\n{risk}: {} ({} queries)\n",
-            risk.describe(),
-            diff.count(risk)
+            "{heading}{code}{risk}{code}: {} ({count} queries)\n",
+            risk.describe()
         );
         for group in groups {
-            out += &format!(
-                "  {} → {}: {} queries\n",
-                group.from,
-                group.to,
-                group.queries.len()
-            );
+            let (from, to, n) = (&group.from, &group.to, group.queries.len());
+            out += &if markdown {
+                format!("\n- `{from}` → `{to}`: {n} queries\n\n  ```text\n")
+            } else {
+                format!("  {from} → {to}: {n} queries\n")
+            };
             for q in group.queries.iter().take(SHOWN) {
-                out += &format!("    {}\n", command(q));
+                out += &format!("{indent}{}\n", command(q));
             }
-            if group.queries.len() > SHOWN {
-                out += &format!(
-                    "    … and {} more (--json lists them all)\n",
-                    group.queries.len() - SHOWN
-                );
+            if n > SHOWN {
+                out += &format!("{indent}… and {} more (--json lists them all)\n", n - SHOWN);
+            }
+            if markdown {
+                out += "  ```\n";
             }
         }
     }
     for (id, replacement) in &diff.retired {
-        out += &match replacement {
-            Some(new) => format!("\nretired: {id}, replaced by {new}\n"),
-            None => format!("\nretired: {id}, not replaced\n"),
+        let what = match replacement {
+            Some(new) => format!("replaced by {code}{new}{code}"),
+            None => "not replaced".into(),
         };
-    }
-    out
-}
-
-fn markdown(diff: &PolicyDiff, base: &str) -> String {
-    if diff.is_empty() {
-        return format!(
-            "**Policy diff** against `{base}`: no answer changed ({} distinct queries compared).\n",
-            diff.compared
-        );
-    }
-    let mut out = format!(
-        "**Policy diff** against `{base}`: {} of {} distinct queries answer differently.\n",
-        changed(diff),
-        diff.compared
-    );
-    for risk in Risk::ALL {
-        let groups: Vec<_> = diff.groups.iter().filter(|g| g.risk == risk).collect();
-        if groups.is_empty() {
-            continue;
-        }
-        out += &format!(
-            "\n#### `{risk}`: {} ({} queries)\n\n",
-            risk.describe(),
-            diff.count(risk)
-        );
-        for group in groups {
-            out += &format!(
-                "- `{}` → `{}`: {} queries\n\n  ```text\n",
-                group.from,
-                group.to,
-                group.queries.len()
-            );
-            for q in group.queries.iter().take(SHOWN) {
-                out += &format!("  {}\n", command(q));
-            }
-            if group.queries.len() > SHOWN {
-                out += &format!("  … and {} more\n", group.queries.len() - SHOWN);
-            }
-            out += "  ```\n\n";
-        }
-    }
-    for (id, replacement) in &diff.retired {
-        out += &match replacement {
-            Some(new) => format!("- retired `{id}`, replaced by `{new}`\n"),
-            None => format!("- retired `{id}`, not replaced\n"),
-        };
+        out += &format!("\nretired: {code}{id}{code}, {what}\n");
     }
     out
 }
