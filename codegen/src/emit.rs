@@ -536,7 +536,9 @@ fn decide(rules: &[Rule], candidates: &[usize], depth: usize) -> TokenStream {
         .copied()
         .filter(|&i| rules[i].when.get(field).is_none())
         .collect();
-    let default = decide(rules, &wildcard, depth + 1);
+    // The wildcard rules name nothing on `field`, so the search for their
+    // next field passes it by itself.
+    let default = decide(rules, &wildcard, depth);
     // Prefix patterns are tried after the literals, longest first, so that the
     // first one that holds is the most specific.
     let mut prefixes = prefixes;

@@ -160,6 +160,8 @@ fn build(rules: &[Rule], members: Vec<usize>, depth: usize) -> Node {
     Node::Split {
         field,
         by_value,
-        other: Box::new(build(rules, wild, depth + 1)),
+        // The wild rules name no value of `field`: building them from this
+        // depth finds no part and moves on to the next field.
+        other: Box::new(build(rules, wild, depth)),
     }
 }
