@@ -817,3 +817,23 @@ fn field_hint(message: &str) -> String {
     }
     "see README.md, \"Adding a rule\", for the rule format".into()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_yaml_problem_in_a_rule_read_alone_is_moved_by_its_offset() {
+        let text = "a: 1\nb: \"open\nc: 2\n";
+        let err = serde_yaml::from_str::<serde_yaml::Value>(text).unwrap_err();
+        let layout = Layout::new(text);
+        let (line, problem, hint) = yaml_problem(&layout, &err, 0);
+        assert_eq!(line, 2);
+        assert!(problem.contains("quoted scalar"), "{problem}");
+        assert!(hint.contains("quoting"), "{hint}");
+        assert_eq!(yaml_problem(&layout, &err, 10).0, 12);
+        let err = serde_yaml::from_str::<serde_yaml::Value>("a: [1\n").unwrap_err();
+        let plain = yaml_problem(&Layout::new("a: [1\n"), &err, 0).0;
+        assert_eq!(yaml_problem(&Layout::new("a: [1\n"), &err, 7).0, plain + 7);
+    }
+}

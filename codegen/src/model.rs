@@ -417,3 +417,39 @@ pub fn meet(field: Field, a: &BTreeSet<String>, b: &BTreeSet<String>) -> Option<
         })
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(domain: Option<Vec<Option<String>>>) -> Option<Vec<String>> {
+        domain.map(|d| {
+            d.into_iter()
+                .map(|v| v.unwrap_or_else(|| "(left out)".into()))
+                .collect()
+        })
+    }
+
+    #[test]
+    fn closed_fields_list_every_value_they_can_take() {
+        assert_eq!(
+            names(Field::AfterTokenRefresh.closed_domain()),
+            Some(vec!["false".into(), "true".into()])
+        );
+        let operations = names(Field::Operation.closed_domain()).unwrap();
+        assert_eq!(operations.len(), vocab::OPERATIONS.len() + 1);
+        assert!(operations.iter().any(|o| o == "create-case"));
+        assert_eq!(operations.last().map(String::as_str), Some("(left out)"));
+        let environments = names(Field::Environment.closed_domain()).unwrap();
+        assert_eq!(environments, ["test", "production", "(left out)"]);
+        for open in [
+            Field::Status,
+            Field::Type,
+            Field::Message,
+            Field::Event,
+            Field::Symptom,
+        ] {
+            assert_eq!(open.closed_domain(), None, "{open:?}");
+        }
+    }
+}

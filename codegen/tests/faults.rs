@@ -198,6 +198,46 @@ const FAULTS: &[Fault] = &[
         hint: "digits only",
     },
     Fault {
+        name: "a symptom that is not kebab-case",
+        edits: &[Replace(16, "      symptom: Retest_Onboarding")],
+        line: 17,
+        rule: Some("retest-onboarding-same-email"),
+        problem: "symptom `Retest_Onboarding` is not kebab-case",
+        hint: "lower-case words",
+    },
+    Fault {
+        name: "an empty type",
+        edits: &[Insert(49, "      type: \"\"")],
+        line: 50,
+        rule: Some("test-endpoint-in-production"),
+        problem: "`type` is empty",
+        hint: "type: null",
+    },
+    Fault {
+        name: "a type with a star",
+        edits: &[Insert(49, "      type: Missing*")],
+        line: 50,
+        rule: Some("test-endpoint-in-production"),
+        problem: "`type` `Missing*` holds `*`",
+        hint: "only `message` patterns",
+    },
+    Fault {
+        name: "a star inside a message pattern",
+        edits: &[Insert(49, "      message: \"Unknown * country\"")],
+        line: 50,
+        rule: Some("test-endpoint-in-production"),
+        problem: "has `*` somewhere other than after a prefix",
+        hint: "fixed start of the message",
+    },
+    Fault {
+        name: "a message pattern that is only a star",
+        edits: &[Insert(49, "      message: \"*\"")],
+        line: 50,
+        rule: Some("test-endpoint-in-production"),
+        problem: "message pattern `*`",
+        hint: "fixed start of the message",
+    },
+    Fault {
         name: "a mapping where a value belongs",
         edits: &[Replace(48, "      status: { code: 403 }")],
         line: 49,
@@ -624,6 +664,34 @@ fn file_level_duplicates_are_reported_at_their_line() {
         "rules/webhooks.yaml:{webhooks_order}: section order 40 is also used by rules/{FILE} (give every section its own `order`)"
     );
     assert!(clash.contains(&expected), "{clash:#?}");
+
+    // A page header with rules, and columns without a solution.
+    let page = problems(&with_lines(
+        "troubleshooting.yaml",
+        &[(0, "rules: [{ id: x }]")],
+    ));
+    assert!(
+        page.iter()
+            .any(|p| p.contains("a `page:` file holds no rules")),
+        "{page:#?}"
+    );
+    let columns = line_index(FILE, "  columns: [issue, solution]");
+    let only_issue = problems(&with_lines(FILE, &[(columns, "  columns: [issue, cause]")]));
+    let expected = format!("rules/{FILE}:{}: section columns [issue, cause] are not issue, cause, solution in that order", columns + 1);
+    assert!(
+        only_issue.iter().any(|p| p.starts_with(&expected)),
+        "{only_issue:#?}"
+    );
+    let no_issue = problems(&with_lines(
+        FILE,
+        &[(columns, "  columns: [cause, solution]")],
+    ));
+    assert!(
+        no_issue
+            .iter()
+            .any(|p| p.contains("section columns [cause, solution]")),
+        "{no_issue:#?}"
+    );
 
     // A second page header and a second list of released ids.
     let mut sources = read_dir(&rules_dir(), "rules").unwrap();
