@@ -68,4 +68,32 @@ mod tests {
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("same", "same"), 0);
     }
+
+    #[test]
+    fn distances_count_insertions_deletions_and_substitutions() {
+        assert_eq!(edit_distance("abc", ""), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("abcd", "abd"), 1);
+        assert_eq!(edit_distance("abc", "abxc"), 1);
+        assert_eq!(edit_distance("abc", "axc"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn the_allowed_distance_grows_with_the_input() {
+        // Nine characters allow three edits; three allow two.
+        assert_eq!(
+            nearest("abcdefghi", ["abcdefxyz", "zzzzzzzzz"]),
+            ["abcdefxyz"]
+        );
+        assert_eq!(nearest("abcdefghi", ["abcdewxyz"]), Vec::<&str>::new());
+        assert_eq!(nearest("abc", ["axy", "xyz"]), ["axy"]);
+        // Containing the input counts too, case aside; at most five, nearest first.
+        assert_eq!(
+            nearest("KYC", ["MissingKycVerification"]),
+            ["MissingKycVerification"]
+        );
+        let many = ["ab1", "ab22", "ab", "ab3", "ab4", "ab5", "ab6"];
+        assert_eq!(nearest("ab", many), ["ab", "ab1", "ab3", "ab4", "ab5"]);
+    }
 }

@@ -80,3 +80,52 @@ pub fn sources(n: usize) -> Vec<Source> {
         text: yaml,
     }]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Field;
+
+    #[test]
+    fn the_mix_is_as_documented() {
+        // One generic rule, then ten groups of 24 rules.
+        let catalog = crate::load(&sources(241)).expect("valid by construction");
+        let rules = &catalog.rules;
+        assert_eq!(rules.len(), 241);
+        let count = |f: &dyn Fn(&crate::model::Rule) -> bool| rules.iter().filter(|r| f(r)).count();
+        assert_eq!(
+            count(&|r| r
+                .when
+                .get(Field::AfterTokenRefresh)
+                .is_some_and(|v| v.contains("true"))),
+            70
+        );
+        assert_eq!(
+            count(&|r| r
+                .when
+                .get(Field::Operation)
+                .is_some_and(|o| o.contains("create-case"))),
+            140
+        );
+        assert_eq!(count(&|r| r.when.get(Field::Message).is_some()), 10);
+        assert_eq!(
+            count(&|r| r.when.get(Field::Symptom).is_some_and(|s| !s.contains(""))),
+            20
+        );
+        // Statuses cycle through the list; 400 is left to the message rules.
+        let statuses: std::collections::BTreeSet<&str> = rules
+            .iter()
+            .filter(|r| r.when.get(Field::Type).is_some_and(|t| !t.contains("")))
+            .flat_map(|r| {
+                r.when
+                    .get(Field::Status)
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str)
+            })
+            .collect();
+        assert_eq!(statuses.len(), STATUSES.len());
+        assert!(!statuses.contains("400"));
+        assert_eq!(rules[5].retry, RETRY[5 % RETRY.len()]);
+    }
+}

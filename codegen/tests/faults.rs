@@ -238,6 +238,14 @@ const FAULTS: &[Fault] = &[
         hint: "fixed start of the message",
     },
     Fault {
+        name: "a `when` that names nothing",
+        edits: &[Replace(16, "      symptom: null")],
+        line: 16,
+        rule: Some("retest-onboarding-same-email"),
+        problem: "`when` names no condition",
+        hint: "name at least",
+    },
+    Fault {
         name: "a mapping where a value belongs",
         edits: &[Replace(48, "      status: { code: 403 }")],
         line: 49,
