@@ -370,3 +370,33 @@ fn check_examples(catalog: &Catalog, index: &Index, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conditions(pairs: &[(Field, &[&str])]) -> Conditions {
+        let mut c = Conditions::default();
+        for (field, values) in pairs {
+            c.set(*field, values.iter().map(|v| v.to_string()).collect());
+        }
+        c
+    }
+
+    #[test]
+    fn the_uncovered_query_is_a_witness() {
+        let outer = conditions(&[
+            (Field::Status, &["409", "410"]),
+            (Field::Message, &["Unknown*"]),
+        ]);
+        let inner = conditions(&[(Field::Status, &["409"])]);
+        let witness = uncovered_query(&outer, &[&inner]).expect("410 is not covered");
+        assert!(outer.matches(&witness), "{witness}");
+        assert!(!inner.matches(&witness), "{witness}");
+        assert_eq!(witness.get(Field::Status), Some("410"));
+        // A message prefix is filled in with the prefix itself.
+        assert_eq!(witness.get(Field::Message), Some("Unknown"));
+        let all = conditions(&[(Field::Status, &["409", "410"])]);
+        assert_eq!(uncovered_query(&outer, &[&inner, &all]), None);
+    }
+}
