@@ -236,7 +236,7 @@ fn real() -> &'static Catalog {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(6))]
+    #![proptest_config(ProptestConfig::with_cases(4))]
 
     #[test]
     fn the_diff_lists_exactly_the_queries_whose_answer_changed(rule in 0usize..200, kind in 0u8..3, retry in 0usize..4) {
