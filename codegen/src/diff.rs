@@ -60,10 +60,6 @@ impl Risk {
             Risk::Text => "the same rule and policy, other cause or solution text",
         }
     }
-
-    pub fn from_name(name: &str) -> Option<Risk> {
-        Risk::ALL.into_iter().find(|r| r.as_str() == name)
-    }
 }
 
 impl fmt::Display for Risk {

@@ -97,3 +97,17 @@ fn unchanged_output_is_not_rewritten() {
     let _ = std::fs::remove_file(&path);
     assert!(write_if_changed(Path::new("/nonexistent/dir/file.rs"), "a").is_err());
 }
+
+/// What `build.rs` calls: the files land next to the given output file.
+#[test]
+fn the_build_script_writes_the_planned_files() {
+    let dir = std::env::temp_dir().join(format!("triage-build-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    debitura_triage_codegen::build_script(&fixture(), &dir.join("catalog.rs"));
+    let catalog = std::fs::read_to_string(dir.join("catalog.rs")).expect("the catalog is written");
+    assert!(catalog.contains("pub enum RuleId"));
+    assert!(std::fs::read_to_string(dir.join("suggest.rs"))
+        .unwrap()
+        .contains("pub fn nearest"));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -63,6 +63,23 @@ fn shown(d: &PolicyDiff) -> String {
 }
 
 #[test]
+fn risk_classes_have_names_and_descriptions_of_their_own() {
+    let names: BTreeSet<&str> = Risk::ALL.iter().map(|r| r.as_str()).collect();
+    assert_eq!(names.len(), Risk::ALL.len());
+    assert_eq!(Risk::StopsRetrying.to_string(), "stops-retrying");
+    assert!(Risk::RetriesMore.describe().contains("retries"));
+    assert!(Risk::StopsRetrying.describe().contains("stops retrying"));
+    assert!(Risk::Recognition.describe().contains("recognised"));
+    assert!(Risk::OtherRule.describe().contains("another rule"));
+    assert!(Risk::Rename.describe().contains("renamed"));
+    assert!(Risk::Text.describe().contains("text"));
+    // Riskiest first.
+    let mut sorted = Risk::ALL;
+    sorted.sort();
+    assert_eq!(sorted, Risk::ALL);
+}
+
+#[test]
 fn a_rule_set_compared_with_itself_changes_nothing() {
     let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules");
     let real = load(&read_dir(&rules, "rules").unwrap()).unwrap();
@@ -138,7 +155,10 @@ fn each_kind_of_change_is_classified_and_grouped() {
     ];
     for (name, current, risk) in cases {
         let d = diff(&base(), &current);
-        assert!(d.count(risk) > 0, "{name}: {}", shown(&d));
+        assert!(!d.is_empty(), "{name}");
+        let total: usize = d.groups.iter().map(|g| g.queries.len()).sum();
+        assert_eq!(d.count(risk), total, "{name}: {}", shown(&d));
+        assert!(total > 1, "{name}: {}", shown(&d));
         assert!(
             d.groups.iter().all(|g| g.risk == risk),
             "{name}: {}",
