@@ -168,6 +168,22 @@ fn each_kind_of_change_is_classified_and_grouped() {
     }
 }
 
+/// A new rule that takes over a gone rule's queries and others too is not a rename.
+#[test]
+fn a_rule_that_also_takes_other_queries_is_not_a_rename() {
+    let current = edited(
+        "alpha.yaml",
+        &[
+            ("  - id: busy\n", "  - id: gateway\n"),
+            ("      status: [502, 503]", "      status: [502, 503, 504]"),
+        ],
+    );
+    let d = diff(&base(), &current);
+    assert_eq!(d.count(Risk::Rename), 0, "{}", shown(&d));
+    assert!(d.count(Risk::OtherRule) > 0, "{}", shown(&d));
+    assert!(d.count(Risk::RetriesMore) > 0, "{}", shown(&d));
+}
+
 #[test]
 fn a_retirement_is_listed() {
     let mut sources = fixture_sources();
