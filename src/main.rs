@@ -24,26 +24,23 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let (text, code) = match cli.command {
         Command::Diagnose(args) => diagnose_command(&args),
-        Command::Explain { rule_id, json } => match rule_id.parse::<RuleId>() {
-            Ok(id) if json => (format!("{}\n", rule_json(id.rule())), 0),
-            Ok(id) => {
-                // An old id: say what became of it before explaining its successor.
-                let retired = RETIRED.iter().find(|r| r.id == rule_id);
-                let note = retired.map(docs::retired_note).unwrap_or_default();
-                (note + &docs::explain(id.rule()), 0)
-            }
-            Err(_) if RETIRED.iter().any(|r| r.id == rule_id) => {
-                let record = RETIRED.iter().find(|r| r.id == rule_id);
-                (record.map(docs::retired_note).unwrap_or_default(), 0)
-            }
-            Err(err) => {
-                eprintln!("error: {err}");
-                if err.nearest().is_empty() {
-                    eprintln!("  run `debitura-triage rules` to list every rule");
+        Command::Explain { rule_id, json } => {
+            // A retired id: say what became of it, then explain its successor if any.
+            let retired = RETIRED.iter().find(|r| r.id == rule_id);
+            let note = retired.map(docs::retired_note).unwrap_or_default();
+            match rule_id.parse::<RuleId>() {
+                Ok(id) if json => (format!("{}\n", rule_json(id.rule())), 0),
+                Ok(id) => (note + &docs::explain(id.rule()), 0),
+                Err(_) if retired.is_some() => (note, 0),
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    if err.nearest().is_empty() {
+                        eprintln!("  run `debitura-triage rules` to list every rule");
+                    }
+                    (String::new(), USAGE)
                 }
-                (String::new(), USAGE)
             }
-        },
+        }
         Command::Docs { out, check, html } => pages::run(&out, check, html.as_deref()),
         Command::Webhook { action } => match cli::webhook::run(action) {
             Ok(done) => done,
