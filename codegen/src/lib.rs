@@ -155,7 +155,7 @@ fn unusable_name(name: &str, is_dir: bool) -> Option<(String, &'static str)> {
 pub fn load(sources: &[Source]) -> Result<Catalog, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let mut files = Vec::new();
-    let mut page: Option<(&Source, model::Page)> = None;
+    let mut page: Option<(String, model::Page)> = None;
     let mut lifecycle: Option<(String, model::Lifecycle)> = None;
     for source in sources {
         let loaded = load::load_file(&source.display, source.slug(), &source.text, &mut problems);
@@ -163,33 +163,28 @@ pub fn load(sources: &[Source]) -> Result<Catalog, Vec<Diagnostic>> {
             files.push((source, section, loaded.rules));
         }
         if let Some(found) = loaded.lifecycle {
-            if let Some((first, _)) = &lifecycle {
-                problems.push(Diagnostic {
-                    file: source.display.clone(),
-                    line: line_of(&source.text, "released"),
-                    rule: None,
-                    problem: format!("a second list of released ids (the first is in {})", first),
-                    hint: Some("keep one file with `released:` and `retired:`".into()),
-                });
-            } else {
-                lifecycle = Some((source.display.clone(), found));
-            }
+            let hint = "keep one file with `released:` and `retired:`";
+            keep_first(
+                &mut lifecycle,
+                found,
+                source,
+                "released",
+                "a second list of released ids",
+                hint,
+                &mut problems,
+            );
         }
         if let Some(header) = loaded.page {
-            if let Some((first, _)) = &page {
-                problems.push(Diagnostic {
-                    file: source.display.clone(),
-                    line: line_of(&source.text, "page"),
-                    rule: None,
-                    problem: format!(
-                        "a second `page:` header (the first is in {})",
-                        first.display
-                    ),
-                    hint: Some("keep one file with `page:`".into()),
-                });
-            } else {
-                page = Some((source, header));
-            }
+            let hint = "keep one file with `page:`";
+            keep_first(
+                &mut page,
+                header,
+                source,
+                "page",
+                "a second `page:` header",
+                hint,
+                &mut problems,
+            );
         }
     }
     files.sort_by_key(|(_, section, _)| section.order);
@@ -225,6 +220,29 @@ pub fn load(sources: &[Source]) -> Result<Catalog, Vec<Diagnostic>> {
         Ok(catalog)
     } else {
         Err(problems)
+    }
+}
+
+/// Keeps `found`, of a kind only one file may hold, in `slot` with the file
+/// it came from; a second one is a problem at its `key:` line.
+fn keep_first<T>(
+    slot: &mut Option<(String, T)>,
+    found: T,
+    source: &Source,
+    key: &str,
+    second: &str,
+    hint: &str,
+    problems: &mut Vec<Diagnostic>,
+) {
+    match slot {
+        Some((first, _)) => problems.push(Diagnostic {
+            file: source.display.clone(),
+            line: line_of(&source.text, key),
+            rule: None,
+            problem: format!("{second} (the first is in {first})"),
+            hint: Some(hint.into()),
+        }),
+        None => *slot = Some((source.display.clone(), found)),
     }
 }
 
