@@ -217,10 +217,14 @@ fn error_reference() -> String {
         }
         let _ = writeln!(
             md,
-            "- retry: [`{}`](retry-policy.md#{})\n",
+            "- retry: [`{}`](retry-policy.md#{})",
             rule.retry,
             rule.retry.as_str()
         );
+        if let Some(bounds) = rule.backoff {
+            let _ = writeln!(md, "- backoff: {bounds}");
+        }
+        md.push('\n');
         let _ = writeln!(md, "**Cause.** {}\n", escape(rule.cause));
         let _ = writeln!(md, "**Solution.** {}\n", escape(rule.solution));
         if let Some(notes) = rule.notes {
@@ -301,8 +305,50 @@ fn retry_policy() -> String {
         })
         .collect();
     let _ = writeln!(md, "{}", table(&headers, &rows));
+    md.push_str(
+        "A query that leaves out its status, operation or environment never gets an answer \
+         that resends more often than the answers it could have had, had it given them.\n\n",
+    );
     for retry in Retry::ALL {
         let _ = writeln!(md, "## {retry}\n\n{}\n", retry.description());
+        match retry.default_backoff() {
+            Some(bounds) => {
+                let _ = writeln!(md, "Default bounds: {bounds}.\n");
+                let rows: Vec<Vec<Cell>> = RULES
+                    .iter()
+                    .filter_map(|r| Some((r, r.backoff?)))
+                    .map(|(r, b)| {
+                        vec![
+                            Cell::Markdown(format!(
+                                "[`{0}`](error-reference.md#{0})",
+                                r.id.as_str()
+                            )),
+                            Cell::Text(b.attempts.to_string()),
+                            Cell::Text(format!("{} ms", b.base_delay.as_millis())),
+                            Cell::Text(format!("{} ms", b.max_delay.as_millis())),
+                            Cell::Text(format!("±{} %", b.jitter_percent)),
+                            Cell::Text(if b.honour_retry_after { "yes" } else { "no" }.into()),
+                        ]
+                    })
+                    .collect();
+                let headers = [
+                    "Rule",
+                    "Attempts",
+                    "Base delay",
+                    "Max delay",
+                    "Jitter",
+                    "Waits for retryAfter",
+                ];
+                let _ = writeln!(md, "{}", table(&headers, &rows));
+            }
+            None => {
+                let _ = writeln!(
+                    md,
+                    "A service following it sends the request again on its own {} time(s).\n",
+                    retry.resends()
+                );
+            }
+        }
         let rules: Vec<String> = RULES
             .iter()
             .filter(|r| r.retry == *retry)
@@ -425,6 +471,9 @@ pub fn explain(rule: &Rule) -> String {
         rule.retry,
         rule.retry.description()
     );
+    if let Some(bounds) = rule.backoff {
+        let _ = writeln!(md, "Bounds: {bounds}.\n");
+    }
     if let Some(notes) = rule.notes {
         let _ = writeln!(md, "## Notes\n\n{notes}\n");
     }

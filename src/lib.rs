@@ -26,6 +26,7 @@ mod json;
 mod matcher;
 mod names;
 mod response;
+mod route;
 #[cfg(feature = "serde")]
 mod serialize;
 #[cfg(feature = "webhook")]
@@ -33,8 +34,8 @@ mod serialize;
 pub mod webhook;
 
 pub use catalog::{
-    Environment, Operation, Page, Retired, Retry, Rule, RuleId, Section, When, EVENTS, PAGE,
-    RETIRED, RULES, SECTIONS,
+    Backoff, Environment, Operation, Page, Retired, Retry, Rule, RuleId, Section, When, EVENTS,
+    PAGE, RETIRED, RULES, SECTIONS, SYMPTOMS,
 };
 pub use json::{JsonStr, Stop, MAX_PATH, MAX_SCAN};
 pub use matcher::{diagnose, Diagnosis, Query};

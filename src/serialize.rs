@@ -4,7 +4,7 @@
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use crate::{Diagnosis, Finding, ResponseDiagnosis};
+use crate::{Backoff, Diagnosis, Finding, ResponseDiagnosis};
 
 /// Writes the keys every answer has.
 fn diagnosis_entries<M: SerializeMap>(map: &mut M, d: &Diagnosis) -> Result<(), M::Error> {
@@ -16,11 +16,30 @@ fn diagnosis_entries<M: SerializeMap>(map: &mut M, d: &Diagnosis) -> Result<(), 
     map.serialize_entry("cause", d.cause())?;
     map.serialize_entry("solution", d.solution())?;
     map.serialize_entry("retry", &d.retry())?;
+    map.serialize_entry("backoff", &rule.and_then(|r| r.backoff))?;
     map.serialize_entry("docs_url", &d.rule_id().map(|id| id.docs_url()))
 }
 
+/// `attempts`, `base_delay_ms`, `max_delay_ms`, `jitter_percent` and
+/// `honour_retry_after`, as in `rules/vocabulary.yaml`.
+impl Serialize for Backoff {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(5))?;
+        map.serialize_entry("attempts", &self.attempts)?;
+        map.serialize_entry("base_delay_ms", &millis(self.base_delay))?;
+        map.serialize_entry("max_delay_ms", &millis(self.max_delay))?;
+        map.serialize_entry("jitter_percent", &self.jitter_percent)?;
+        map.serialize_entry("honour_retry_after", &self.honour_retry_after)?;
+        map.end()
+    }
+}
+
+fn millis(d: core::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
 /// `rule` (id or `null`), `matched`, `section`, `title`, `cause`, `solution`,
-/// `retry` and `docs_url`.
+/// `retry`, `backoff` (the bounds, or `null`) and `docs_url`.
 impl Serialize for Diagnosis {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;

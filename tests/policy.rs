@@ -1,6 +1,6 @@
 //! The whole policy as one reviewable snapshot: every query written in the
-//! rules (examples and counter-examples), what it resolves to and the retry
-//! policy that follows. A change of behaviour shows up as a diff here.
+//! rules (examples and counter-examples), what it resolves to, the retry
+//! policy that follows and, for a backoff, its bounds. A change of behaviour shows up as a diff here.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +11,8 @@ use serde::Serialize;
 struct Answer {
     rule: &'static str,
     retry: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backoff: Option<String>,
 }
 
 #[test]
@@ -28,6 +30,7 @@ fn policy() {
                 Answer {
                     rule: d.rule_id().map_or("(unrecognised)", |id| id.as_str()),
                     retry: d.retry().as_str(),
+                    backoff: d.rule().and_then(|r| r.backoff).map(|b| b.to_string()),
                 },
             );
         }

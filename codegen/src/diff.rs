@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::model::{Catalog, Query, Rule};
-use crate::vocab;
 
 /// How much a change can hurt the services that follow the answers, the
 /// riskiest first.
@@ -119,24 +118,26 @@ impl PolicyDiff {
     }
 }
 
-/// How readily a policy sends the request again: its place in the
-/// vocabulary, which lists policies from `never` to `backoff`. An
-/// unrecognised answer is never retried.
-fn eagerness(retry: &str) -> usize {
-    vocab::RETRY
-        .iter()
-        .position(|(name, ..)| *name == retry)
-        .unwrap_or(0)
+/// How readily a rule sends the request again: its policy's place in its
+/// vocabulary (listed from the most cautious to the most eager), then how
+/// many times it resends. An unrecognised answer is never retried.
+fn eagerness(catalog: &Catalog, rule: Option<&Rule>) -> (usize, u32) {
+    rule.map_or((0, 0), |r| {
+        (catalog.vocabulary.eagerness(&r.retry), catalog.resends(r))
+    })
 }
 
-const UNRECOGNISED_RETRY: &str = "never";
-
-fn outcome(rule: Option<&Rule>) -> Outcome {
+/// The answer as a service sees it. An unrecognised answer follows the most
+/// cautious policy.
+fn outcome(catalog: &Catalog, rule: Option<&Rule>) -> Outcome {
+    let cautious = catalog
+        .vocabulary
+        .retry
+        .first()
+        .map_or("", |p| p.name.as_str());
     Outcome {
         rule: rule.map(|r| r.id.clone()),
-        retry: rule
-            .map_or(UNRECOGNISED_RETRY, |r| r.retry.as_str())
-            .to_string(),
+        retry: rule.map_or(cautious, |r| r.retry.as_str()).to_string(),
     }
 }
 
@@ -158,9 +159,15 @@ pub fn diff(base: &Catalog, current: &Catalog) -> PolicyDiff {
     let renames = renames(base, current, &changes);
     let mut grouped: BTreeMap<(Risk, Outcome, Outcome), Vec<Query>> = BTreeMap::new();
     for (query, b, c) in &changes {
-        let risk = risk(*b, *c, &renames);
+        let risk = risk(
+            eagerness(base, *b),
+            eagerness(current, *c),
+            *b,
+            *c,
+            &renames,
+        );
         grouped
-            .entry((risk, outcome(*b), outcome(*c)))
+            .entry((risk, outcome(base, *b), outcome(current, *c)))
             .or_default()
             .push((*query).clone());
     }
@@ -200,11 +207,13 @@ fn changed(b: Option<&Rule>, c: Option<&Rule>) -> bool {
             (
                 b.id.as_str(),
                 b.retry.as_str(),
+                b.backoff,
                 b.cause.as_str(),
                 b.solution.as_str(),
             ) != (
                 c.id.as_str(),
                 c.retry.as_str(),
+                c.backoff,
                 c.cause.as_str(),
                 c.solution.as_str(),
             )
@@ -213,9 +222,13 @@ fn changed(b: Option<&Rule>, c: Option<&Rule>) -> bool {
     }
 }
 
-fn risk(b: Option<&Rule>, c: Option<&Rule>, renames: &BTreeSet<(String, String)>) -> Risk {
-    let retry = |r: Option<&Rule>| eagerness(r.map_or(UNRECOGNISED_RETRY, |r| r.retry.as_str()));
-    let (before, after) = (retry(b), retry(c));
+fn risk(
+    before: (usize, u32),
+    after: (usize, u32),
+    b: Option<&Rule>,
+    c: Option<&Rule>,
+    renames: &BTreeSet<(String, String)>,
+) -> Risk {
     match (b, c) {
         _ if after > before => Risk::RetriesMore,
         _ if after < before => Risk::StopsRetrying,

@@ -112,6 +112,13 @@ impl<'t> Layout<'t> {
         None
     }
 
+    /// 1-based line, from 1-based line `from` on, that opens the mapping key `key`.
+    pub fn key_line(&self, from: usize, key: &str) -> Option<usize> {
+        (from.saturating_sub(1)..self.lines.len())
+            .find(|&i| key_of(self.lines[i]) == Some(key))
+            .map(|i| i + 1)
+    }
+
     /// 1-based line, from 1-based line `from` on, where `word` is written
     /// as a whole list entry or value.
     pub fn word_line(&self, from: usize, word: &str) -> Option<usize> {

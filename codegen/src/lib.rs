@@ -21,7 +21,7 @@ mod queries;
 mod suggest;
 pub mod synthetic;
 mod validate;
-pub mod vocab;
+mod vocabulary;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -30,11 +30,12 @@ pub use diagnostic::{did_you_mean, Diagnostic};
 pub use diff::{diff, Group, Outcome, PolicyDiff, Risk};
 pub use emit::{docs_url, generate, generate_matcher, variant_name, HEADER, REPOSITORY_DOCS};
 pub use model::{
-    candidates, Catalog, Conditions, Field, Lifecycle, Origin, Page, Query, Retired, Rule, Section,
-    FIELDS, NONE,
+    answer, candidates, Catalog, Conditions, Field, Lifecycle, Origin, Page, Query, Retired, Rule,
+    Section, FIELDS, NONE,
 };
 pub use suggest::{edit_distance, nearest};
 pub use validate::uncovered_query;
+pub use vocabulary::{is_vocabulary, Bounds, Named, Operation, RetryPolicy, Route, Vocabulary};
 
 /// One rules file: the path shown in diagnostics, and its text.
 pub struct Source {
@@ -157,8 +158,49 @@ pub fn load(sources: &[Source]) -> Result<Catalog, Vec<Diagnostic>> {
     let mut files = Vec::new();
     let mut page: Option<(String, model::Page)> = None;
     let mut lifecycle: Option<(String, model::Lifecycle)> = None;
-    for source in sources {
-        let loaded = load::load_file(&source.display, source.slug(), &source.text, &mut problems);
+    // The words the rules use come first: every rule is checked against them.
+    let mut vocabulary: Option<(String, Vocabulary)> = None;
+    for source in sources
+        .iter()
+        .filter(|s| vocabulary::is_vocabulary(&s.text))
+    {
+        let found = vocabulary::load(&source.display, &source.text, &mut problems);
+        keep_first(
+            &mut vocabulary,
+            found,
+            source,
+            vocabulary::first_key(&source.text),
+            "a second vocabulary",
+            "keep one file with `retry:`, `operations:`, `environments:`, `events:` and `symptoms:`",
+            &mut problems,
+        );
+    }
+    let vocabulary = match vocabulary {
+        Some((_, found)) => found,
+        None => {
+            problems.push(Diagnostic {
+                file: sources
+                    .first()
+                    .map_or_else(|| "rules".to_string(), |s| s.display.clone()),
+                line: 1,
+                rule: None,
+                problem: "no vocabulary: no file lists the retry policies, operations, environments, events and symptoms rules may name".into(),
+                hint: Some("add the vocabulary file (`rules/vocabulary.yaml`) to the rule set".into()),
+            });
+            Vocabulary::default()
+        }
+    };
+    for source in sources
+        .iter()
+        .filter(|s| !vocabulary::is_vocabulary(&s.text))
+    {
+        let loaded = load::load_file(
+            &source.display,
+            source.slug(),
+            &source.text,
+            &vocabulary,
+            &mut problems,
+        );
         if let Some(section) = loaded.section {
             files.push((source, section, loaded.rules));
         }
@@ -206,6 +248,7 @@ pub fn load(sources: &[Source]) -> Result<Catalog, Vec<Diagnostic>> {
     let mut catalog = Catalog {
         page: page.map(|(_, header)| header),
         lifecycle: lifecycle.map(|(_, found)| found),
+        vocabulary,
         ..Catalog::default()
     };
     for (index, (_, section, rules)) in files.into_iter().enumerate() {

@@ -9,7 +9,7 @@ use serde_yaml::Value;
 use crate::diagnostic::{suggestion, Diagnostic};
 use crate::layout::{Layout, Step};
 use crate::model::{Conditions, Field, Lifecycle, Origin, Page, Query, Retired, Rule, Section};
-use crate::vocab;
+use crate::vocabulary::{rule_bounds, RawBounds, Vocabulary};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -65,6 +65,7 @@ struct RawRule {
     examples: Vec<RawConditions>,
     #[serde(default)]
     counter_examples: Vec<RawConditions>,
+    backoff: Option<RawBounds>,
 }
 
 /// The shape shared by `when` and by each example. In `when` a key may hold a
@@ -121,7 +122,13 @@ pub struct Loaded {
 pub const COLUMNS: [&str; 3] = ["issue", "cause", "solution"];
 
 /// Reads one rules file. Problems go to `out`; whatever could be read is returned.
-pub fn load_file(file: &str, slug: &str, text: &str, out: &mut Vec<Diagnostic>) -> Loaded {
+pub fn load_file(
+    file: &str,
+    slug: &str,
+    text: &str,
+    vocabulary: &Vocabulary,
+    out: &mut Vec<Diagnostic>,
+) -> Loaded {
     let layout = Layout::new(text);
     // A rule whose YAML is broken is skipped; `None` when the file reads whole.
     let mut broken = None;
@@ -254,6 +261,7 @@ pub fn load_file(file: &str, slug: &str, text: &str, out: &mut Vec<Diagnostic>) 
         let ctx = RuleCtx {
             file,
             layout: &layout,
+            vocabulary,
             index,
             label: format!("#{}", index + 1),
         };
@@ -366,6 +374,7 @@ fn is_date(text: &str) -> bool {
 struct RuleCtx<'a> {
     file: &'a str,
     layout: &'a Layout<'a>,
+    vocabulary: &'a Vocabulary,
     index: usize,
     label: String,
 }
@@ -459,14 +468,23 @@ fn convert_rule(ctx: &RuleCtx, raw: RawRule, out: &mut Vec<Diagnostic>) -> Optio
         }
     }
 
-    let retry_names: Vec<&str> = vocab::RETRY.iter().map(|r| r.0).collect();
-    if !retry_names.contains(&raw.retry.as_str()) {
-        ctx.report(
+    let mut backoff = None;
+    match ctx.vocabulary.retry_policy(&raw.retry) {
+        Some(policy) => match rule_bounds(policy, raw.backoff.as_ref()) {
+            Ok(bounds) => backoff = bounds,
+            Err(problem) => ctx.report(
+                out,
+                &[Step::Key("backoff")],
+                problem,
+                "give `backoff:` only on a `retry: backoff` rule, with bounds that end (see rules/vocabulary.yaml)".to_string(),
+            ),
+        },
+        None => ctx.report(
             out,
             &[Step::Key("retry")],
             format!("unknown retry policy `{}`", raw.retry),
-            suggestion(&raw.retry, &retry_names),
-        );
+            suggestion(&raw.retry, &ctx.vocabulary.retry_names()),
+        ),
     }
 
     let problems_before_when = out.len();
@@ -522,6 +540,7 @@ fn convert_rule(ctx: &RuleCtx, raw: RawRule, out: &mut Vec<Diagnostic>) -> Optio
         cause,
         solution,
         retry: raw.retry,
+        backoff,
         notes: raw.notes.filter(|n| !n.trim().is_empty()),
         see_also: raw.see_also,
         when,
@@ -581,13 +600,13 @@ fn conditions(
         }
         let mut set = BTreeSet::new();
         for item in items {
-            match normalise(field, &item) {
+            match normalise(ctx.vocabulary, field, &item) {
                 // A condition on an operation also accepts the operations within it.
                 Ok(values) if lists && field == Field::Operation => {
                     set.extend(
                         values
                             .iter()
-                            .flat_map(|v| vocab::operation_and_descendants(v))
+                            .flat_map(|v| ctx.vocabulary.operation_and_descendants(v))
                             .map(String::from),
                     );
                 }
@@ -603,7 +622,11 @@ fn conditions(
 }
 
 /// One YAML value of `field` as the query values it accepts.
-fn normalise(field: Field, value: &Value) -> Result<Vec<String>, (String, Option<String>)> {
+fn normalise(
+    vocabulary: &Vocabulary,
+    field: Field,
+    value: &Value,
+) -> Result<Vec<String>, (String, Option<String>)> {
     let key = field.key();
     if value.is_null() && matches!(field, Field::Type | Field::Message) {
         return Ok(vec![crate::model::NONE.to_string()]);
@@ -647,13 +670,10 @@ fn normalise(field: Field, value: &Value) -> Result<Vec<String>, (String, Option
                 Some("write the code as a bare number, e.g. `status: 422`".into()),
             )),
         },
-        Field::Operation => from(&vocab::OPERATIONS.iter().map(|o| o.0).collect::<Vec<_>>()),
-        Field::Environment => from(&vocab::ENVIRONMENTS.iter().map(|e| e.0).collect::<Vec<_>>()),
-        Field::Event => from(vocab::EVENTS),
-        Field::Symptom if !is_kebab(&text) => Err((
-            format!("symptom `{text}` is not kebab-case"),
-            Some("symptoms are lower-case words joined by `-`, e.g. `duplicate-events`".into()),
-        )),
+        Field::Operation => from(&vocabulary.operation_names()),
+        Field::Environment => from(&vocabulary.environment_names()),
+        Field::Event => from(&vocabulary.event_names()),
+        Field::Symptom => from(&vocabulary.symptom_names()),
         Field::Type | Field::Message if text.trim().is_empty() => Err((
             format!("`{key}` is empty"),
             Some(format!("write `{key}: null` to require that the response has no {key}")),
@@ -666,7 +686,7 @@ fn normalise(field: Field, value: &Value) -> Result<Vec<String>, (String, Option
             format!("message pattern `{text}` has `*` somewhere other than after a prefix"),
             Some("write the fixed start of the message followed by one `*`, e.g. `Unknown country: *`".into()),
         )),
-        Field::Symptom | Field::Type | Field::Message | Field::AfterTokenRefresh => Ok(vec![text]),
+        Field::Type | Field::Message | Field::AfterTokenRefresh => Ok(vec![text]),
     }
 }
 
@@ -707,7 +727,7 @@ fn yaml_message(err: &serde_yaml::Error) -> String {
 
 /// Where a YAML error lies (1-based, `offset` lines added for a rule parsed
 /// on its own), what it is, and how to fix it.
-fn yaml_problem(
+pub(crate) fn yaml_problem(
     layout: &Layout,
     err: &serde_yaml::Error,
     offset: usize,

@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use crate::vocab;
+use crate::vocabulary::{Bounds, Vocabulary};
 
 /// The value standing for "the query names none" (no event, symptom, type or message).
 pub const NONE: &str = "";
@@ -65,19 +65,27 @@ impl Field {
 
     /// Every value a query can carry in this field, when that set is closed.
     /// `None` in the list stands for a query that leaves the field out.
-    pub fn closed_domain(self) -> Option<Vec<Option<String>>> {
+    pub fn closed_domain(self, vocabulary: &Vocabulary) -> Option<Vec<Option<String>>> {
         let names: Vec<&str> = match self {
             Field::AfterTokenRefresh => {
                 return Some(vec![Some("false".into()), Some("true".into())])
             }
-            Field::Operation => vocab::OPERATIONS.iter().map(|o| o.0).collect(),
-            Field::Environment => vocab::ENVIRONMENTS.iter().map(|e| e.0).collect(),
+            Field::Operation => vocabulary.operation_names(),
+            Field::Environment => vocabulary.environment_names(),
             _ => return None,
         };
         let mut domain: Vec<Option<String>> =
             names.into_iter().map(|n| Some(n.to_string())).collect();
         domain.push(None);
         Some(domain)
+    }
+
+    /// True for the fields a caller may not know: a query that leaves one
+    /// out is answered from the fields it gives (see [`Catalog::resolve`]).
+    /// Leaving out any other field states a fact: no type, no message, no
+    /// event, no symptom, not after a token refresh.
+    pub fn may_be_unknown(self) -> bool {
+        matches!(self, Field::Status | Field::Operation | Field::Environment)
     }
 
     /// The value a query has in this field when it leaves the field out.
@@ -170,6 +178,24 @@ impl Conditions {
             })
     }
 
+    /// These conditions with the fields in `free` accepting anything.
+    pub fn without(&self, free: &[Field]) -> Conditions {
+        let mut out = self.clone();
+        for &f in free {
+            out.accepted[f.index()] = None;
+        }
+        out
+    }
+
+    /// True when a query that leaves `field` out matches (given that the rest does).
+    fn accepts_left_out(&self, field: Field, value: Option<&str>) -> bool {
+        match (self.get(field), value) {
+            (None, _) => true,
+            (Some(set), Some(v)) => set.iter().any(|p| field.accepts(p, v)),
+            (Some(_), None) => false,
+        }
+    }
+
     pub fn matches(&self, query: &Query) -> bool {
         Field::ALL.iter().all(|&f| match self.get(f) {
             None => true,
@@ -226,6 +252,14 @@ impl Query {
 
     pub fn set(&mut self, field: Field, value: String) {
         self.values[field.index()] = Some(value);
+    }
+
+    /// The fields this query leaves out that a caller may not know.
+    pub fn unknown_fields(&self) -> Vec<Field> {
+        Field::ALL
+            .into_iter()
+            .filter(|f| f.may_be_unknown() && self.values[f.index()].is_none())
+            .collect()
     }
 
     pub fn after_token_refresh(&self) -> bool {
@@ -304,8 +338,10 @@ pub struct Rule {
     pub title: String,
     pub cause: String,
     pub solution: String,
-    /// A retry policy name from [`vocab::RETRY`].
+    /// A retry policy name from the vocabulary.
     pub retry: String,
+    /// The rule's backoff bounds, when its policy backs off.
+    pub backoff: Option<Bounds>,
     pub notes: Option<String>,
     pub see_also: Vec<String>,
     pub when: Conditions,
@@ -343,17 +379,152 @@ pub struct Catalog {
     pub rules: Vec<Rule>,
     /// Released and retired ids, when the rule set keeps them (`rules/` does).
     pub lifecycle: Option<Lifecycle>,
+    /// The words the rules are written in.
+    pub vocabulary: Vocabulary,
 }
 
 impl Catalog {
-    /// The rule that answers `query`: among the rules that match, the one whose
-    /// conditions lie within all the others'. This is the definition the
-    /// generated matcher must agree with; it scans every rule.
+    /// The rule that answers `query`. This is the definition the generated
+    /// matcher must agree with; it scans every rule.
+    ///
+    /// When the query gives every field it may leave out, the answer is,
+    /// among the rules that match, the one whose conditions lie within all
+    /// the others'. When it leaves out its status, operation or environment,
+    /// see [`answer`].
     pub fn resolve(&self, query: &Query) -> Option<usize> {
-        let matching: Vec<usize> = (0..self.rules.len())
-            .filter(|&i| self.rules[i].when.matches(query))
+        let unknown = query.unknown_fields();
+        let defaulted: Vec<Field> = Field::ALL
+            .into_iter()
+            .filter(|&f| !unknown.contains(&f) && query.get(f) == f.absent_value())
             .collect();
-        most_specific(&self.rules, &matching)
+        let consistent: Vec<usize> = (0..self.rules.len())
+            .filter(|&i| self.rules[i].when.without(&unknown).matches(query))
+            .collect();
+        answer(
+            &self.vocabulary,
+            &self.rules,
+            &consistent,
+            &unknown,
+            &defaulted,
+        )
+    }
+
+    /// How many times a service following `rule` sends a request again on
+    /// its own.
+    pub fn resends(&self, rule: &Rule) -> u32 {
+        resends(&self.vocabulary, rule)
+    }
+}
+
+/// How many times a service following `rule` sends the request again on its
+/// own: its bounds' attempts after the first, or its policy's `resends`.
+pub fn resends(vocabulary: &Vocabulary, rule: &Rule) -> u32 {
+    match rule.backoff {
+        Some(bounds) => bounds.attempts.saturating_sub(1),
+        None => vocabulary
+            .retry_policy(&rule.retry)
+            .map_or(0, |policy| policy.resends),
+    }
+}
+
+/// The answer to a query that leaves the fields in `unknown` out, among the
+/// `consistent` rules: those that accept every field it gives.
+///
+/// Had the query given those fields, it could have reached each of several
+/// rules (its *possible answers*). When one of them lies within all the
+/// others in the fields the query names (its `defaulted` fields, given at
+/// their "none" value, such as no type or not after a token refresh, name
+/// nothing), the query singles it out and it answers. Otherwise the rule
+/// that matches the query as it stands (one that names none of the unknown
+/// fields) answers, if any. Either answer stands only when it resends no
+/// more than every possible answer would; if neither does, no rule answers
+/// (unrecognised, never retried).
+pub fn answer(
+    vocabulary: &Vocabulary,
+    rules: &[Rule],
+    consistent: &[usize],
+    unknown: &[Field],
+    defaulted: &[Field],
+) -> Option<usize> {
+    let exact: Vec<usize> = consistent
+        .iter()
+        .copied()
+        .filter(|&i| unknown.iter().all(|&f| rules[i].when.get(f).is_none()))
+        .collect();
+    let generic = most_specific(rules, &exact);
+    if unknown.is_empty() {
+        return generic;
+    }
+    let possible: Vec<usize> = possible_answers(rules, consistent, unknown)
+        .into_iter()
+        .collect();
+    let Some(least) = possible
+        .iter()
+        .map(|&i| resends(vocabulary, &rules[i]))
+        .min()
+    else {
+        return generic;
+    };
+    let cautious = |i: &usize| resends(vocabulary, &rules[*i]) <= least;
+    let unnamed: Vec<Field> = unknown.iter().chain(defaulted).copied().collect();
+    let given: Vec<Conditions> = possible
+        .iter()
+        .map(|&i| rules[i].when.without(&unnamed))
+        .collect();
+    let within_all: Vec<usize> = (0..possible.len())
+        .filter(|&a| given.iter().all(|b| given[a].is_within(b)))
+        .map(|a| possible[a])
+        .collect();
+    let singled = match within_all.as_slice() {
+        [only] => Some(*only),
+        _ => None,
+    };
+    singled.filter(cautious).or(generic.filter(cautious))
+}
+
+/// Every rule that answers some completion of the query: each unknown field
+/// set to a value one of `consistent` names, or left out.
+fn possible_answers(rules: &[Rule], consistent: &[usize], unknown: &[Field]) -> BTreeSet<usize> {
+    let mut choices: Vec<Vec<Option<&str>>> = Vec::new();
+    for &field in unknown {
+        let mut values: BTreeSet<&str> = BTreeSet::new();
+        for &i in consistent {
+            if let Some(set) = rules[i].when.get(field) {
+                values.extend(set.iter().map(String::as_str));
+            }
+        }
+        let mut options: Vec<Option<&str>> = vec![None];
+        options.extend(values.into_iter().map(Some));
+        choices.push(options);
+    }
+    let mut out = BTreeSet::new();
+    let mut pick = vec![0usize; unknown.len()];
+    loop {
+        let matching: Vec<usize> = consistent
+            .iter()
+            .copied()
+            .filter(|&i| {
+                unknown
+                    .iter()
+                    .zip(&pick)
+                    .zip(&choices)
+                    .all(|((&f, &n), options)| rules[i].when.accepts_left_out(f, options[n]))
+            })
+            .collect();
+        out.extend(most_specific(rules, &matching));
+        // The next combination, like an odometer.
+        let mut digit = 0;
+        loop {
+            if digit == pick.len() {
+                return out;
+            }
+            pick[digit] += 1;
+            if pick[digit] < choices[digit].len() {
+                break;
+            }
+            pick[digit] = 0;
+            digit += 1;
+        }
     }
 }
 
@@ -370,11 +541,12 @@ pub fn most_specific(rules: &[Rule], candidates: &[usize]) -> Option<usize> {
 /// given rules `inner` that may cover them: enough to reach every distinct
 /// outcome, and `None` (the field left out) when `outer` accepts anything.
 pub fn candidates(
+    vocabulary: &Vocabulary,
     field: Field,
     outer: Option<&BTreeSet<String>>,
     inner: &[&Conditions],
 ) -> Vec<Option<String>> {
-    if let (None, Some(domain)) = (outer, field.closed_domain()) {
+    if let (None, Some(domain)) = (outer, field.closed_domain(vocabulary)) {
         return domain;
     }
     let mut patterns: BTreeSet<String> = inner
@@ -421,6 +593,100 @@ pub fn meet(field: Field, a: &BTreeSet<String>, b: &BTreeSet<String>) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Source;
+
+    const VOCABULARY: &str = "retry:
+  - { name: never, resends: 0, meaning: No. }
+  - { name: after-user-action, resends: 0, meaning: Later. }
+  - { name: token-refresh, resends: 1, meaning: Once. }
+  - name: backoff
+    meaning: Often.
+    bounds: { attempts: 3, base_delay_ms: 10, max_delay_ms: 100, jitter_percent: 0, honour_retry_after: true }
+operations:
+  - { name: api-a, description: A. }
+  - { name: op-a1, parent: api-a, description: A1. }
+  - { name: op-a2, parent: api-a, description: A2. }
+  - { name: api-b, description: B. }
+  - { name: op-b1, parent: api-b, description: B1. }
+environments:
+  - { name: test, description: T. }
+  - { name: production, description: P. }
+";
+
+    const RULES: &str = "section: { title: S, order: 1, summary: S. }
+rules:
+  - id: currency
+    title: t
+    cause: c
+    solution: s
+    retry: never
+    when: { status: 400, operation: op-a1, message: 'Bad currency*' }
+    examples: [{ status: 400, operation: op-a1, message: 'Bad currency: X' }]
+  - id: other-400
+    title: t
+    cause: c
+    solution: s
+    retry: never
+    when: { status: 400, operation: op-a2 }
+    examples: [{ status: 400, operation: op-a2 }]
+  - id: b-400
+    title: t
+    cause: c
+    solution: s
+    retry: never
+    when: { status: 400, operation: op-b1 }
+    examples: [{ status: 400, operation: op-b1 }]
+  - id: token
+    title: t
+    cause: c
+    solution: s
+    retry: token-refresh
+    when: { status: 401, operation: api-b }
+    examples: [{ status: 401, operation: op-b1 }]
+  - id: any-401
+    title: t
+    cause: c
+    solution: s
+    retry: never
+    when: { status: 401 }
+    examples: [{ status: 401 }]
+  - id: slow
+    title: t
+    cause: c
+    solution: s
+    retry: backoff
+    when: { status: 429, type: Slow }
+    examples: [{ status: 429, type: Slow }]
+  - id: sign
+    title: t
+    cause: c
+    solution: s
+    retry: after-user-action
+    when: { status: 422, type: Sign }
+    examples: [{ status: 422, type: Sign }]
+";
+
+    fn catalog() -> Catalog {
+        let sources = [
+            Source {
+                display: "v.yaml".into(),
+                text: VOCABULARY.into(),
+            },
+            Source {
+                display: "s.yaml".into(),
+                text: RULES.into(),
+            },
+        ];
+        crate::load(&sources).unwrap_or_else(|p| panic!("{}", p[0]))
+    }
+
+    fn ask(catalog: &Catalog, fields: &[(Field, &str)]) -> Option<String> {
+        let mut query = Query::default();
+        for (f, v) in fields {
+            query.set(*f, v.to_string());
+        }
+        catalog.resolve(&query).map(|i| catalog.rules[i].id.clone())
+    }
 
     fn names(domain: Option<Vec<Option<String>>>) -> Option<Vec<String>> {
         domain.map(|d| {
@@ -432,15 +698,17 @@ mod tests {
 
     #[test]
     fn closed_fields_list_every_value_they_can_take() {
+        let catalog = catalog();
+        let v = &catalog.vocabulary;
         assert_eq!(
-            names(Field::AfterTokenRefresh.closed_domain()),
+            names(Field::AfterTokenRefresh.closed_domain(v)),
             Some(vec!["false".into(), "true".into()])
         );
-        let operations = names(Field::Operation.closed_domain()).unwrap();
-        assert_eq!(operations.len(), vocab::OPERATIONS.len() + 1);
-        assert!(operations.iter().any(|o| o == "create-case"));
+        let operations = names(Field::Operation.closed_domain(v)).unwrap();
+        assert_eq!(operations.len(), v.operations.len() + 1);
+        assert!(operations.iter().any(|o| o == "op-b1"));
         assert_eq!(operations.last().map(String::as_str), Some("(left out)"));
-        let environments = names(Field::Environment.closed_domain()).unwrap();
+        let environments = names(Field::Environment.closed_domain(v)).unwrap();
         assert_eq!(environments, ["test", "production", "(left out)"]);
         for open in [
             Field::Status,
@@ -449,7 +717,60 @@ mod tests {
             Field::Event,
             Field::Symptom,
         ] {
-            assert_eq!(open.closed_domain(), None, "{open:?}");
+            assert_eq!(open.closed_domain(v), None, "{open:?}");
         }
+    }
+
+    #[test]
+    fn a_query_missing_its_operation_is_answered_by_the_rule_its_fields_single_out() {
+        let c = catalog();
+        let currency = [(Field::Status, "400"), (Field::Message, "Bad currency: X")];
+        assert_eq!(ask(&c, &currency).as_deref(), Some("currency"));
+        // A message no rule names singles out nothing: two rules could answer.
+        assert_eq!(
+            ask(&c, &[(Field::Status, "400"), (Field::Message, "Other")]),
+            None
+        );
+        assert_eq!(ask(&c, &[(Field::Status, "400")]), None);
+        // The only rule that could answer is singled out.
+        let env = [(Field::Status, "400"), (Field::Environment, "test")];
+        assert_eq!(ask(&c, &env), None);
+        let b = [(Field::Status, "400"), (Field::Operation, "api-b")];
+        assert_eq!(ask(&c, &b).as_deref(), None, "api-b itself is no op-b1");
+    }
+
+    #[test]
+    fn a_query_missing_its_status_is_answered_by_the_type_it_names() {
+        let c = catalog();
+        // Waiting for the user resends nothing, like every alternative.
+        assert_eq!(ask(&c, &[(Field::Type, "Sign")]).as_deref(), Some("sign"));
+        // Backing off would resend more than `any-401` (never) would, had
+        // the status been 401: no answer rather than a risky one.
+        assert_eq!(ask(&c, &[(Field::Type, "Slow")]), None);
+        assert_eq!(
+            ask(&c, &[(Field::Status, "429"), (Field::Type, "Slow")]).as_deref(),
+            Some("slow")
+        );
+    }
+
+    #[test]
+    fn an_ambiguous_query_gets_the_generic_rule_never_the_eager_one() {
+        let c = catalog();
+        // `token` and `any-401` both fit a 401 of unknown operation; the
+        // generic rule answers, and it does not refresh.
+        assert_eq!(
+            ask(&c, &[(Field::Status, "401")]).as_deref(),
+            Some("any-401")
+        );
+        assert_eq!(
+            ask(&c, &[(Field::Status, "401"), (Field::Operation, "op-b1")]).as_deref(),
+            Some("token")
+        );
+        // "Not after a token refresh" is given by default and names no rule.
+        let token = &c.rules[3];
+        assert!(token.when.get(Field::AfterTokenRefresh).is_none());
+        assert_eq!(c.resends(token), 1);
+        assert_eq!(c.resends(&c.rules[5]), 2);
+        assert_eq!(c.resends(&c.rules[6]), 0);
     }
 }

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::model::{candidates, Catalog, Conditions, Field, Query};
+use crate::vocabulary::Vocabulary;
 
 /// A value no rule names, per field whose values are open.
 fn unseen(field: Field) -> Option<&'static str> {
@@ -18,7 +19,13 @@ fn unseen(field: Field) -> Option<&'static str> {
     }
 }
 
+/// True when rule conditions `c` may still answer a query with `value` in
+/// `field`: a field left out that may be unknown keeps every rule, since the
+/// answer then depends on what those rules would say (see [`crate::answer`]).
 fn accepts(c: &Conditions, field: Field, value: Option<&str>) -> bool {
+    if value.is_none() && field.may_be_unknown() {
+        return true;
+    }
     match (c.get(field), value.or(field.absent_value())) {
         (None, _) => true,
         (Some(set), Some(v)) => set.iter().any(|p| field.accepts(p, v)),
@@ -36,7 +43,7 @@ impl Catalog {
     pub fn distinct_queries(&self) -> Vec<Query> {
         let all: Vec<&Conditions> = self.rules.iter().map(|r| &r.when).collect();
         let mut out = BTreeSet::new();
-        enumerate(0, &all, &Query::default(), &mut out);
+        enumerate(&self.vocabulary, 0, &all, &Query::default(), &mut out);
         out.into_iter().collect()
     }
 }
@@ -55,16 +62,22 @@ fn normalised(query: &Query) -> Query {
     out
 }
 
-fn enumerate(depth: usize, remaining: &[&Conditions], query: &Query, out: &mut BTreeSet<Query>) {
+fn enumerate(
+    vocabulary: &Vocabulary,
+    depth: usize,
+    remaining: &[&Conditions],
+    query: &Query,
+    out: &mut BTreeSet<Query>,
+) {
     let Some(&field) = Field::ALL.get(depth) else {
         out.insert(normalised(query));
         return;
     };
     let mut values: Vec<Option<String>> = if remaining.iter().any(|c| c.get(field).is_some()) {
-        candidates(field, None, remaining)
+        candidates(vocabulary, field, None, remaining)
     } else {
         field
-            .closed_domain()
+            .closed_domain(vocabulary)
             .map_or_else(|| vec![None], |d| d.into_iter().take(2).collect())
     };
     if let Some(v) = unseen(field) {
@@ -80,6 +93,6 @@ fn enumerate(depth: usize, remaining: &[&Conditions], query: &Query, out: &mut B
         if let Some(v) = value {
             next.set(field, v);
         }
-        enumerate(depth + 1, &still, &next, out);
+        enumerate(vocabulary, depth + 1, &still, &next, out);
     }
 }

@@ -79,11 +79,40 @@ pub fn sources(n: usize) -> Vec<Source> {
         }
         group += 1;
     }
-    vec![Source {
-        display: "synthetic/synthetic.yaml".into(),
-        text: yaml,
-    }]
+    let symptoms: String = (0..group)
+        .filter(|g| g % 10 >= 8)
+        .map(|g| format!("  - {{ name: synthetic-symptom-{g}, description: Symptom {g}. }}\n"))
+        .collect();
+    vec![
+        Source {
+            display: "synthetic/synthetic.yaml".into(),
+            text: yaml,
+        },
+        Source {
+            display: "synthetic/vocabulary.yaml".into(),
+            text: format!("{VOCABULARY}symptoms:\n{symptoms}"),
+        },
+    ]
 }
+
+/// The words the synthetic rules use. The operations carry the library's
+/// names, since the synthetic matcher is compiled against its `Operation`.
+const VOCABULARY: &str = "retry:
+  - { name: never, resends: 0, meaning: Never. }
+  - { name: after-user-action, resends: 0, meaning: After a user acts. }
+  - { name: token-refresh, resends: 1, meaning: Once with a new token. }
+  - name: backoff
+    meaning: With backoff.
+    bounds: { attempts: 3, base_delay_ms: 1000, max_delay_ms: 30000, jitter_percent: 10, honour_retry_after: false }
+operations:
+  - { name: referral-api, description: One API. }
+  - { name: create-client, parent: referral-api, description: One call. }
+  - { name: customer-api, description: The other API. }
+  - { name: create-case, parent: customer-api, description: Another call. }
+environments:
+  - { name: test, description: Test. }
+  - { name: production, description: Production. }
+";
 
 #[cfg(test)]
 mod tests {

@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::index::Index;
 use crate::model::{Catalog, Conditions, Field, Lifecycle, Origin, Query, Retired, Rule};
+use crate::vocabulary::Vocabulary;
 
 pub fn validate(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
     let mut first_seen: HashMap<&str, &Rule> = HashMap::new();
@@ -47,7 +48,7 @@ pub fn validate(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
     let index = Index::new(&catalog.rules);
     let pairs = sharing_pairs(&index);
     check_overlaps(&catalog.rules, &pairs, out);
-    check_shadowed(&catalog.rules, &pairs, out);
+    check_shadowed(&catalog.vocabulary, &catalog.rules, &pairs, out);
     // Resolution is only well defined once the rules are unambiguous, and
     // only complete when no rule was left out for its own problems.
     if out.is_empty() {
@@ -240,7 +241,12 @@ fn check_overlaps(rules: &[Rule], pairs: &BTreeSet<(usize, usize)>, out: &mut Ve
 
 /// A rule every one of whose queries is answered by more specific rules can
 /// never win.
-fn check_shadowed(rules: &[Rule], pairs: &BTreeSet<(usize, usize)>, out: &mut Vec<Diagnostic>) {
+fn check_shadowed(
+    vocabulary: &Vocabulary,
+    rules: &[Rule],
+    pairs: &BTreeSet<(usize, usize)>,
+    out: &mut Vec<Diagnostic>,
+) {
     // A rule within another shares its queries, so it shares a leaf with it.
     let mut neighbours: Vec<Vec<usize>> = vec![Vec::new(); rules.len()];
     for &(a, b) in pairs {
@@ -259,7 +265,7 @@ fn check_shadowed(rules: &[Rule], pairs: &BTreeSet<(usize, usize)>, out: &mut Ve
             continue;
         }
         let conditions: Vec<&Conditions> = inner.iter().map(|r| &r.when).collect();
-        if uncovered_query(&rule.when, &conditions).is_none() {
+        if uncovered_query(vocabulary, &rule.when, &conditions).is_none() {
             let names: Vec<String> = inner.iter().map(|r| format!("`{}`", r.id)).collect();
             out.push(at(
                 rule,
@@ -279,15 +285,25 @@ fn check_shadowed(rules: &[Rule], pairs: &BTreeSet<(usize, usize)>, out: &mut Ve
 /// match; as soon as none is left, the partial query is a witness. Candidate
 /// values per field come from [`crate::model::candidates`]: the values the
 /// rules name plus "something else", which is all that can make a difference.
-pub fn uncovered_query(outer: &Conditions, inner: &[&Conditions]) -> Option<Query> {
-    fn search(depth: usize, outer: &Conditions, inner: &[&Conditions], query: &mut Query) -> bool {
+pub fn uncovered_query(
+    vocabulary: &Vocabulary,
+    outer: &Conditions,
+    inner: &[&Conditions],
+) -> Option<Query> {
+    fn search(
+        vocabulary: &Vocabulary,
+        depth: usize,
+        outer: &Conditions,
+        inner: &[&Conditions],
+        query: &mut Query,
+    ) -> bool {
         if inner.is_empty() {
             return true;
         }
         let Some(&field) = Field::ALL.get(depth) else {
             return false;
         };
-        let candidates = crate::model::candidates(field, outer.get(field), inner);
+        let candidates = crate::model::candidates(vocabulary, field, outer.get(field), inner);
         for candidate in candidates {
             let still: Vec<&Conditions> = inner
                 .iter()
@@ -304,7 +320,7 @@ pub fn uncovered_query(outer: &Conditions, inner: &[&Conditions]) -> Option<Quer
             if let Some(v) = candidate {
                 query.set(field, v);
             }
-            if search(depth + 1, outer, &still, query) {
+            if search(vocabulary, depth + 1, outer, &still, query) {
                 return true;
             }
             *query = saved;
@@ -312,7 +328,7 @@ pub fn uncovered_query(outer: &Conditions, inner: &[&Conditions]) -> Option<Quer
         false
     }
     let mut query = Query::default();
-    search(0, outer, inner, &mut query).then(|| {
+    search(vocabulary, 0, outer, inner, &mut query).then(|| {
         // Fields after the last one searched still have to satisfy `outer`.
         for f in Field::ALL {
             let Some(set) = outer.get(f) else { continue };
@@ -390,13 +406,14 @@ mod tests {
             (Field::Message, &["Unknown*"]),
         ]);
         let inner = conditions(&[(Field::Status, &["409"])]);
-        let witness = uncovered_query(&outer, &[&inner]).expect("410 is not covered");
+        let vocabulary = Vocabulary::default();
+        let witness = uncovered_query(&vocabulary, &outer, &[&inner]).expect("410 is not covered");
         assert!(outer.matches(&witness), "{witness}");
         assert!(!inner.matches(&witness), "{witness}");
         assert_eq!(witness.get(Field::Status), Some("410"));
         // A message prefix is filled in with the prefix itself.
         assert_eq!(witness.get(Field::Message), Some("Unknown"));
         let all = conditions(&[(Field::Status, &["409", "410"])]);
-        assert_eq!(uncovered_query(&outer, &[&inner, &all]), None);
+        assert_eq!(uncovered_query(&vocabulary, &outer, &[&inner, &all]), None);
     }
 }

@@ -13,7 +13,15 @@ fn bad_rule_files_are_reported_with_file_line_rule_and_hint() {
             display: format!("rules/{name}"),
             text: fs::read_to_string(path).unwrap(),
         };
-        let problems = match load(&[source]) {
+        // Each fixture is a rules file beside the project's vocabulary.
+        let vocabulary = Source {
+            display: "rules/vocabulary.yaml".into(),
+            text: fs::read_to_string(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/vocabulary.yaml"),
+            )
+            .unwrap(),
+        };
+        let problems = match load(&[vocabulary, source]) {
             Ok(_) => panic!("{name} should not load"),
             Err(problems) => problems,
         };
@@ -74,6 +82,7 @@ fn every_snapshot_has_its_fixture() {
             "emit__the_generated_catalog",
             "emit__the_generated_bare_matcher",
             "diff__retries-more",
+            "diff__retries-more-within-backoff",
             "diff__stops-retrying",
             "diff__recognition",
             "diff__other-rule",

@@ -91,7 +91,7 @@ fn a_rule_set_compared_with_itself_changes_nothing() {
 
 #[test]
 fn each_kind_of_change_is_classified_and_grouped() {
-    let cases: [(&str, Catalog, Risk); 6] = [
+    let cases: [(&str, Catalog, Risk); 7] = [
         (
             "retries-more",
             edited(
@@ -107,9 +107,20 @@ fn each_kind_of_change_is_classified_and_grouped() {
             "stops-retrying",
             edited(
                 "alpha.yaml",
-                &[("    retry: backoff\n", "    retry: never\n")],
+                &[(
+                    "    retry: backoff\n    backoff: { attempts: 2, honour_retry_after: true }\n",
+                    "    retry: never\n",
+                )],
             ),
             Risk::StopsRetrying,
+        ),
+        (
+            "retries-more-within-backoff",
+            edited(
+                "alpha.yaml",
+                &[("{ attempts: 2, honour", "{ attempts: 4, honour")],
+            ),
+            Risk::RetriesMore,
         ),
         (
             "recognition",
@@ -156,14 +167,24 @@ fn each_kind_of_change_is_classified_and_grouped() {
     for (name, current, risk) in cases {
         let d = diff(&base(), &current);
         assert!(!d.is_empty(), "{name}");
-        let total: usize = d.groups.iter().map(|g| g.queries.len()).sum();
-        assert_eq!(d.count(risk), total, "{name}: {}", shown(&d));
+        // Queries that give their status change as the edit says; those
+        // that leave it out may also move between a rule and "unrecognised"
+        // (see `answer`), which the snapshot shows.
+        let with_status = |g: &debitura_triage_codegen::Group| {
+            g.queries
+                .iter()
+                .filter(|q| q.get(Field::Status).is_some())
+                .count()
+        };
+        let total: usize = d.groups.iter().map(with_status).sum();
+        let expected: usize = d
+            .groups
+            .iter()
+            .filter(|g| g.risk == risk)
+            .map(with_status)
+            .sum();
+        assert_eq!(expected, total, "{name}: {}", shown(&d));
         assert!(total > 1, "{name}: {}", shown(&d));
-        assert!(
-            d.groups.iter().all(|g| g.risk == risk),
-            "{name}: {}",
-            shown(&d)
-        );
         insta::assert_snapshot!(name, shown(&d));
     }
 }

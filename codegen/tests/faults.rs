@@ -198,12 +198,12 @@ const FAULTS: &[Fault] = &[
         hint: "digits only",
     },
     Fault {
-        name: "a symptom that is not kebab-case",
-        edits: &[Replace(16, "      symptom: Retest_Onboarding")],
+        name: "a symptom the vocabulary does not list",
+        edits: &[Replace(16, "      symptom: retest-onboarding-same-mail")],
         line: 17,
         rule: Some("retest-onboarding-same-email"),
-        problem: "symptom `Retest_Onboarding` is not kebab-case",
-        hint: "lower-case words",
+        problem: "unknown symptom `retest-onboarding-same-mail`",
+        hint: "did you mean `retest-onboarding-same-email`?",
     },
     Fault {
         name: "an empty type",
@@ -397,6 +397,126 @@ const FAULTS: &[Fault] = &[
         hint: "merge",
     },
 ];
+
+/// Faults in the vocabulary file: `(what, written, replaced by, problem, hint)`.
+/// Each is reported at the line of the text it replaces.
+const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "a parent that is not declared",
+        "  - name: get-me\n    parent: referral-api",
+        "  - name: get-me\n    parent: referal-api",
+        "`parent` names `referal-api`, which is not listed above",
+        "did you mean `referral-api`?",
+    ),
+    (
+        "a route without a method",
+        "      - GET /me\n",
+        "      - /me\n",
+        "route `/me`: no space between method and path",
+        "METHOD /path",
+    ),
+    (
+        "a route with an unknown method",
+        "      - GET /me\n",
+        "      - FETCH /me\n",
+        "`FETCH` is not an HTTP method",
+        "METHOD /path",
+    ),
+    (
+        "a route claimed by two operations",
+        "      - GET /reporting/transactions\n",
+        "      - GET /clients\n",
+        "route `GET /clients` is already `list-clients`'s",
+        "one operation per API",
+    ),
+    (
+        "a host for an unknown environment",
+        "    hosts: { production: customer-api.debitura.com, test: testcustomer-api.debitura.com }",
+        "    hosts: { production: customer-api.debitura.com, staging: testcustomer-api.debitura.com }",
+        "unknown environment `staging`",
+        "expected one of: test, production",
+    ),
+    (
+        "an operation listed twice",
+        "  - name: list-clients\n",
+        "  - name: get-me\n",
+        "`get-me` makes the Rust name `GetMe`, as `get-me` does",
+        "rename one",
+    ),
+    (
+        "backoff bounds that never end",
+        "      attempts: 3\n",
+        "      attempts: 1000\n",
+        "`attempts` is 1000; a backoff makes 2 to 10 attempts in all",
+        "every backoff must end",
+    ),
+    (
+        "a retry policy with neither resends nor bounds",
+        "  - name: never\n    resends: 0\n",
+        "  - name: never\n",
+        "either `resends` or `bounds`",
+        "`resends: 0`",
+    ),
+    (
+        "an event name with a capital",
+        "  - name: case.closed\n",
+        "  - name: Case.Closed\n",
+        "`Case.Closed` is not a valid name in `events`",
+        "as Debitura sends it",
+    ),
+    (
+        "an unknown key",
+        "    prefixes: [/v1]\n",
+        "    prefix: [/v1]\n",
+        "unknown field `prefix`",
+        "did you mean `prefixes`?",
+    ),
+];
+
+#[test]
+fn vocabulary_faults_are_reported_at_their_line() {
+    let mut failures = Vec::new();
+    for &(name, from, to, problem, hint) in VOCABULARY_FAULTS {
+        let mut sources = read_dir(&rules_dir(), "rules").expect("rules/ reads");
+        let source = sources
+            .iter_mut()
+            .find(|s| s.display == "rules/vocabulary.yaml")
+            .expect("the vocabulary exists");
+        let at = source
+            .text
+            .find(from)
+            .unwrap_or_else(|| panic!("{name}: `{from}` is not in the file"));
+        // The line of the first line `from` and `to` differ on.
+        let differs = from
+            .lines()
+            .zip(to.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
+        let line = source.text[..at].lines().count() + 1 + differs;
+        source.text = source.text.replacen(from, to, 1);
+        let problems = match load(&sources) {
+            Ok(_) => {
+                failures.push(format!("{name}: loaded without a problem"));
+                continue;
+            }
+            Err(problems) => problems,
+        };
+        let found = problems.iter().any(|p| {
+            p.file == "rules/vocabulary.yaml"
+                && p.line == line
+                && p.problem.contains(problem)
+                && p.hint.as_deref().is_some_and(|h| h.contains(hint))
+        });
+        if !found {
+            let got: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            failures.push(format!(
+                "{name}: expected line {line} `{problem}` (hint `{hint}`), got:\n  {}",
+                got.join("\n  ")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
 
 fn rules_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules")

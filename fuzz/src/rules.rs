@@ -1,17 +1,28 @@
 //! The `rules` target.
 
-/// The input as a rules file: it either loads, and the generated Rust
-/// parses, or every problem names a line of the file. Never a panic.
+/// The project's vocabulary, which a rules file is read beside.
+const VOCABULARY: &str = include_str!("../../rules/vocabulary.yaml");
+
+/// The input as a rules file beside the project's vocabulary (or, when it is
+/// a vocabulary itself, alone): it either loads, and the generated Rust
+/// parses, or every problem names a line of the input. Never a panic.
 pub fn rules_bytes(data: &[u8]) {
-    use debitura_triage_codegen::{generate, load, Source};
+    use debitura_triage_codegen::{generate, is_vocabulary, load, Source};
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let source = Source {
+    let mut sources = Vec::new();
+    if !is_vocabulary(text) {
+        sources.push(Source {
+            display: "rules/vocabulary.yaml".into(),
+            text: VOCABULARY.to_string(),
+        });
+    }
+    sources.push(Source {
         display: "rules/fuzz.yaml".into(),
         text: text.to_string(),
-    };
-    match load(&[source]) {
+    });
+    match load(&sources) {
         Ok(catalog) => {
             let code = generate(&catalog, "docs/");
             if let Err(err) = syn::parse_file(&code) {
@@ -21,6 +32,7 @@ pub fn rules_bytes(data: &[u8]) {
         Err(problems) => {
             let lines = text.lines().count().max(1);
             for problem in problems {
+                assert_eq!(problem.file, "rules/fuzz.yaml", "{problem}");
                 assert!(
                     (1..=lines + 1).contains(&problem.line),
                     "line {} outside the file: {problem}",

@@ -4,7 +4,7 @@ use std::fs;
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Parser, Subcommand};
-use debitura_triage::{Environment, Operation, RULES};
+use debitura_triage::{Environment, Operation};
 
 use super::printable;
 use super::suggest::nearest;
@@ -266,29 +266,23 @@ const DIAGNOSE_EXAMPLES: &str = "Examples:
   debitura-triage diagnose --event client.link_expired
   debitura-triage diagnose --delivery-error \"Request timed out after 10 seconds\"";
 
+/// The names of a vocabulary list.
+fn names(list: &'static [(&'static str, &'static str)]) -> Vec<&'static str> {
+    list.iter().map(|(name, _)| *name).collect()
+}
+
 fn event_help() -> String {
     format!(
         "A webhook event that announced the failure: {}",
-        debitura_triage::EVENTS.join(", ")
+        names(debitura_triage::EVENTS).join(", ")
     )
 }
 
 fn symptom_help() -> String {
     format!(
         "A named symptom with no status: {}",
-        known_symptoms().join(", ")
+        names(debitura_triage::SYMPTOMS).join(", ")
     )
-}
-
-/// Every symptom some rule names, sorted.
-fn known_symptoms() -> Vec<&'static str> {
-    let mut known: Vec<&'static str> = RULES
-        .iter()
-        .flat_map(|r| r.when.symptom.iter().copied())
-        .collect();
-    known.sort_unstable();
-    known.dedup();
-    known
 }
 
 fn operation_help() -> String {
@@ -336,12 +330,19 @@ fn parse_environment(s: &str) -> Result<Environment, String> {
 fn parse_event(s: &str) -> Result<String, String> {
     pick(
         s,
-        debitura_triage::EVENTS.iter().map(|e| (*e, ())),
+        names(debitura_triage::EVENTS).into_iter().map(|e| (e, ())),
         "webhook event",
     )
     .map(|()| s.to_string())
 }
 
 fn parse_symptom(s: &str) -> Result<String, String> {
-    pick(s, known_symptoms().into_iter().map(|k| (k, ())), "symptom").map(|()| s.to_string())
+    pick(
+        s,
+        names(debitura_triage::SYMPTOMS)
+            .into_iter()
+            .map(|k| (k, ())),
+        "symptom",
+    )
+    .map(|()| s.to_string())
 }

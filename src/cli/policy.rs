@@ -26,12 +26,23 @@ pub fn diff(
     format: Format,
     fail_on: &[Risk],
 ) -> Result<(String, u8), String> {
-    let current = load(&codegen::read_dir(rules, &rules.display().to_string()).map_err(problems)?)?;
-    let base_sources = if Path::new(base).is_dir() {
+    let current_sources =
+        codegen::read_dir(rules, &rules.display().to_string()).map_err(problems)?;
+    let current = load(&current_sources)?;
+    let mut base_sources = if Path::new(base).is_dir() {
         codegen::read_dir(Path::new(base), base).map_err(problems)?
     } else {
         at_revision(base, rules)?
     };
+    // Rules written before their vocabulary was a file of its own are read
+    // with the current one.
+    if !base_sources.iter().any(|s| codegen::is_vocabulary(&s.text)) {
+        base_sources.extend(
+            current_sources
+                .into_iter()
+                .filter(|s| codegen::is_vocabulary(&s.text)),
+        );
+    }
     let base_catalog = load(&base_sources)?;
     let diff = codegen::diff(&base_catalog, &current);
     let text = match format {

@@ -24,6 +24,9 @@ pub fn diagnosis_text(query: &Query<'_>, d: &Diagnosis) -> String {
     out += &format!("cause:    {}\n", d.cause());
     out += &format!("solution: {}\n", d.solution());
     out += &format!("retry:    {}: {}\n", d.retry(), d.retry().description());
+    if let Some(bounds) = d.rule().and_then(|r| r.backoff) {
+        out += &format!("bounds:   {bounds}\n");
+    }
     if let Some(rule) = d.rule() {
         out += &format!("docs:     {}\n", rule.id.docs_url());
         out += &format!("more:     debitura-triage explain {}\n", rule.id);
@@ -67,6 +70,7 @@ pub fn rule_json(rule: &Rule) -> Value {
         "cause": rule.cause,
         "solution": rule.solution,
         "retry": rule.retry,
+        "backoff": rule.backoff,
         "docs_url": rule.id.docs_url(),
         "notes": rule.notes,
         "see_also": rule.see_also,

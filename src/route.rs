@@ -1,0 +1,174 @@
+//! Requests → operations: which documented route a method and path are, and
+//! which API and environment a host serves. The routes, hosts and prefixes
+//! come from `rules/vocabulary.yaml`; this module only compares them.
+
+use crate::catalog::{Api, APIS, ROUTES};
+use crate::{Environment, Operation};
+
+impl Operation {
+    /// The operation a request performs, from its HTTP method and path (a
+    /// query string or a trailing `/` is ignored; letters compare without
+    /// regard to case, as the APIs route them). `None` when no documented
+    /// route fits, or when routes of both APIs do (`GET /cases/{id}`): then
+    /// use [`Operation::from_api_route`] with the API the request went to.
+    ///
+    /// ```
+    /// use debitura_triage::Operation;
+    ///
+    /// assert_eq!(Operation::from_route("POST", "/v1/cases"), Some(Operation::CreateCase));
+    /// assert_eq!(
+    ///     Operation::from_route("POST", "/clients/abc/kyc-verification"),
+    ///     Some(Operation::SubmitKyc)
+    /// );
+    /// assert_eq!(Operation::from_route("GET", "/cases/42"), None);
+    /// assert_eq!(
+    ///     Operation::from_api_route(Operation::CustomerApi, "GET", "/cases/42"),
+    ///     Some(Operation::GetCase)
+    /// );
+    /// ```
+    #[must_use]
+    pub fn from_route(method: &str, path: &str) -> Option<Operation> {
+        let mut found = APIS.iter().filter_map(|api| route_in(api, method, path));
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
+    }
+
+    /// The operation a request to `api` (a root operation such as
+    /// [`Operation::ReferralApi`]) performs, from its method and path.
+    #[must_use]
+    pub fn from_api_route(api: Operation, method: &str, path: &str) -> Option<Operation> {
+        let api = APIS.iter().find(|a| a.operation == api)?;
+        route_in(api, method, path)
+    }
+
+    /// The API a host serves (a root operation) and its environment, from
+    /// the documented base hosts; `None` for any other host.
+    ///
+    /// ```
+    /// use debitura_triage::{Environment, Operation};
+    ///
+    /// assert_eq!(
+    ///     Operation::from_host("testcustomer-api.debitura.com"),
+    ///     Some((Operation::CustomerApi, Environment::Test))
+    /// );
+    /// ```
+    #[must_use]
+    pub fn from_host(host: &str) -> Option<(Operation, Environment)> {
+        APIS.iter().find_map(|api| {
+            api.hosts
+                .iter()
+                .find(|(_, h)| h.eq_ignore_ascii_case(host))
+                .map(|(env, _)| (api.operation, *env))
+        })
+    }
+
+    /// The API this operation belongs to: the root of its parents.
+    #[must_use]
+    pub fn api(self) -> Operation {
+        let mut op = self;
+        while let Some(parent) = op.parent() {
+            op = parent;
+        }
+        op
+    }
+}
+
+/// The operation of `api` whose route `method` and `path` fit.
+fn route_in(api: &Api, method: &str, path: &str) -> Option<Operation> {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let path = path.trim_end_matches('/');
+    let bare = api
+        .prefixes
+        .iter()
+        .find_map(|p| strip_prefix_ignore_case(path, p).filter(|rest| rest.starts_with('/')));
+    ROUTES
+        .iter()
+        .filter(|r| r.operation.api() == api.operation && r.method.eq_ignore_ascii_case(method))
+        .find(|r| fits(r.path, path) || bare.is_some_and(|b| fits(r.path, b)))
+        .map(|r| r.operation)
+}
+
+fn strip_prefix_ignore_case<'p>(path: &'p str, prefix: &str) -> Option<&'p str> {
+    let head = path.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &path[prefix.len()..])
+}
+
+/// True when `path` fits `template`: segment by segment, a `{name}`
+/// segment takes any non-empty segment, and the others compare without
+/// regard to ASCII case.
+fn fits(template: &str, path: &str) -> bool {
+    let mut wanted = template.split('/');
+    let mut given = path.split('/');
+    loop {
+        match (wanted.next(), given.next()) {
+            (None, None) => return true,
+            (Some(w), Some(g)) if w.starts_with('{') => {
+                if g.is_empty() {
+                    return false;
+                }
+            }
+            (Some(w), Some(g)) if w.eq_ignore_ascii_case(g) => {}
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_fits_its_template_segment_by_segment() {
+        assert!(fits("/clients/{id}/withdraw", "/clients/abc/withdraw"));
+        assert!(fits("/v1/Webhooks", "/v1/webhooks"));
+        assert!(!fits("/clients/{id}/withdraw", "/clients//withdraw"));
+        assert!(!fits("/clients/{id}", "/clients/abc/withdraw"));
+        assert!(!fits("/clients/{id}/withdraw", "/clients/abc"));
+        assert!(!fits("/clients", "/client"));
+    }
+
+    #[test]
+    fn every_route_finds_its_own_operation() {
+        for route in ROUTES {
+            let path = route.path.replace('{', "x").replace('}', "");
+            assert_eq!(
+                Operation::from_api_route(route.operation.api(), route.method, &path),
+                Some(route.operation),
+                "{} {}",
+                route.method,
+                route.path
+            );
+        }
+    }
+
+    #[test]
+    fn queries_trailing_slashes_and_prefixes_are_ignored() {
+        let submit = Some(Operation::SubmitKyc);
+        for path in [
+            "/clients/t-1/kyc-verification",
+            "/clients/t-1/kyc-verification/",
+            "/clients/t-1/kyc-verification?x=1",
+            "/V1/clients/t-1/kyc-verification",
+        ] {
+            assert_eq!(Operation::from_route("post", path), submit, "{path}");
+        }
+        assert_eq!(Operation::from_route("GET", "/v1"), None);
+        assert_eq!(Operation::from_route("GET", "/v1x/me"), None);
+        assert_eq!(Operation::from_route("PATCH", "/clients"), None);
+        assert_eq!(Operation::from_route("GET", ""), None);
+    }
+
+    #[test]
+    fn every_operation_belongs_to_an_api_with_hosts() {
+        for &op in Operation::ALL {
+            let api = op.api();
+            assert!(api.parent().is_none());
+            let entry = APIS.iter().find(|a| a.operation == api).expect("an API");
+            for (env, host) in entry.hosts {
+                assert_eq!(Operation::from_host(host), Some((api, *env)));
+            }
+        }
+        assert_eq!(Operation::from_host("example.org"), None);
+    }
+}
