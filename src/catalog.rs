@@ -134,7 +134,7 @@ impl Backoff {
     /// use debitura_triage::{Retry, RuleId};
     /// use std::time::Duration;
     ///
-    /// let b = RuleId::ServerError.rule().backoff.unwrap();
+    /// let b = RuleId::UpstreamUnavailable.rule().backoff.unwrap();
     /// assert_eq!(b.delay(1), Some(b.base_delay));
     /// assert_eq!(b.delay(2), Some((b.base_delay * 2).min(b.max_delay)));
     /// assert_eq!(b.delay(b.attempts), None);
@@ -190,6 +190,15 @@ impl core::fmt::Display for Seconds {
             write!(f, "{ms} ms")
         }
     }
+}
+
+/// One row of the catalogue the rules were written from.
+#[cfg(feature = "docs")]
+pub(crate) struct CoverageRow {
+    pub(crate) group: &'static str,
+    pub(crate) row: &'static str,
+    pub(crate) rules: &'static [RuleId],
+    pub(crate) note: Option<&'static str>,
 }
 
 /// One documented route: the operation a method and path template perform.

@@ -26,7 +26,10 @@ pub struct Document {
 /// ```
 /// let pages = debitura_triage::docs::pages();
 /// let names: Vec<&str> = pages.iter().map(|p| p.file).collect();
-/// assert_eq!(names, ["troubleshooting.md", "error-reference.md", "retry-policy.md"]);
+/// assert_eq!(
+///     names,
+///     ["troubleshooting.md", "error-reference.md", "retry-policy.md", "coverage.md"]
+/// );
 /// assert!(pages.iter().all(|p| p.markdown.starts_with("<!-- Generated")));
 /// ```
 pub fn pages() -> Vec<Document> {
@@ -43,7 +46,53 @@ pub fn pages() -> Vec<Document> {
             file: "retry-policy.md",
             markdown: retry_policy(),
         },
+        Document {
+            file: "coverage.md",
+            markdown: coverage(),
+        },
     ]
+}
+
+/// The source catalogue row by row, with the rules that answer each row.
+fn coverage() -> String {
+    let mut md = header();
+    let rows = crate::catalog::COVERAGE;
+    let _ = writeln!(
+        md,
+        "# Catalogue coverage\n\n\
+         The rules were written from a catalogue of {} documented errors and symptoms (Debitura's \
+         error reference, troubleshooting pages and OpenAPI specs). Every row is answered by the \
+         rules listed; a note says why when a rule covers a row only in part. The table comes \
+         from `rules/coverage.yaml`.\n",
+        rows.len()
+    );
+    let mut group = "";
+    let mut table_rows: Vec<Vec<Cell>> = Vec::new();
+    let headers = ["Row", "Rules", "Note"];
+    for row in rows {
+        if row.group != group {
+            if !table_rows.is_empty() {
+                let _ = writeln!(md, "{}", table(&headers, &table_rows));
+                table_rows.clear();
+            }
+            let _ = writeln!(md, "## {}\n", row.group);
+            group = row.group;
+        }
+        let rules: Vec<String> = row
+            .rules
+            .iter()
+            .map(|id| format!("[`{0}`](error-reference.md#{0})", id.as_str()))
+            .collect();
+        table_rows.push(vec![
+            Cell::Text(row.row.to_string()),
+            Cell::Markdown(rules.join(", ")),
+            Cell::Text(row.note.unwrap_or("").to_string()),
+        ]);
+    }
+    if !table_rows.is_empty() {
+        let _ = writeln!(md, "{}", table(&headers, &table_rows));
+    }
+    finish(md)
 }
 
 fn header() -> String {

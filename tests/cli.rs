@@ -244,7 +244,7 @@ fn docs_writes_only_changed_pages_and_check_names_stale_ones() {
     let first = stdout(&["docs", "--out", out]);
     assert_eq!(
         first.lines().filter(|l| l.starts_with("wrote ")).count(),
-        3,
+        debitura_triage::docs::pages().len(),
         "{first}"
     );
     let second = stdout(&["docs", "--out", out]);
@@ -283,7 +283,11 @@ fn docs_writes_only_changed_pages_and_check_names_stale_ones() {
         .unwrap();
     assert_eq!(elsewhere.status.code(), Some(1));
     let err = String::from_utf8(elsewhere.stderr).unwrap();
-    assert_eq!(err.matches("missing: ").count(), 3, "{err}");
+    assert_eq!(
+        err.matches("missing: ").count(),
+        debitura_triage::docs::pages().len(),
+        "{err}"
+    );
     assert!(!err.contains("stale"), "{err}");
     assert!(err.contains("no docs folder here"), "{err}");
     assert!(err.contains("`debitura-triage docs`"), "{err}");
@@ -1128,11 +1132,9 @@ fn rules_copy(name: &str, file: &str, edit: impl Fn(&str) -> String) -> std::pat
 fn stop_retrying_on_429(text: &str) -> String {
     let at = text.find("id: rate-limited").unwrap();
     let retry = at + text[at..].find("retry: backoff").unwrap();
-    format!(
-        "{}retry: never{}",
-        &text[..retry],
-        &text[retry + "retry: backoff".len()..]
-    )
+    // The rule's own bounds go with its backoff.
+    let end = retry + text[retry..].find("when:").unwrap();
+    format!("{}retry: never\n    {}", &text[..retry], &text[end..])
 }
 
 #[test]
@@ -1253,4 +1255,62 @@ fn policy_diff_reads_the_base_at_a_git_revision() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("neither a folder nor a git revision"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// What a partner can ask without knowing this crate's operation names, and
+/// the answers the catalogue calls for.
+#[test]
+fn incomplete_questions_and_the_catalogue_rows_get_their_own_rules() {
+    let cases: [(&[&str], &str, &str); 7] = [
+        (
+            &["--status", "400", "--message", "Invalid currency code: XYZ"],
+            "case-invalid-currency",
+            "never",
+        ),
+        (
+            &["--status", "404", "--op", "get-me"],
+            "referral-partner-not-found",
+            "never",
+        ),
+        (
+            &["--status", "404", "--op", "trigger-test-webhook"],
+            "test-webhook-target-not-found",
+            "never",
+        ),
+        (
+            &["--status", "400", "--op", "trigger-test-webhook"],
+            "test-webhook-bad-request",
+            "never",
+        ),
+        (
+            &[
+                "--status",
+                "201",
+                "--type",
+                "UnexpectedError",
+                "--op",
+                "create-client",
+            ],
+            "case-failed-unexpected",
+            "never",
+        ),
+        (
+            &["--type", "MissingPowerOfAttorney"],
+            "missing-power-of-attorney",
+            "after-user-action",
+        ),
+        (&["--status", "429"], "rate-limited", "backoff"),
+    ];
+    for (args, rule, retry) in cases {
+        let v = diagnose(args);
+        assert_eq!(v["rule"], rule, "{args:?}");
+        assert_eq!(v["retry"], retry, "{args:?}");
+    }
+    // A backoff carries its bounds; other answers carry none.
+    let v = diagnose(&["--status", "429"]);
+    assert_eq!(v["backoff"]["attempts"], 3);
+    assert_eq!(v["backoff"]["honour_retry_after"], true);
+    assert!(diagnose(&["--status", "404", "--op", "get-me"])["backoff"].is_null());
+    let text = stdout(&["explain", "rate-limited"]);
+    assert!(text.contains("Bounds: 3 attempts in all"), "{text}");
 }

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use crate::index::Index;
 use crate::model::{Catalog, Query, Rule};
 
 /// How much a change can hurt the services that follow the answers, the
@@ -148,12 +149,23 @@ pub fn diff(base: &Catalog, current: &Catalog) -> PolicyDiff {
         .into_iter()
         .chain(current.distinct_queries())
         .collect();
-    fn answer<'c>(catalog: &'c Catalog, q: &Query) -> Option<&'c Rule> {
-        catalog.resolve(q).map(|i| &catalog.rules[i])
+    // Each query reaches only its leaves of an index, with the answers of
+    // `Catalog::resolve`.
+    let (base_index, current_index) = (Index::new(&base.rules), Index::new(&current.rules));
+    fn answer<'c>(catalog: &'c Catalog, index: &Index, q: &Query) -> Option<&'c Rule> {
+        index
+            .resolve(&catalog.vocabulary, q)
+            .map(|i| &catalog.rules[i])
     }
     let changes: Vec<(&Query, Option<&Rule>, Option<&Rule>)> = queries
         .iter()
-        .map(|q| (q, answer(base, q), answer(current, q)))
+        .map(|q| {
+            (
+                q,
+                answer(base, &base_index, q),
+                answer(current, &current_index, q),
+            )
+        })
         .filter(|(_, b, c)| changed(*b, *c))
         .collect();
     let renames = renames(base, current, &changes);

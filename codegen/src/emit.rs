@@ -58,11 +58,28 @@ pub fn generate(catalog: &Catalog, docs_base: &str) -> String {
         sections(catalog),
         rules(catalog),
         retired(catalog),
+        coverage(catalog),
         lookup(catalog),
     ];
     let tokens = quote! { #(#items)* };
     let file: syn::File = syn::parse2(tokens).expect("the emitter produces valid Rust");
     format!("{HEADER}\n{}", prettyplease::unparse(&file))
+}
+
+/// The source catalogue's rows, for the coverage page of the docs.
+fn coverage(catalog: &Catalog) -> TokenStream {
+    let rows = catalog.coverage.iter().map(|r| {
+        let (group, row) = (&r.group, &r.row);
+        let rules = r.rules.iter().map(|id| variant(id));
+        let note = opt_str(r.note.as_deref());
+        quote! { CoverageRow { group: #group, row: #row, rules: &[ #( RuleId::#rules ),* ], note: #note } }
+    });
+    quote! {
+        /// The rows of the catalogue the rules were written from, from
+        /// `rules/coverage.yaml`, with the rules that answer each.
+        #[cfg(feature = "docs")]
+        pub(crate) static COVERAGE: &[CoverageRow] = &[ #( #rows ),* ];
+    }
 }
 
 /// The retired ids, with when and what replaced them.

@@ -8,7 +8,8 @@
 
 use std::collections::HashMap;
 
-use crate::model::{most_specific, Field, Query, Rule};
+use crate::model::{answer, Field, Query, Rule};
+use crate::vocabulary::Vocabulary;
 
 /// The fields split on.
 const SPLIT: [Field; 5] = [
@@ -84,32 +85,44 @@ impl<'r> Index<'r> {
         out
     }
 
-    /// Same answer as [`crate::Catalog::resolve`], scanning one leaf.
-    pub fn resolve(&self, query: &Query) -> Option<usize> {
-        let mut node = &self.root;
-        loop {
+    /// Same answer as [`crate::Catalog::resolve`], scanning only the
+    /// leaves the query can reach: one, or, when it leaves out a field the
+    /// index splits on, every part of that split.
+    pub fn resolve(&self, vocabulary: &Vocabulary, query: &Query) -> Option<usize> {
+        let unknown = query.unknown_fields();
+        let defaulted: Vec<Field> = Field::ALL
+            .into_iter()
+            .filter(|&f| !unknown.contains(&f) && query.get(f) == f.absent_value())
+            .collect();
+        let mut reached = Vec::new();
+        let mut stack = vec![&self.root];
+        while let Some(node) = stack.pop() {
             match node {
-                Node::Leaf(members) => {
-                    let matching: Vec<usize> = members
-                        .iter()
-                        .copied()
-                        .filter(|&i| self.rules[i].when.matches(query))
-                        .collect();
-                    return most_specific(self.rules, &matching);
-                }
+                Node::Leaf(members) => reached.extend_from_slice(members),
                 Node::Split {
                     field,
                     by_value,
                     other,
                 } => {
-                    node = query
-                        .get(*field)
-                        .and_then(|v| key(*field, v, true))
-                        .and_then(|k| by_value.get(k))
-                        .unwrap_or(other);
+                    if unknown.contains(field) {
+                        stack.extend(by_value.values());
+                        stack.push(other);
+                    } else {
+                        stack.push(
+                            query
+                                .get(*field)
+                                .and_then(|v| key(*field, v, true))
+                                .and_then(|k| by_value.get(k))
+                                .unwrap_or(other),
+                        );
+                    }
                 }
             }
         }
+        reached.sort_unstable();
+        reached.dedup();
+        reached.retain(|&i| self.rules[i].when.without(&unknown).matches(query));
+        answer(vocabulary, self.rules, &reached, &unknown, &defaulted)
     }
 }
 

@@ -10,6 +10,7 @@
 //! matcher is checked against [`Catalog::resolve`], the scan-everything
 //! definition of the matching semantics.
 
+mod coverage;
 mod diagnostic;
 mod diff;
 mod emit;
@@ -26,6 +27,7 @@ mod vocabulary;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+pub use coverage::CoverageRow;
 pub use diagnostic::{did_you_mean, Diagnostic};
 pub use diff::{diff, Group, Outcome, PolicyDiff, Risk};
 pub use emit::{docs_url, generate, generate_matcher, variant_name, HEADER, REPOSITORY_DOCS};
@@ -190,9 +192,22 @@ pub fn load(sources: &[Source]) -> Result<Catalog, Vec<Diagnostic>> {
             Vocabulary::default()
         }
     };
+    let mut coverage: Option<(String, Vec<CoverageRow>)> = None;
+    for source in sources.iter().filter(|s| coverage::is_coverage(&s.text)) {
+        let found = coverage::load(&source.display, &source.text, &mut problems);
+        keep_first(
+            &mut coverage,
+            found,
+            source,
+            "coverage",
+            "a second coverage table",
+            "keep one file with `coverage:`",
+            &mut problems,
+        );
+    }
     for source in sources
         .iter()
-        .filter(|s| !vocabulary::is_vocabulary(&s.text))
+        .filter(|s| !vocabulary::is_vocabulary(&s.text) && !coverage::is_coverage(&s.text))
     {
         let loaded = load::load_file(
             &source.display,
@@ -249,6 +264,7 @@ pub fn load(sources: &[Source]) -> Result<Catalog, Vec<Diagnostic>> {
         page: page.map(|(_, header)| header),
         lifecycle: lifecycle.map(|(_, found)| found),
         vocabulary,
+        coverage: coverage.map(|(_, rows)| rows).unwrap_or_default(),
         ..Catalog::default()
     };
     for (index, (_, section, rules)) in files.into_iter().enumerate() {
@@ -258,6 +274,8 @@ pub fn load(sources: &[Source]) -> Result<Catalog, Vec<Diagnostic>> {
             ..rule
         }));
     }
+    let ids: Vec<&str> = catalog.rules.iter().map(|r| r.id.as_str()).collect();
+    coverage::check(&catalog.coverage, &ids, &mut problems);
     validate::validate(&catalog, &mut problems);
     if problems.is_empty() {
         Ok(catalog)

@@ -381,6 +381,8 @@ pub struct Catalog {
     pub lifecycle: Option<Lifecycle>,
     /// The words the rules are written in.
     pub vocabulary: Vocabulary,
+    /// The source catalogue's rows and the rules that answer them.
+    pub coverage: Vec<crate::coverage::CoverageRow>,
 }
 
 impl Catalog {
@@ -434,11 +436,13 @@ pub fn resends(vocabulary: &Vocabulary, rule: &Rule) -> u32 {
 /// rules (its *possible answers*). When one of them lies within all the
 /// others in the fields the query names (its `defaulted` fields, given at
 /// their "none" value, such as no type or not after a token refresh, name
-/// nothing), the query singles it out and it answers. Otherwise the rule
-/// that matches the query as it stands (one that names none of the unknown
-/// fields) answers, if any. Either answer stands only when it resends no
-/// more than every possible answer would; if neither does, no rule answers
-/// (unrecognised, never retried).
+/// nothing), and names one of them besides the status, the query singles it
+/// out and it answers. Otherwise the rule that matches the query as it
+/// stands (one that names none of the unknown fields) answers, if any.
+/// Either answer stands only when it resends no more than every possible
+/// answer would (a completion no rule answers counts as one that resends
+/// nothing); if neither does, no rule answers (unrecognised, never
+/// retried).
 pub fn answer(
     vocabulary: &Vocabulary,
     rules: &[Rule],
@@ -455,16 +459,15 @@ pub fn answer(
     if unknown.is_empty() {
         return generic;
     }
-    let possible: Vec<usize> = possible_answers(rules, consistent, unknown)
-        .into_iter()
-        .collect();
-    let Some(least) = possible
+    let (possible, unanswered) = possible_answers(rules, consistent, unknown);
+    let possible: Vec<usize> = possible.into_iter().collect();
+    // An unrecognised completion resends nothing.
+    let least = possible
         .iter()
         .map(|&i| resends(vocabulary, &rules[i]))
+        .chain(unanswered.then_some(0))
         .min()
-    else {
-        return generic;
-    };
+        .unwrap_or(0);
     let cautious = |i: &usize| resends(vocabulary, &rules[*i]) <= least;
     let unnamed: Vec<Field> = unknown.iter().chain(defaulted).copied().collect();
     let given: Vec<Conditions> = possible
@@ -475,57 +478,67 @@ pub fn answer(
         .filter(|&a| given.iter().all(|b| given[a].is_within(b)))
         .map(|a| possible[a])
         .collect();
+    // A rule is singled out by what the query tells beyond its status: a
+    // rule that only accepts the status is left when nothing else fits, which
+    // points at nothing.
+    let telling = |i: &usize| {
+        Field::ALL.iter().any(|f| {
+            f != &Field::Status && !unnamed.contains(f) && rules[*i].when.get(*f).is_some()
+        })
+    };
     let singled = match within_all.as_slice() {
-        [only] => Some(*only),
+        [only] => Some(*only).filter(telling),
         _ => None,
     };
     singled.filter(cautious).or(generic.filter(cautious))
 }
 
-/// Every rule that answers some completion of the query: each unknown field
-/// set to a value one of `consistent` names, or left out.
-fn possible_answers(rules: &[Rule], consistent: &[usize], unknown: &[Field]) -> BTreeSet<usize> {
-    let mut choices: Vec<Vec<Option<&str>>> = Vec::new();
-    for &field in unknown {
-        let mut values: BTreeSet<&str> = BTreeSet::new();
-        for &i in consistent {
-            if let Some(set) = rules[i].when.get(field) {
-                values.extend(set.iter().map(String::as_str));
+/// Every rule that answers some completion of the query (each unknown field
+/// set to a value one of `consistent` names, or left out), and whether some
+/// completion has no answer.
+fn possible_answers(
+    rules: &[Rule],
+    consistent: &[usize],
+    unknown: &[Field],
+) -> (BTreeSet<usize>, bool) {
+    // Field by field, keeping the rules each value leaves: a field no rule
+    // left names takes one branch, since its value changes nothing.
+    fn explore(
+        rules: &[Rule],
+        left: &[usize],
+        unknown: &[Field],
+        out: &mut (BTreeSet<usize>, bool),
+    ) {
+        let Some((&field, rest)) = unknown.split_first() else {
+            match most_specific(rules, left) {
+                Some(i) => {
+                    out.0.insert(i);
+                }
+                None => out.1 = true,
             }
-        }
-        let mut options: Vec<Option<&str>> = vec![None];
-        options.extend(values.into_iter().map(Some));
-        choices.push(options);
-    }
-    let mut out = BTreeSet::new();
-    let mut pick = vec![0usize; unknown.len()];
-    loop {
-        let matching: Vec<usize> = consistent
+            return;
+        };
+        let values: BTreeSet<&str> = left
             .iter()
-            .copied()
-            .filter(|&i| {
-                unknown
-                    .iter()
-                    .zip(&pick)
-                    .zip(&choices)
-                    .all(|((&f, &n), options)| rules[i].when.accepts_left_out(f, options[n]))
-            })
+            .filter_map(|&i| rules[i].when.get(field))
+            .flatten()
+            .map(String::as_str)
             .collect();
-        out.extend(most_specific(rules, &matching));
-        // The next combination, like an odometer.
-        let mut digit = 0;
-        loop {
-            if digit == pick.len() {
-                return out;
-            }
-            pick[digit] += 1;
-            if pick[digit] < choices[digit].len() {
-                break;
-            }
-            pick[digit] = 0;
-            digit += 1;
+        if values.is_empty() {
+            return explore(rules, left, rest, out);
+        }
+        for value in std::iter::once(None).chain(values.into_iter().map(Some)) {
+            let still: Vec<usize> = left
+                .iter()
+                .copied()
+                .filter(|&i| rules[i].when.accepts_left_out(field, value))
+                .collect();
+            explore(rules, &still, rest, out);
         }
     }
+    let mut out = (BTreeSet::new(), false);
+    explore(rules, consistent, unknown, &mut out);
+    out
 }
 
 /// The candidate whose conditions lie within every other candidate's, if any.
@@ -629,6 +642,13 @@ rules:
     retry: never
     when: { status: 400, operation: op-a2 }
     examples: [{ status: 400, operation: op-a2 }]
+  - id: only-409
+    title: t
+    cause: c
+    solution: s
+    retry: never
+    when: { status: 409, operation: op-a1 }
+    examples: [{ status: 409, operation: op-a1 }]
   - id: b-400
     title: t
     cause: c
@@ -767,10 +787,10 @@ rules:
             Some("token")
         );
         // "Not after a token refresh" is given by default and names no rule.
-        let token = &c.rules[3];
+        let token = &c.rules[4];
         assert!(token.when.get(Field::AfterTokenRefresh).is_none());
         assert_eq!(c.resends(token), 1);
-        assert_eq!(c.resends(&c.rules[5]), 2);
-        assert_eq!(c.resends(&c.rules[6]), 0);
+        assert_eq!(c.resends(&c.rules[6]), 2);
+        assert_eq!(c.resends(&c.rules[7]), 0);
     }
 }

@@ -46,11 +46,13 @@ pub fn sources(n: usize) -> Vec<Source> {
         match group % 10 {
             0..=6 => {
                 let t = format!("type: SyntheticType{group}");
+                // The example names another operation: without one, the
+                // query could also be the next link's.
                 rule(
                     &mut yaml,
                     &mut count,
                     &format!("status: {status}, {t}"),
-                    &format!("status: {status}, {t}"),
+                    &format!("status: {status}, {t}, operation: create-client"),
                 );
                 let op = "operation: create-case";
                 rule(

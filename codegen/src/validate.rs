@@ -348,7 +348,7 @@ pub fn uncovered_query(
 fn check_examples(catalog: &Catalog, index: &Index, out: &mut Vec<Diagnostic>) {
     for (rule_index, rule) in catalog.rules.iter().enumerate() {
         for (n, example) in rule.examples.iter().enumerate() {
-            let resolved = index.resolve(example);
+            let resolved = index.resolve(&catalog.vocabulary, example);
             if resolved == Some(rule_index) {
                 continue;
             }
@@ -372,7 +372,7 @@ fn check_examples(catalog: &Catalog, index: &Index, out: &mut Vec<Diagnostic>) {
             ));
         }
         for (n, counter) in rule.counter_examples.iter().enumerate() {
-            if index.resolve(counter) == Some(rule_index) {
+            if index.resolve(&catalog.vocabulary, counter) == Some(rule_index) {
                 out.push(at_line(
                     rule,
                     line_of(&rule.origin.counter_example_lines, n, rule),

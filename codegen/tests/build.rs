@@ -111,3 +111,49 @@ fn the_build_script_writes_the_planned_files() {
         .contains("pub fn nearest"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The vocabulary is data: an operation (with its route) and an event added
+/// to a copy of `rules/` reach the generated code with no change to the
+/// compiler.
+#[test]
+fn an_operation_or_event_added_to_the_rules_reaches_the_generated_code() {
+    let real = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules");
+    let dir = std::env::temp_dir().join(format!("triage-vocabulary-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for entry in std::fs::read_dir(&real).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+    }
+    let vocabulary = dir.join("vocabulary.yaml");
+    let text = std::fs::read_to_string(&vocabulary).unwrap();
+    let text = text
+        .replacen(
+            "\nenvironments:\n",
+            "  - name: check-coverage\n    parent: customer-api\n    description: Asks which jurisdictions are covered.\n    routes:\n      - GET /coverage\n\nenvironments:\n",
+            1,
+        )
+        .replacen(
+            "\nevents:\n",
+            "\nevents:\n  - name: case.reopened\n    description: A closed case was opened again.\n",
+            1,
+        );
+    std::fs::write(&vocabulary, text).unwrap();
+    let p = plan(&dir, &out(), None, false);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        p.cargo.iter().all(|l| !l.starts_with("cargo::error")),
+        "{:#?}",
+        p.cargo
+    );
+    let code = &p.files[0].1;
+    for expected in [
+        "CheckCoverage",
+        "\"check-coverage\" => Some(Operation::CheckCoverage)",
+        "Operation::CheckCoverage => Some(Operation::CustomerApi)",
+        "path: \"/coverage\"",
+        "\"case.reopened\"",
+    ] {
+        assert!(code.contains(expected), "`{expected}` is not generated");
+    }
+}

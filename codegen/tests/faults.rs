@@ -93,28 +93,28 @@ const FAULTS: &[Fault] = &[
         hint: "fix the example",
     },
     Fault {
-        name: "a second example that resolves elsewhere",
-        edits: &[Insert(52, "      - { status: 404, operation: delete-client }")],
-        line: 53,
+        name: "an example that does not match its rule",
+        edits: &[Insert(55, "      - { status: 404, operation: delete-client }")],
+        line: 56,
         rule: Some("test-endpoint-in-production"),
-        problem: "example 2",
+        problem: "example 4 (`status 404, operation delete-client`) does not match",
         hint: "fix the example",
     },
     Fault {
         name: "a counter-example that resolves to its rule",
         edits: &[Insert(
-            52,
+            55,
             "    counter_examples:\n      - { status: 404, operation: delete-client }\n      - { status: 403, operation: delete-client }",
         )],
-        line: 55,
+        line: 58,
         rule: Some("test-endpoint-in-production"),
         problem: "counter-example 2",
         hint: "narrow the rule",
     },
     Fault {
         name: "a bad value in a counter-example",
-        edits: &[Insert(51, "    counter_examples:\n      - { status: 1 }")],
-        line: 53,
+        edits: &[Insert(55, "    counter_examples:\n      - { status: 1 }")],
+        line: 57,
         rule: Some("test-endpoint-in-production"),
         problem: "outside 100-599",
         hint: "status code",
@@ -289,25 +289,25 @@ const FAULTS: &[Fault] = &[
         name: "two ids that make one Rust name",
         edits: &[
             Replace(40, "  - id: reset-client-not-found2"),
-            Replace(53, "  - id: reset-client-not-found-2"),
+            Replace(61, "  - id: reset-client-not-found-2"),
         ],
-        line: 54,
+        line: 62,
         rule: Some("reset-client-not-found-2"),
         problem: "as `reset-client-not-found2` does (rules/client-management.yaml:41)",
         hint: "choose a distinct id",
     },
     Fault {
         name: "a duplicate id",
-        edits: &[Replace(53, "  - id: client-deletion-blocked")],
-        line: 54,
+        edits: &[Replace(61, "  - id: client-deletion-blocked")],
+        line: 62,
         rule: Some("client-deletion-blocked"),
         problem: "duplicate id",
         hint: "never reused",
     },
     Fault {
         name: "an id that is not kebab-case",
-        edits: &[Replace(53, "  - id: Reset_Client")],
-        line: 54,
+        edits: &[Replace(61, "  - id: Reset_Client")],
+        line: 62,
         rule: Some("Reset_Client"),
         problem: "not kebab-case",
         hint: "lower-case words",
@@ -382,8 +382,8 @@ const FAULTS: &[Fault] = &[
     },
     Fault {
         name: "a list where an example needs one value",
-        edits: &[Replace(51, "      - { status: [403, 404], operation: delete-client }")],
-        line: 52,
+        edits: &[Replace(52, "      - { status: [403, 404], operation: delete-client }")],
+        line: 53,
         rule: Some("test-endpoint-in-production"),
         problem: "must be a single value",
         hint: "one example per value",
@@ -391,16 +391,31 @@ const FAULTS: &[Fault] = &[
     Fault {
         name: "a rule that overlaps another",
         edits: &[Replace(48, "      status: 404")],
-        line: 54,
+        line: 62,
         rule: Some("reset-client-not-found"),
-        problem: "same conditions as `test-endpoint-in-production`",
-        hint: "merge",
+        problem: "overlaps `test-endpoint-in-production`",
+        hint: "add a condition",
     },
 ];
 
-/// Faults in the vocabulary file: `(what, written, replaced by, problem, hint)`.
-/// Each is reported at the line of the text it replaces.
+/// Faults in the vocabulary and coverage files: `(what, written, replaced
+/// by, problem, hint)`, in `vocabulary.yaml` unless the replacement names
+/// `coverage.yaml` first. Each is reported at the line of the text it replaces.
 const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "coverage.yaml: a row naming an unknown rule",
+        "rules: [server-error] }",
+        "rules: [server-eror] }",
+        "row `500 on any call` names unknown rule `server-eror`",
+        "did you mean `server-error`?",
+    ),
+    (
+        "coverage.yaml: a row naming no rule",
+        "rules: [server-error] }",
+        "rules: [] }",
+        "row `500 on any call` names no rule",
+        "`note`",
+    ),
     (
         "a parent that is not declared",
         "  - name: get-me\n    parent: referral-api",
@@ -477,11 +492,15 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
 fn vocabulary_faults_are_reported_at_their_line() {
     let mut failures = Vec::new();
     for &(name, from, to, problem, hint) in VOCABULARY_FAULTS {
+        let file = match name.split_once(": ") {
+            Some(("coverage.yaml", _)) => "rules/coverage.yaml",
+            _ => "rules/vocabulary.yaml",
+        };
         let mut sources = read_dir(&rules_dir(), "rules").expect("rules/ reads");
         let source = sources
             .iter_mut()
-            .find(|s| s.display == "rules/vocabulary.yaml")
-            .expect("the vocabulary exists");
+            .find(|s| s.display == file)
+            .expect("the file exists");
         let at = source
             .text
             .find(from)
@@ -492,7 +511,7 @@ fn vocabulary_faults_are_reported_at_their_line() {
             .zip(to.lines())
             .position(|(a, b)| a != b)
             .unwrap_or(0);
-        let line = source.text[..at].lines().count() + 1 + differs;
+        let line = source.text[..at].matches('\n').count() + 1 + differs;
         source.text = source.text.replacen(from, to, 1);
         let problems = match load(&sources) {
             Ok(_) => {
@@ -502,7 +521,7 @@ fn vocabulary_faults_are_reported_at_their_line() {
             Err(problems) => problems,
         };
         let found = problems.iter().any(|p| {
-            p.file == "rules/vocabulary.yaml"
+            p.file == file
                 && p.line == line
                 && p.problem.contains(problem)
                 && p.hint.as_deref().is_some_and(|h| h.contains(hint))
@@ -711,6 +730,7 @@ fn a_renamed_or_deleted_rule_needs_a_retirement_record() {
     lines[retired_line] = "retired:\n  - { id: reset-client-not-found, retired: 2026-11-26, replaced_by: test-client-not-found }".into();
     lines.insert(released_line + 1, "  - test-client-not-found".into());
     lifecycle.text = lines.join("\n") + "\n";
+    retarget_coverage(&mut sources, "test-client-not-found");
     let catalog = load(&sources).unwrap_or_else(|p| panic!("{p:#?}"));
     let code = debitura_triage_codegen::generate(&catalog, "docs/");
     assert!(
@@ -726,7 +746,16 @@ fn a_renamed_or_deleted_rule_needs_a_retirement_record() {
     let text = std::fs::read_to_string(rules_dir().join(FILE)).unwrap();
     let lines: Vec<String> = text.lines().map(String::from).collect();
     let mut sources = read_dir(&rules_dir(), "rules").unwrap();
-    let kept: Vec<&str> = lines[..id_line].iter().map(String::as_str).collect();
+    // The rule runs to the next rule's `- id:` line, or to the end.
+    let next = lines[id_line + 1..]
+        .iter()
+        .position(|l| l.starts_with("  - id:"))
+        .map_or(lines.len(), |n| id_line + 1 + n);
+    let kept: Vec<&str> = lines[..id_line]
+        .iter()
+        .chain(&lines[next..])
+        .map(String::as_str)
+        .collect();
     sources
         .iter_mut()
         .find(|s| s.display == format!("rules/{FILE}"))
@@ -740,7 +769,20 @@ fn a_renamed_or_deleted_rule_needs_a_retirement_record() {
         "retired: []",
         "retired:\n  - { id: reset-client-not-found, retired: 2026-11-26, reason: the endpoint is gone }",
     );
+    retarget_coverage(&mut sources, "permission-denied");
     assert!(load(&sources).is_ok(), "{:#?}", problems(&sources));
+}
+
+/// The coverage row of `reset-client-not-found` pointed at `id`, as a
+/// rename or a deletion would need.
+fn retarget_coverage(sources: &mut [Source], id: &str) {
+    let coverage = sources
+        .iter_mut()
+        .find(|s| s.display == "rules/coverage.yaml")
+        .unwrap();
+    let row = "rules: [reset-client-not-found]";
+    assert_eq!(coverage.text.matches(row).count(), 1);
+    coverage.text = coverage.text.replace(row, &format!("rules: [{id}]"));
 }
 
 #[test]
