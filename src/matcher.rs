@@ -385,6 +385,13 @@ mod tests {
     }
 
     #[test]
+    fn the_delivery_symptom_is_in_the_vocabulary() {
+        assert!(crate::SYMPTOMS
+            .iter()
+            .any(|(name, _)| *name == DELIVERY_FAILED));
+    }
+
+    #[test]
     fn a_delivery_error_is_a_message_under_its_symptom() {
         let q = Query::new().delivery_error("Request timed out after 10 seconds");
         assert_eq!(q.symptom, Some(DELIVERY_FAILED));

@@ -405,6 +405,11 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_signature_symptom_is_in_the_vocabulary() {
+        assert!(crate::SYMPTOMS.iter().any(|(name, _)| *name == SYMPTOM));
+    }
+
+    #[test]
     fn hex_round_trips() {
         let bytes = [0u8, 1, 0xab, 0xff];
         assert_eq!(hex(&bytes), "0001abff");

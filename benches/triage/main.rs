@@ -40,10 +40,19 @@ fn catalog() -> &'static Catalog {
     })
 }
 
-/// Every distinct query, as model queries (the library queries borrow from them).
+/// Every distinct complete query (status, operation and environment given),
+/// as model queries (the library queries borrow from them). The baselines
+/// answer those as the catalog does; a query that leaves one of them out is
+/// answered by a rule no hand-written matcher here implements.
 fn distinct() -> &'static [codegen::Query] {
     static QUERIES: OnceLock<Vec<codegen::Query>> = OnceLock::new();
-    QUERIES.get_or_init(|| catalog().distinct_queries())
+    QUERIES.get_or_init(|| {
+        catalog()
+            .distinct_queries()
+            .into_iter()
+            .filter(|q| q.unknown_fields().is_empty())
+            .collect()
+    })
 }
 
 /// Every `n / SAMPLE`-th distinct query: hits and misses, with and without
@@ -61,7 +70,7 @@ fn sample() -> Vec<Query<'static>> {
 fn describe(sample: &[Query<'_>]) -> String {
     let count = |f: &dyn Fn(&Query<'_>) -> bool| sample.iter().filter(|q| f(q)).count();
     format!(
-        "{} of {} distinct queries: {} hits, {} misses; {} with a status, {} with a type, \
+        "{} of {} complete distinct queries: {} hits, {} misses; {} with a status, {} with a type, \
          {} with a message, {} with an operation",
         sample.len(),
         distinct().len(),

@@ -224,7 +224,6 @@ fn has_alias(line: &str) -> bool {
         let after_separator = i == 0 || b" [{,:-".contains(&bytes[i - 1]);
         match (quote, b) {
             (Some(q), _) if q == b => quote = None,
-            (Some(_), _) => {}
             (None, b'"' | b'\'') => quote = Some(b),
             (None, b'#') if after_separator => return false,
             (None, b'*')
@@ -296,8 +295,9 @@ fn rule_spans(lines: &[&str]) -> Vec<Range<usize>> {
     let mut spans: Vec<Range<usize>> = Vec::new();
     for (n, &start) in starts.iter().enumerate() {
         let mut stop = starts.get(n + 1).copied().unwrap_or(end);
-        // Comments and blank lines just above the next rule belong to it.
-        while stop > start + 1 && {
+        // Comments and blank lines just above the next rule belong to no
+        // rule. The walk ends at the item's own line, which is neither.
+        while {
             let t = lines[stop - 1].trim_start();
             t.is_empty() || t.starts_with('#')
         } {
@@ -468,5 +468,53 @@ rules:
         assert_eq!(key_of("no colon"), None);
         assert_eq!(key_indent("  - id: x"), 4);
         assert_eq!(key_indent("    when:"), 4);
+    }
+
+    #[test]
+    fn a_repeated_key_is_found_past_comments_and_not_in_the_next_item() {
+        let text = "rules:\n  - id: a\n    title: x\n# about the title\n\n    title: y\n";
+        assert_eq!(Layout::new(text).repeated_key(2, "title"), Some(6));
+        let text = "rules:\n  - id: a\n    title: x\n  - id: b\n    title: y\n";
+        assert_eq!(Layout::new(text).repeated_key(2, "title"), None);
+        let text = "rules:\n  - id: a\n    title: x\nother: 1\n    title: y\n";
+        assert_eq!(Layout::new(text).repeated_key(2, "title"), None);
+    }
+
+    #[test]
+    fn a_document_marker_counts_only_after_content() {
+        assert_eq!(
+            Layout::new("...\nkey: 1\n---\nb: 2\n").second_document(),
+            Some(3)
+        );
+        assert_eq!(Layout::new("---\nkey: 1\n").second_document(), None);
+    }
+
+    #[test]
+    fn list_items_are_counted_past_blank_lines_and_comments() {
+        let layout = Layout::new("list:\n  - a\n\n# b next\n  - b\nnext: 1\n");
+        assert_eq!(layout.nth_item_line(1, 1), Some(5));
+        assert_eq!(layout.nth_item_line(1, 2), None);
+    }
+
+    #[test]
+    fn an_alias_is_a_star_after_a_separator_outside_quotes_and_comments() {
+        assert!(has_alias("x: a#b *ref"));
+        assert!(has_alias("x: [*ref]"));
+        assert!(!has_alias("x: a # *ref"));
+        assert!(!has_alias("x: \"*ref\""));
+        assert!(!has_alias("x: a*b"));
+    }
+
+    #[test]
+    fn blank_lines_and_comments_before_a_rule_belong_to_no_rule() {
+        let text = "rules:\n  - id: a\n    when:\n      - nested\n\n# about b\n  - id: b\n";
+        let layout = Layout::new(text);
+        assert_eq!(layout.rule_count(), 2);
+        assert_eq!(layout.rule_line(0), 2);
+        assert_eq!(layout.rule_line(1), 7);
+        assert_eq!(layout.rule_at(4), Some(0));
+        assert_eq!(layout.rule_at(5), None);
+        assert_eq!(layout.rule_at(6), None);
+        assert_eq!(layout.rule_at(7), Some(1));
     }
 }

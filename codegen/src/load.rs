@@ -843,6 +843,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_date_is_ten_characters_of_digits_and_dashes() {
+        assert!(is_date("2026-11-26"));
+        assert!(!is_date("2026/11/26"));
+        assert!(!is_date("2026-11-2"));
+        assert!(!is_date("yesterday!"));
+    }
+
+    #[test]
+    fn the_file_of_released_ids_holds_nothing_else() {
+        let vocabulary = Vocabulary::default();
+        for extra in [
+            "section:\n  title: T\n  order: 1\n  summary: S\n",
+            "page:\n  title: T\n  intro: I\n",
+        ] {
+            let text = format!("released: [a]\n{extra}");
+            let mut out = Vec::new();
+            let loaded = load_file("rules/x.yaml", "x", &text, &vocabulary, &mut out);
+            assert!(loaded.lifecycle.is_none(), "{extra}");
+            assert_eq!(out.len(), 1, "{extra}: {out:?}");
+            assert!(out[0].problem.contains("holds nothing else"), "{out:?}");
+        }
+    }
+
+    #[test]
     fn a_yaml_problem_in_a_rule_read_alone_is_moved_by_its_offset() {
         let text = "a: 1\nb: \"open\nc: 2\n";
         let err = serde_yaml::from_str::<serde_yaml::Value>(text).unwrap_err();

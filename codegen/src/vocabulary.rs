@@ -415,7 +415,7 @@ impl Checker<'_> {
         let line = self.item_line(key, n);
         if !form(name) {
             let hint = if key == "events" {
-                "write it as Debitura sends it: lower-case words joined by `.` or `_`"
+                "write it as the event envelope spells it: lower-case words joined by `.` or `_`"
             } else {
                 "use lower-case words joined by `-`, e.g. `create-case`"
             };
@@ -723,7 +723,7 @@ fn is_word(s: &str) -> bool {
     crate::load::is_kebab(s)
 }
 
-/// Lower-case words joined by `.` or `_`, as Debitura names events.
+/// Lower-case words joined by `.` or `_`, as event names are spelt.
 fn is_event(s: &str) -> bool {
     !s.is_empty()
         && s.split('.').all(|part| {

@@ -238,6 +238,36 @@ fn a_retirement_is_listed() {
         [("busy".to_string(), Some("server-busy".to_string()))]
     );
     insta::assert_snapshot!("retirement", shown(&d));
+
+    // Compared with itself, a rule set retires nothing; a later retirement
+    // is listed alone, not the one the base already had.
+    assert!(diff(&after, &after).retired.is_empty());
+    let beta = sources
+        .iter_mut()
+        .find(|s| s.display == "fixture/beta.yaml")
+        .unwrap();
+    beta.text = beta
+        .text
+        .replace("  - id: duplicate-events\n", "  - id: repeated-events\n");
+    let lifecycle = sources
+        .iter_mut()
+        .find(|s| s.display == "fixture/lifecycle.yaml")
+        .unwrap();
+    lifecycle.text = lifecycle
+        .text
+        .replace("server-busy]", "server-busy, repeated-events]")
+        .replace(
+            "replaced_by: server-busy }",
+            "replaced_by: server-busy }\n  - { id: duplicate-events, retired: 2026-11-27, replaced_by: repeated-events }",
+        );
+    let later = load(&sources).unwrap_or_else(|p| panic!("{p:?}"));
+    assert_eq!(
+        diff(&after, &later).retired,
+        [(
+            "duplicate-events".to_string(),
+            Some("repeated-events".to_string())
+        )]
+    );
 }
 
 /// Every query of either rule set, checked one by one: the brute-force

@@ -477,7 +477,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "  - name: case.closed\n",
         "  - name: Case.Closed\n",
         "`Case.Closed` is not a valid name in `events`",
-        "as Debitura sends it",
+        "as the event envelope spells it",
     ),
     (
         "an unknown key",
