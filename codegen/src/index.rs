@@ -121,7 +121,7 @@ impl<'r> Index<'r> {
         }
         reached.sort_unstable();
         reached.dedup();
-        reached.retain(|&i| self.rules[i].when.without(&unknown).matches(query));
+        reached.retain(|&i| self.rules[i].when.matches_except(query, &unknown));
         answer(vocabulary, self.rules, &reached, &unknown, &defaulted)
     }
 }

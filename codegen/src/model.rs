@@ -196,13 +196,21 @@ impl Conditions {
         }
     }
 
-    pub fn matches(&self, query: &Query) -> bool {
-        Field::ALL.iter().all(|&f| match self.get(f) {
-            None => true,
-            Some(set) => query
-                .get(f)
-                .is_some_and(|v| set.iter().any(|p| f.accepts(p, v))),
+    /// True when `query` matches in every field but those in `free`.
+    pub fn matches_except(&self, query: &Query, free: &[Field]) -> bool {
+        Field::ALL.iter().all(|&f| {
+            free.contains(&f)
+                || match self.get(f) {
+                    None => true,
+                    Some(set) => query
+                        .get(f)
+                        .is_some_and(|v| set.iter().any(|p| f.accepts(p, v))),
+                }
         })
+    }
+
+    pub fn matches(&self, query: &Query) -> bool {
+        self.matches_except(query, &[])
     }
 
     /// True when every query this accepts is also accepted by `other`.
@@ -400,7 +408,7 @@ impl Catalog {
             .filter(|&f| !unknown.contains(&f) && query.get(f) == f.absent_value())
             .collect();
         let consistent: Vec<usize> = (0..self.rules.len())
-            .filter(|&i| self.rules[i].when.without(&unknown).matches(query))
+            .filter(|&i| self.rules[i].when.matches_except(query, &unknown))
             .collect();
         answer(
             &self.vocabulary,

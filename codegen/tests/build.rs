@@ -130,7 +130,7 @@ fn an_operation_or_event_added_to_the_rules_reaches_the_generated_code() {
     let text = text
         .replacen(
             "\nenvironments:\n",
-            "  - name: check-coverage\n    parent: customer-api\n    description: Asks which jurisdictions are covered.\n    routes:\n      - GET /coverage\n\nenvironments:\n",
+            "  - name: list-invoices\n    parent: customer-api\n    description: Lists invoices.\n    routes:\n      - GET /invoices\n\nenvironments:\n",
             1,
         )
         .replacen(
@@ -148,9 +148,9 @@ fn an_operation_or_event_added_to_the_rules_reaches_the_generated_code() {
     );
     let code = &p.files[0].1;
     for expected in [
-        "CheckCoverage",
-        "\"check-coverage\" => Some(Operation::CheckCoverage)",
-        "Operation::CheckCoverage => Some(Operation::CustomerApi)",
+        "ListInvoices",
+        "\"list-invoices\" => Some(Operation::ListInvoices)",
+        "Operation::ListInvoices => Some(Operation::CustomerApi)",
         "path: \"/coverage\"",
         "\"case.reopened\"",
     ] {
