@@ -634,65 +634,52 @@ environments:
   - { name: production, description: P. }
 ";
 
-    const RULES: &str = "section: { title: S, order: 1, summary: S. }
-rules:
-  - id: currency
-    title: t
-    cause: c
-    solution: s
-    retry: never
-    when: { status: 400, operation: op-a1, message: 'Bad currency*' }
-    examples: [{ status: 400, operation: op-a1, message: 'Bad currency: X' }]
-  - id: other-400
-    title: t
-    cause: c
-    solution: s
-    retry: never
-    when: { status: 400, operation: op-a2 }
-    examples: [{ status: 400, operation: op-a2 }]
-  - id: only-409
-    title: t
-    cause: c
-    solution: s
-    retry: never
-    when: { status: 409, operation: op-a1 }
-    examples: [{ status: 409, operation: op-a1 }]
-  - id: b-400
-    title: t
-    cause: c
-    solution: s
-    retry: never
-    when: { status: 400, operation: op-b1 }
-    examples: [{ status: 400, operation: op-b1 }]
-  - id: token
-    title: t
-    cause: c
-    solution: s
-    retry: token-refresh
-    when: { status: 401, operation: api-b }
-    examples: [{ status: 401, operation: op-b1 }]
-  - id: any-401
-    title: t
-    cause: c
-    solution: s
-    retry: never
-    when: { status: 401 }
-    examples: [{ status: 401 }]
-  - id: slow
-    title: t
-    cause: c
-    solution: s
-    retry: backoff
-    when: { status: 429, type: Slow }
-    examples: [{ status: 429, type: Slow }]
-  - id: sign
-    title: t
-    cause: c
-    solution: s
-    retry: after-user-action
-    when: { status: 422, type: Sign }
-    examples: [{ status: 422, type: Sign }]
-";
+    /// `(id, retry, when, example)` of each rule of the test catalog.
+    const RULES: &[(&str, &str, &str, &str)] = &[
+        (
+            "currency",
+            "never",
+            "{ status: 400, operation: op-a1, message: 'Bad currency*' }",
+            "{ status: 400, operation: op-a1, message: 'Bad currency: X' }",
+        ),
+        (
+            "other-400",
+            "never",
+            "{ status: 400, operation: op-a2 }",
+            "{ status: 400, operation: op-a2 }",
+        ),
+        (
+            "only-409",
+            "never",
+            "{ status: 409, operation: op-a1 }",
+            "{ status: 409, operation: op-a1 }",
+        ),
+        (
+            "b-400",
+            "never",
+            "{ status: 400, operation: op-b1 }",
+            "{ status: 400, operation: op-b1 }",
+        ),
+        (
+            "token",
+            "token-refresh",
+            "{ status: 401, operation: api-b }",
+            "{ status: 401, operation: op-b1 }",
+        ),
+        ("any-401", "never", "{ status: 401 }", "{ status: 401 }"),
+        (
+            "slow",
+            "backoff",
+            "{ status: 429, type: Slow }",
+            "{ status: 429, type: Slow }",
+        ),
+        (
+            "sign",
+            "after-user-action",
+            "{ status: 422, type: Sign }",
+            "{ status: 422, type: Sign }",
+        ),
+    ];
 
     fn catalog() -> Catalog {
         let sources = [
@@ -702,7 +689,14 @@ rules:
             },
             Source {
                 display: "s.yaml".into(),
-                text: RULES.into(),
+                text: RULES.iter().fold(
+                    String::from("section: { title: S, order: 1, summary: S. }\nrules:\n"),
+                    |text, (id, retry, when, example)| {
+                        text + &format!(
+                            "  - {{ id: {id}, title: t, cause: c, solution: s, retry: {retry}, when: {when}, examples: [{example}] }}\n"
+                        )
+                    },
+                ),
             },
         ];
         crate::load(&sources).unwrap_or_else(|p| panic!("{}", p[0]))

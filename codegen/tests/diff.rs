@@ -213,24 +213,24 @@ fn a_retirement_is_listed() {
         text: "released: [typed-conflict, other-typed-conflict, untyped-conflict, unknown-country, unknown-country-xx, exact-message, bad-request-on-case, referral-unauthorised, token-expired, link-invalid, test-only, busy, link-expired, duplicate-events, delivery-timeout]\nretired: []\n".into(),
     });
     let before = load(&sources).expect("loads with its lifecycle");
-    let alpha = sources
-        .iter_mut()
-        .find(|s| s.display == "fixture/alpha.yaml")
-        .unwrap();
-    alpha.text = alpha
-        .text
-        .replace("  - id: busy\n", "  - id: server-busy\n");
-    let lifecycle = sources
-        .iter_mut()
-        .find(|s| s.display == "fixture/lifecycle.yaml")
-        .unwrap();
-    lifecycle.text = lifecycle
-        .text
-        .replace("delivery-timeout]", "delivery-timeout, server-busy]")
-        .replace(
-            "retired: []",
-            "retired:\n  - { id: busy, retired: 2026-11-26, replaced_by: server-busy }",
-        );
+    rewrite(
+        &mut sources,
+        "alpha.yaml",
+        "  - id: busy\n",
+        "  - id: server-busy\n",
+    );
+    rewrite(
+        &mut sources,
+        "lifecycle.yaml",
+        "delivery-timeout]",
+        "delivery-timeout, server-busy]",
+    );
+    rewrite(
+        &mut sources,
+        "lifecycle.yaml",
+        "retired: []",
+        "retired:\n  - { id: busy, retired: 2026-11-26, replaced_by: server-busy }",
+    );
     let after = load(&sources).unwrap_or_else(|p| panic!("{p:?}"));
     let d = diff(&before, &after);
     assert_eq!(
@@ -242,24 +242,24 @@ fn a_retirement_is_listed() {
     // Compared with itself, a rule set retires nothing; a later retirement
     // is listed alone, not the one the base already had.
     assert!(diff(&after, &after).retired.is_empty());
-    let beta = sources
-        .iter_mut()
-        .find(|s| s.display == "fixture/beta.yaml")
-        .unwrap();
-    beta.text = beta
-        .text
-        .replace("  - id: duplicate-events\n", "  - id: repeated-events\n");
-    let lifecycle = sources
-        .iter_mut()
-        .find(|s| s.display == "fixture/lifecycle.yaml")
-        .unwrap();
-    lifecycle.text = lifecycle
-        .text
-        .replace("server-busy]", "server-busy, repeated-events]")
-        .replace(
-            "replaced_by: server-busy }",
-            "replaced_by: server-busy }\n  - { id: duplicate-events, retired: 2026-11-27, replaced_by: repeated-events }",
-        );
+    rewrite(
+        &mut sources,
+        "beta.yaml",
+        "  - id: duplicate-events\n",
+        "  - id: repeated-events\n",
+    );
+    rewrite(
+        &mut sources,
+        "lifecycle.yaml",
+        "server-busy]",
+        "server-busy, repeated-events]",
+    );
+    rewrite(
+        &mut sources,
+        "lifecycle.yaml",
+        "replaced_by: server-busy }",
+        "replaced_by: server-busy }\n  - { id: duplicate-events, retired: 2026-11-27, replaced_by: repeated-events }",
+    );
     let later = load(&sources).unwrap_or_else(|p| panic!("{p:?}"));
     assert_eq!(
         diff(&after, &later).retired,
@@ -268,6 +268,16 @@ fn a_retirement_is_listed() {
             Some("repeated-events".to_string())
         )]
     );
+}
+
+/// `from` replaced by `to` in fixture file `file`, where it occurs once.
+fn rewrite(sources: &mut [Source], file: &str, from: &str, to: &str) {
+    let source = sources
+        .iter_mut()
+        .find(|s| s.display == format!("fixture/{file}"))
+        .unwrap();
+    assert_eq!(source.text.matches(from).count(), 1, "`{from}` in {file}");
+    source.text = source.text.replace(from, to);
 }
 
 /// Every query of either rule set, checked one by one: the brute-force
