@@ -506,6 +506,14 @@ rules:
     }
 
     #[test]
+    fn a_bare_dash_starts_a_rule() {
+        let layout = Layout::new("rules:\n  -\n    id: a\n    title: x\n  -\n    id: b\n");
+        assert_eq!(layout.rule_count(), 2);
+        assert_eq!(layout.rule_line(0), 2);
+        assert_eq!(layout.rule_line(1), 5);
+    }
+
+    #[test]
     fn blank_lines_and_comments_before_a_rule_belong_to_no_rule() {
         let text = "rules:\n  - id: a\n    when:\n      - nested\n\n# about b\n  - id: b\n";
         let layout = Layout::new(text);
