@@ -302,13 +302,15 @@ struct RawNamed {
     description: String,
 }
 
-/// True when `text` is the vocabulary file: it opens one of [`KEYS`].
+/// True when `text` is the vocabulary file: it opens one of its top-level
+/// keys (`retry:`, `operations:`, …).
 pub fn is_vocabulary(text: &str) -> bool {
     let layout = Layout::new(text);
     KEYS.iter().any(|k| layout.top_key_line(k).is_some())
 }
 
-/// The first of [`KEYS`] the file opens, where a second vocabulary is reported.
+/// The first top-level key of the vocabulary the file opens, where a second
+/// vocabulary is reported.
 pub fn first_key(text: &str) -> &'static str {
     let layout = Layout::new(text);
     KEYS.iter()
