@@ -90,10 +90,7 @@ impl<'r> Index<'r> {
     /// index splits on, every part of that split.
     pub fn resolve(&self, vocabulary: &Vocabulary, query: &Query) -> Option<usize> {
         let unknown = query.unknown_fields();
-        let defaulted: Vec<Field> = Field::ALL
-            .into_iter()
-            .filter(|&f| !unknown.contains(&f) && query.get(f) == f.absent_value())
-            .collect();
+        let defaulted = query.defaulted_fields();
         let mut reached = Vec::new();
         let mut stack = vec![&self.root];
         while let Some(node) = stack.pop() {

@@ -160,12 +160,16 @@ pub fn load(sources: &[Source]) -> Result<Catalog, Vec<Diagnostic>> {
     let mut files = Vec::new();
     let mut page: Option<(String, model::Page)> = None;
     let mut lifecycle: Option<(String, model::Lifecycle)> = None;
+    // Three kinds of file, each told by its top-level keys.
+    let (vocabulary_files, rest): (Vec<&Source>, Vec<&Source>) = sources
+        .iter()
+        .partition(|s| vocabulary::is_vocabulary(&s.text));
+    let (coverage_files, rule_files): (Vec<&Source>, Vec<&Source>) = rest
+        .into_iter()
+        .partition(|s| coverage::is_coverage(&s.text));
     // The words the rules use come first: every rule is checked against them.
     let mut vocabulary: Option<(String, Vocabulary)> = None;
-    for source in sources
-        .iter()
-        .filter(|s| vocabulary::is_vocabulary(&s.text))
-    {
+    for source in vocabulary_files {
         let found = vocabulary::load(&source.display, &source.text, &mut problems);
         keep_first(
             &mut vocabulary,
@@ -193,7 +197,7 @@ pub fn load(sources: &[Source]) -> Result<Catalog, Vec<Diagnostic>> {
         }
     };
     let mut coverage: Option<(String, Vec<CoverageRow>)> = None;
-    for source in sources.iter().filter(|s| coverage::is_coverage(&s.text)) {
+    for source in coverage_files {
         let found = coverage::load(&source.display, &source.text, &mut problems);
         keep_first(
             &mut coverage,
@@ -205,10 +209,7 @@ pub fn load(sources: &[Source]) -> Result<Catalog, Vec<Diagnostic>> {
             &mut problems,
         );
     }
-    for source in sources
-        .iter()
-        .filter(|s| !vocabulary::is_vocabulary(&s.text) && !coverage::is_coverage(&s.text))
-    {
+    for source in rule_files {
         let loaded = load::load_file(
             &source.display,
             source.slug(),

@@ -270,6 +270,15 @@ impl Query {
             .collect()
     }
 
+    /// The fields this query gives at their "none" value (no type, not after
+    /// a token refresh): known, but naming nothing.
+    pub fn defaulted_fields(&self) -> Vec<Field> {
+        Field::ALL
+            .into_iter()
+            .filter(|&f| !f.may_be_unknown() && self.get(f) == f.absent_value())
+            .collect()
+    }
+
     pub fn after_token_refresh(&self) -> bool {
         self.get(Field::AfterTokenRefresh)
             .is_some_and(|v| v == "true")
@@ -403,10 +412,7 @@ impl Catalog {
     /// see [`answer`].
     pub fn resolve(&self, query: &Query) -> Option<usize> {
         let unknown = query.unknown_fields();
-        let defaulted: Vec<Field> = Field::ALL
-            .into_iter()
-            .filter(|&f| !unknown.contains(&f) && query.get(f) == f.absent_value())
-            .collect();
+        let defaulted = query.defaulted_fields();
         let consistent: Vec<usize> = (0..self.rules.len())
             .filter(|&i| self.rules[i].when.matches_except(query, &unknown))
             .collect();
