@@ -7,7 +7,7 @@
 
 use std::fmt::Write;
 
-use crate::{Query, Retired, Retry, Rule, PAGE, RETIRED, RULES, SECTIONS};
+use crate::{Operation, Query, Retired, Retry, Rule, PAGE, RETIRED, RULES, SECTIONS};
 
 /// The command that regenerates `docs/`.
 pub const REGENERATE: &str = "cargo run -q -- docs";
@@ -480,7 +480,17 @@ pub fn conditions(rule: &Rule) -> Vec<(&'static str, String)> {
     }
     if !w.operation.is_empty() {
         let ops = w.operation.iter().map(|o| format!("`{o}`")).collect();
-        out.push(("operation", join(ops) + " (and the operations within it)"));
+        // Only an API (or another operation with children) covers more.
+        let broad = w
+            .operation
+            .iter()
+            .any(|op| Operation::ALL.iter().any(|o| o.parent() == Some(*op)));
+        let within = if broad {
+            " (and the operations within it)"
+        } else {
+            ""
+        };
+        out.push(("operation", join(ops) + within));
     }
     if let Some(after) = w.after_token_refresh {
         let text = if after {
