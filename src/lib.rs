@@ -22,10 +22,14 @@ mod catalog;
 #[cfg(feature = "docs")]
 #[cfg_attr(docsrs, doc(cfg(feature = "docs")))]
 pub mod docs;
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
+pub mod http;
 mod json;
 mod matcher;
 mod names;
 mod response;
+mod retry_after;
 mod route;
 #[cfg(feature = "serde")]
 mod serialize;
@@ -44,6 +48,7 @@ pub use response::{
     diagnose_response, BodyShape, Decision, ErrorSource, Finding, ResponseDiagnosis, MAX_ERRORS,
     MAX_RETRY_AFTER,
 };
+pub use retry_after::parse_retry_after;
 
 /// A matcher compiled from 10 000 synthetic rules, to measure lookups at
 /// scale. Benchmarks only: it is built with the `synthetic` feature.

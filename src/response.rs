@@ -218,9 +218,30 @@ impl<'a> ResponseDiagnosis<'a> {
             .or(self.onboarding_url)
     }
 
-    /// The server's delay hint (`retryAfter` in a 429 body), at most [`MAX_RETRY_AFTER`].
+    /// The server's delay hint (`retryAfter` in a 429 body, or a
+    /// `Retry-After` header given to [`Self::with_retry_after_header`]), at
+    /// most [`MAX_RETRY_AFTER`].
     pub fn retry_after(&self) -> Option<Duration> {
         self.retry_after
+    }
+
+    /// Takes the response's `Retry-After` header into account (see
+    /// [`parse_retry_after`](crate::parse_retry_after)): when both it and the
+    /// body give a delay, the longer one stands, so neither is cut short.
+    ///
+    /// ```
+    /// use debitura_triage::{diagnose_response, Query};
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// let r = diagnose_response(429, br#"{"retryAfter":2}"#, &Query::new())
+    ///     .with_retry_after_header(b"5", SystemTime::now());
+    /// assert_eq!(r.retry_after(), Some(Duration::from_secs(5)));
+    /// ```
+    pub fn with_retry_after_header(mut self, value: &[u8], now: std::time::SystemTime) -> Self {
+        if let Some(header) = crate::parse_retry_after(value, now) {
+            self.retry_after = Some(self.retry_after.map_or(header, |body| body.max(header)));
+        }
+        self
     }
 }
 

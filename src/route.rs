@@ -3,7 +3,39 @@
 //! come from `rules/vocabulary.yaml`; this module only compares them.
 
 use crate::catalog::{Api, APIS, ROUTES};
-use crate::{Environment, Operation};
+use crate::{Environment, Operation, Query};
+
+impl Query<'_> {
+    /// Sets the operation and environment a request tells: a documented
+    /// host names its API and environment, and the route then names the
+    /// operation (the API itself when no route fits); any other host (a
+    /// proxy, a local fake) leaves the environment unset and the route
+    /// alone decides, as in [`Operation::from_route`]. Fields the request
+    /// cannot tell keep their values.
+    ///
+    /// ```
+    /// use debitura_triage::{Environment, Operation, Query};
+    ///
+    /// let q = Query::new().request("GET", Some("testcustomer-api.debitura.com"), "/v1/cases/42");
+    /// assert_eq!(q.operation, Some(Operation::GetCase));
+    /// assert_eq!(q.environment, Some(Environment::Test));
+    ///
+    /// let q = Query::new().request("POST", Some("127.0.0.1"), "/v1/cases");
+    /// assert_eq!((q.operation, q.environment), (Some(Operation::CreateCase), None));
+    /// ```
+    #[must_use]
+    pub fn request(mut self, method: &str, host: Option<&str>, path: &str) -> Self {
+        let found = match host.and_then(Operation::from_host) {
+            Some((api, env)) => {
+                self.environment = Some(env);
+                Some(Operation::from_api_route(api, method, path).unwrap_or(api))
+            }
+            None => Operation::from_route(method, path),
+        };
+        self.operation = found.or(self.operation);
+        self
+    }
+}
 
 impl Operation {
     /// The operation a request performs, from its HTTP method and path (a
@@ -60,6 +92,41 @@ impl Operation {
                 .find(|(_, h)| h.eq_ignore_ascii_case(host))
                 .map(|(env, _)| (api.operation, *env))
         })
+    }
+
+    /// The base host of this operation's API in `environment`.
+    ///
+    /// ```
+    /// use debitura_triage::{Environment, Operation};
+    ///
+    /// assert_eq!(
+    ///     Operation::MintToken.host(Environment::Production),
+    ///     Some("referral-api.debitura.com")
+    /// );
+    /// ```
+    #[must_use]
+    pub fn host(self, environment: Environment) -> Option<&'static str> {
+        let api = self.api();
+        APIS.iter()
+            .filter(|a| a.operation == api)
+            .flat_map(|a| a.hosts)
+            .find(|(env, _)| *env == environment)
+            .map(|(_, host)| *host)
+    }
+
+    /// The documented routes of this operation, as method and path
+    /// template (`{name}` for a parameter), in declaration order.
+    ///
+    /// ```
+    /// use debitura_triage::Operation;
+    ///
+    /// assert_eq!(Operation::MintToken.routes().next(), Some(("POST", "/oauth/token")));
+    /// ```
+    pub fn routes(self) -> impl Iterator<Item = (&'static str, &'static str)> {
+        ROUTES
+            .iter()
+            .filter(move |r| r.operation == self)
+            .map(|r| (r.method, r.path))
     }
 
     /// The API this operation belongs to: the root of its parents.

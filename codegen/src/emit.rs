@@ -289,12 +289,24 @@ fn operation_parents(v: &Vocabulary) -> TokenStream {
             None => quote! { Operation::#this => None },
         }
     });
+    let keyed = v
+        .operations
+        .iter()
+        .filter(|op| op.idempotency_key)
+        .map(|op| variant(&op.name));
     quote! {
         impl Operation {
             /// The broader operation this one belongs to; `None` for an API
             /// (a root operation).
             pub const fn parent(self) -> Option<Operation> {
                 match self { #( #arms, )* }
+            }
+
+            /// Whether the API accepts an `Idempotency-Key` header on this
+            /// operation: a resend with the same key and body replays the
+            /// stored answer instead of acting twice.
+            pub const fn takes_idempotency_key(self) -> bool {
+                matches!(self, #( Operation::#keyed )|*)
             }
         }
     }

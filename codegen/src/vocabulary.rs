@@ -122,6 +122,8 @@ pub struct Operation {
     pub hosts: Vec<(String, String)>,
     /// Path prefixes a request may carry before a documented route.
     pub prefixes: Vec<String>,
+    /// Whether its requests take an `Idempotency-Key` header.
+    pub idempotency_key: bool,
 }
 
 /// `METHOD /path/{param}`.
@@ -293,6 +295,8 @@ struct RawOperation {
     hosts: BTreeMap<String, String>,
     #[serde(default)]
     prefixes: Vec<String>,
+    #[serde(default)]
+    idempotency_key: bool,
 }
 
 #[derive(Deserialize)]
@@ -651,6 +655,7 @@ impl Checker<'_> {
                 routes,
                 hosts: entry.hosts.into_iter().collect(),
                 prefixes: entry.prefixes,
+                idempotency_key: entry.idempotency_key,
             });
         }
         out

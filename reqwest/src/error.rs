@@ -1,0 +1,347 @@
+//! The typed error a call fails with once the policy says stop.
+
+use std::fmt;
+use std::time::Duration;
+
+use debitura_triage::{Diagnosis, ErrorSource, Operation, ResponseDiagnosis, Retry, RuleId};
+
+/// Why the layer stopped and handed the failure to the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Reason {
+    /// The policy does not resend: `never`, `after-user-action`, or no rule
+    /// recognised the failure.
+    Policy,
+    /// Every attempt the policy's bounds allow was made.
+    AttemptsUsedUp,
+    /// The server asked for a longer wait than the policy's longest delay:
+    /// reschedule the work after [`Error::retry_after`] instead of holding it.
+    WaitTooLong,
+    /// The request's body is a stream that cannot be sent twice.
+    BodyNotCloneable,
+    /// A new token was called for, but the request names no [`Tenant`](crate::Tenant)
+    /// or the layer has no [`TokenSource`](crate::TokenSource).
+    NoTokenSource,
+    /// The token source failed; [`std::error::Error::source`] says how.
+    TokenUnavailable,
+}
+
+impl Reason {
+    fn describe(self) -> &'static str {
+        match self {
+            Reason::Policy => "the policy does not resend it",
+            Reason::AttemptsUsedUp => "every attempt the policy allows was made",
+            Reason::WaitTooLong => "the server asks for a longer wait than the policy allows",
+            Reason::BodyNotCloneable => {
+                "not resent: its body is a stream that cannot be sent twice"
+            }
+            Reason::NoTokenSource => {
+                "not resent: the request names no tenant, or the layer has no token source"
+            }
+            Reason::TokenUnavailable => "no bearer token could be had",
+        }
+    }
+}
+
+/// One error the response body reported (owned copy of the core's
+/// [`debitura_triage::Finding`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Finding {
+    /// Where in the body it was found.
+    pub source: ErrorSource,
+    /// Its error type, if the body gives one.
+    pub error_type: Option<String>,
+    /// Its message.
+    pub message: Option<String>,
+    /// The field it concerns, for field-validation messages.
+    pub field: Option<String>,
+    /// Its `solutionUrl`.
+    pub solution_url: Option<String>,
+    /// The rule that recognises it alone, if any.
+    pub rule: Option<RuleId>,
+    /// What it alone would call for.
+    pub retry: Retry,
+}
+
+/// A call the layer gave up on: what failed, what the catalog says about
+/// it, and why nothing more was tried. It reaches the caller inside
+/// [`reqwest_middleware::Error::Middleware`]; [`Error::of`] finds it there.
+///
+/// `Display` gives the status, rule, cause and solution, the URL to show,
+/// and the reason; text from the response body is printed with control
+/// characters escaped.
+pub struct Error {
+    status: Option<u16>,
+    operation: Option<Operation>,
+    diagnosis: Diagnosis,
+    url: Option<String>,
+    retry_after: Option<Duration>,
+    findings: Vec<Finding>,
+    body: Vec<u8>,
+    body_complete: bool,
+    attempts: u32,
+    reason: Reason,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl Error {
+    /// From a diagnosed response and its bounded body.
+    pub(crate) fn response(
+        answer: &ResponseDiagnosis<'_>,
+        operation: Option<Operation>,
+        body: &[u8],
+        body_complete: bool,
+    ) -> Self {
+        let text = |s: Option<debitura_triage::JsonStr<'_>>| s.map(|s| s.to_string());
+        Error {
+            status: answer.diagnosis().status(),
+            operation,
+            diagnosis: answer.diagnosis(),
+            url: text(answer.url()),
+            retry_after: answer.retry_after(),
+            findings: answer
+                .findings()
+                .map(|f| Finding {
+                    source: f.source,
+                    error_type: text(f.error_type),
+                    message: text(f.message),
+                    field: text(f.field),
+                    solution_url: text(f.solution_url),
+                    rule: f.diagnosis.rule_id(),
+                    retry: f.diagnosis.retry(),
+                })
+                .collect(),
+            body: body.to_vec(),
+            body_complete,
+            attempts: 1,
+            reason: Reason::Policy,
+            source: None,
+        }
+    }
+
+    /// From a diagnosis without a response (no response at all, or a
+    /// token that could not be had), keeping the underlying error.
+    pub(crate) fn without_response(
+        diagnosis: Diagnosis,
+        operation: Option<Operation>,
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Error {
+            status: diagnosis.status(),
+            operation,
+            diagnosis,
+            url: None,
+            retry_after: None,
+            findings: Vec::new(),
+            body: Vec::new(),
+            body_complete: true,
+            attempts: 1,
+            reason: Reason::Policy,
+            source,
+        }
+    }
+
+    pub(crate) fn stopped(mut self, reason: Reason, attempts: u32) -> Self {
+        self.reason = reason;
+        self.attempts = attempts;
+        self
+    }
+
+    /// The `Error` inside a failed call's error, if the layer raised it.
+    #[must_use]
+    pub fn of(error: &reqwest_middleware::Error) -> Option<&Error> {
+        match error {
+            reqwest_middleware::Error::Middleware(e) => e.downcast_ref(),
+            reqwest_middleware::Error::Reqwest(_) => None,
+        }
+    }
+
+    /// The HTTP status of the last response; `None` when there was none.
+    #[must_use]
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// The operation the request was taken for.
+    #[must_use]
+    pub fn operation(&self) -> Option<Operation> {
+        self.operation
+    }
+
+    /// The core's full answer: rule, section, cause, solution.
+    pub fn diagnosis(&self) -> Diagnosis {
+        self.diagnosis
+    }
+
+    /// The rule that recognised the failure; `None` when unrecognised.
+    #[must_use]
+    pub fn rule_id(&self) -> Option<RuleId> {
+        self.diagnosis.rule_id()
+    }
+
+    /// Why it failed.
+    #[must_use]
+    pub fn cause(&self) -> &'static str {
+        self.diagnosis.cause()
+    }
+
+    /// What to do about it.
+    #[must_use]
+    pub fn solution(&self) -> &'static str {
+        self.diagnosis.solution()
+    }
+
+    /// The retry policy of the answer.
+    #[must_use]
+    pub fn retry(&self) -> Retry {
+        self.diagnosis.retry()
+    }
+
+    /// The URL to show the user: the signing handoff's
+    /// `combinedSigningUrl`, the deciding error's `solutionUrl`, or the
+    /// 409's approval link (`data.onboardingLinks.url`).
+    #[must_use]
+    pub fn url(&self) -> Option<&str> {
+        self.url.as_deref()
+    }
+
+    /// The server's delay hint, at most
+    /// [`MAX_RETRY_AFTER`](debitura_triage::MAX_RETRY_AFTER).
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
+    /// Every error the body reported, in body order (at most
+    /// [`MAX_ERRORS`](debitura_triage::MAX_ERRORS)).
+    #[must_use]
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// The response body as read: all of it, or its first
+    /// [`MAX_SCAN`](debitura_triage::MAX_SCAN) bytes when
+    /// [`Error::body_complete`] is false.
+    #[must_use]
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// Whether [`Error::body`] is the whole body.
+    #[must_use]
+    pub fn body_complete(&self) -> bool {
+        self.body_complete
+    }
+
+    /// Sends made, the first one included.
+    #[must_use]
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Why the layer stopped.
+    #[must_use]
+    pub fn reason(&self) -> Reason {
+        self.reason
+    }
+}
+
+/// Writes `text` with control characters escaped, so that a hostile body
+/// cannot drive the terminal that prints the error.
+fn safe(f: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
+    for c in text.chars() {
+        if c.is_control() {
+            write!(f, "{}", c.escape_default())?;
+        } else {
+            fmt::Write::write_char(f, c)?;
+        }
+    }
+    Ok(())
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.status {
+            Some(status) => write!(f, "{status} ")?,
+            None => f.write_str("no response ")?,
+        }
+        match self.rule_id() {
+            Some(id) => write!(f, "{id}")?,
+            None => f.write_str("(unrecognised)")?,
+        }
+        let cause = self.cause();
+        let stop = if cause.ends_with('.') { "" } else { "." };
+        write!(
+            f,
+            " [retry: {}]: {cause}{stop} {}",
+            self.retry(),
+            self.solution()
+        )?;
+        if let Some(url) = &self.url {
+            f.write_str(" Show the user: ")?;
+            safe(f, url)?;
+        }
+        if let Some(wait) = self.retry_after {
+            write!(f, " The server asks to wait {} s.", wait.as_secs_f64())?;
+        }
+        write!(f, " Stopped after {} attempt", self.attempts)?;
+        if self.attempts != 1 {
+            f.write_str("s")?;
+        }
+        write!(f, ": {}.", self.reason.describe())
+    }
+}
+
+/// Short on purpose: the body and the findings have their accessors.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("status", &self.status)
+            .field("rule", &self.rule_id().map(RuleId::as_str))
+            .field("retry", &self.retry().as_str())
+            .field("reason", &self.reason)
+            .field("attempts", &self.attempts)
+            .field("url", &self.url)
+            .field("retry_after", &self.retry_after)
+            .field("findings", &self.findings.len())
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use debitura_triage::{diagnose_response, Query};
+
+    #[test]
+    fn display_escapes_control_characters_from_the_body() {
+        let body = br#"{"businessErrors":[{"type":"MissingPowerOfAttorney","solutionUrl":"https://x\u001b[2J/y"}]}"#;
+        let answer = diagnose_response(422, body, &Query::new().operation(Operation::CreateCase));
+        let e = Error::response(&answer, Some(Operation::CreateCase), body, true);
+        let text = e.to_string();
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(text.contains(r"https://x\u{1b}[2J/y"), "{text}");
+        assert!(
+            text.starts_with("422 missing-power-of-attorney [retry: after-user-action]"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("Stopped after 1 attempt: the policy does not resend it."),
+            "{text}"
+        );
+        assert_eq!(
+            e.url(),
+            Some("https://x\u{1b}[2J/y"),
+            "the accessor keeps the exact URL"
+        );
+    }
+}
