@@ -725,6 +725,23 @@ environments:
     }
 
     #[test]
+    fn distinct_queries_pair_values_only_where_some_rule_still_can() {
+        let queries = catalog().distinct_queries();
+        let with = |status: Option<&str>, ty: &str| {
+            queries
+                .iter()
+                .any(|q| q.get(Field::Status) == status && q.get(Field::Type) == Some(ty))
+        };
+        assert!(with(Some("429"), "Slow"));
+        assert!(!with(Some("400"), "Slow"), "no rule for 400 names a type");
+        assert!(!with(Some("429"), "Sign"));
+        assert!(
+            with(None, "Slow") && with(None, "Sign"),
+            "a left-out status keeps every rule"
+        );
+    }
+
+    #[test]
     fn closed_fields_list_every_value_they_can_take() {
         let catalog = catalog();
         let v = &catalog.vocabulary;

@@ -162,5 +162,7 @@ mod tests {
         assert_eq!(statuses.len(), STATUSES.len());
         assert!(!statuses.contains("400"));
         assert_eq!(rules[5].retry, RETRY[5 % RETRY.len()]);
+        // The vocabulary declares the symptoms the rules name, and no others.
+        assert_eq!(catalog.vocabulary.symptoms.len(), 20);
     }
 }

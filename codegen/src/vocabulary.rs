@@ -615,15 +615,12 @@ impl Checker<'_> {
                 }
             }
             let mut routes = Vec::new();
-            for text in &entry.routes {
+            for (i, text) in entry.routes.iter().enumerate() {
+                // The route's own item in the `routes:` list.
                 let line = self
                     .layout
-                    .key_line(self.item_line("operations", n), "routes");
-                let line = line
-                    .and_then(|l| {
-                        self.layout
-                            .word_line(l, text.split('/').next_back().unwrap_or(text))
-                    })
+                    .key_line(self.item_line("operations", n), "routes")
+                    .and_then(|l| self.layout.nth_item_line(l, i))
                     .unwrap_or_else(|| self.item_line("operations", n));
                 match parse_route(text) {
                     Ok(route) => {

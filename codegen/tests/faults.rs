@@ -480,6 +480,97 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "as the event envelope spells it",
     ),
     (
+        "a base delay above the longest delay",
+        "      base_delay_ms: 1000\n",
+        "      base_delay_ms: 30001\n",
+        "`base_delay_ms` (30001) is above `max_delay_ms` (30000)",
+        "every backoff must end",
+    ),
+    (
+        "a longest delay above an hour",
+        "      max_delay_ms: 30000\n",
+        "      max_delay_ms: 3600001\n",
+        "`max_delay_ms` is 3600001; no wait may exceed 3600000 ms",
+        "every backoff must end",
+    ),
+    (
+        "a jitter above 100 %",
+        "      jitter_percent: 10\n",
+        "      jitter_percent: 101\n",
+        "`jitter_percent` is 101; it is at most 100",
+        "every backoff must end",
+    ),
+    (
+        "a prefix without its leading slash",
+        "    prefixes: [/v1]\n",
+        "    prefixes: [v1]\n",
+        "prefix `v1` is not a path",
+        "start it with `/`",
+    ),
+    (
+        "a prefix that is only a slash",
+        "    prefixes: [/v1]\n",
+        "    prefixes: [/]\n",
+        "prefix `/` is not a path",
+        "start it with `/`",
+    ),
+    (
+        "a prefix with a trailing slash",
+        "    prefixes: [/v1]\n",
+        "    prefixes: [/v1/]\n",
+        "prefix `/v1/` is not a path",
+        "start it with `/`",
+    ),
+    (
+        "a route with an empty parameter",
+        "      - GET /clients/{externalTenantId}\n",
+        "      - GET /clients/{}\n",
+        "segment `{}` is neither a word nor a `{parameter}`",
+        "METHOD /path",
+    ),
+    (
+        "a route with a parameter that is not a word",
+        "      - GET /clients/{externalTenantId}\n",
+        "      - GET /clients/{tenant-id}\n",
+        "segment `{tenant-id}` is neither a word nor a `{parameter}`",
+        "METHOD /path",
+    ),
+    (
+        "a route with an empty segment",
+        "      - GET /reporting/transactions\n",
+        "      - GET /reporting//transactions\n",
+        "segment `` is neither a word nor a `{parameter}`",
+        "METHOD /path",
+    ),
+    (
+        "a route with a character no path segment holds",
+        "      - GET /reporting/transactions\n",
+        "      - GET /reporting/trans$actions\n",
+        "segment `trans$actions` is neither a word nor a `{parameter}`",
+        "METHOD /path",
+    ),
+    (
+        "an operation name that is not kebab-case",
+        "  - name: list-clients\n",
+        "  - name: List_Clients\n",
+        "`List_Clients` is not a valid name in `operations`",
+        "",
+    ),
+    (
+        "an empty description",
+        "    description: \"`GET /users`: the client's users.\"\n",
+        "    description: \" \"\n",
+        "`description` is empty",
+        "say in a sentence what `list-users` means",
+    ),
+    (
+        "a description with a control character",
+        "    description: \"`GET /users`: the client's users.\"\n",
+        "    description: \"the client's\\u0007 users\"\n",
+        "`description` holds the control character U+0007",
+        "without escapes",
+    ),
+    (
         "an unknown key",
         "    prefixes: [/v1]\n",
         "    prefix: [/v1]\n",
@@ -822,6 +913,46 @@ fn retired_ids_are_never_reused_and_records_are_checked() {
             "{part}: {bad:#?}"
         );
     }
+}
+
+#[test]
+fn backoff_bounds_at_their_limits_load() {
+    for (from, to) in [
+        (
+            "      base_delay_ms: 1000\n",
+            "      base_delay_ms: 30000\n",
+        ),
+        (
+            "      max_delay_ms: 30000\n",
+            "      max_delay_ms: 3600000\n",
+        ),
+        ("      jitter_percent: 10\n", "      jitter_percent: 100\n"),
+    ] {
+        let mut sources = read_dir(&rules_dir(), "rules").unwrap();
+        let vocabulary = sources
+            .iter_mut()
+            .find(|s| s.display == "rules/vocabulary.yaml")
+            .unwrap();
+        assert!(vocabulary.text.contains(from), "{from}");
+        vocabulary.text = vocabulary.text.replacen(from, to, 1);
+        assert_eq!(problems(&sources), Vec::<String>::new(), "{to}");
+    }
+}
+
+#[test]
+fn a_second_vocabulary_is_reported_at_its_first_key() {
+    let mut sources = read_dir(&rules_dir(), "rules").unwrap();
+    sources.push(Source {
+        display: "rules/zz-words.yaml".into(),
+        text: "# more words\n\nsymptoms:\n  - { name: extra, description: One more. }\n".into(),
+    });
+    let found = problems(&sources);
+    assert!(
+        found.iter().any(|p| p.starts_with(
+            "rules/zz-words.yaml:3: a second vocabulary (the first is in rules/vocabulary.yaml)"
+        )),
+        "{found:#?}"
+    );
 }
 
 #[test]

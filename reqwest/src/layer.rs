@@ -197,10 +197,9 @@ fn stopped(error: Error, reason: Reason, attempts: u32) -> reqwest_middleware::E
 }
 
 fn set_bearer(request: &mut Request, token: &BearerToken) {
-    if let Ok(mut value) = HeaderValue::from_str(&format!("Bearer {}", token.secret())) {
-        value.set_sensitive(true);
-        request.headers_mut().insert(AUTHORIZATION, value);
-    }
+    request
+        .headers_mut()
+        .insert(AUTHORIZATION, token.header().clone());
 }
 
 /// The source's own [`Error`] when it gave one (a mint's diagnosed

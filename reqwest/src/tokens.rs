@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use debitura_triage::{http::diagnose_parts, Environment, Operation, Query};
+use http::HeaderValue;
 use tokio::time::Instant;
 
 use crate::layer::{read_bounded, NO_RESPONSE};
@@ -18,19 +19,24 @@ use crate::Error;
 /// no active client link) reaches the caller as it is.
 pub type TokenError = Box<dyn std::error::Error + Send + Sync>;
 
-/// A bearer token. It is a secret: neither `Debug` nor any error shows it.
+/// A bearer token, kept as the ready `Authorization: Bearer …` header
+/// value (marked sensitive), so that each request only copies a reference.
+/// It is a secret: neither `Debug` nor any error shows it.
 #[derive(Clone, PartialEq, Eq)]
-pub struct BearerToken(String);
+pub struct BearerToken(HeaderValue);
 
 impl BearerToken {
-    /// Wraps the `accessToken` a mint returned.
-    pub fn new(token: impl Into<String>) -> Self {
-        BearerToken(token.into())
+    /// Wraps the `accessToken` a mint returned; `None` when it holds
+    /// characters a header cannot carry.
+    #[must_use]
+    pub fn new(token: &str) -> Option<Self> {
+        let mut value = HeaderValue::from_str(&format!("Bearer {token}")).ok()?;
+        value.set_sensitive(true);
+        Some(BearerToken(value))
     }
 
-    /// The token itself, for the `Authorization: Bearer` header.
-    #[must_use]
-    pub fn secret(&self) -> &str {
+    /// The `Authorization` header value.
+    pub(crate) fn header(&self) -> &HeaderValue {
         &self.0
     }
 }
@@ -170,7 +176,7 @@ impl OAuthTokens {
         let lifetime = Duration::from_secs(parsed["expiresIn"].as_u64().unwrap_or(0));
         let margin = Duration::from_secs(60).min(lifetime / 2);
         Ok(Cached {
-            token: BearerToken::new(token),
+            token: BearerToken::new(token).ok_or("the `accessToken` cannot be sent in a header")?,
             renew_at: Instant::now() + (lifetime - margin),
         })
     }
@@ -192,7 +198,11 @@ impl TokenSource for OAuthTokens {
     ) -> Result<BearerToken, TokenError> {
         let slot = {
             let mut tenants = self.tenants.lock().unwrap_or_else(PoisonError::into_inner);
-            Arc::clone(tenants.entry(tenant.to_owned()).or_default())
+            // Looked up before inserting, so a known tenant costs no allocation.
+            match tenants.get(tenant) {
+                Some(slot) => Arc::clone(slot),
+                None => Arc::clone(tenants.entry(tenant.to_owned()).or_default()),
+            }
         };
         // One mint per tenant at a time: whoever waits here finds the
         // token the first one minted.

@@ -40,7 +40,11 @@ async fn sends_for(statuses: &[u16]) -> (u16, usize) {
 async fn backoff_statuses_are_transient_and_the_rest_fatal() {
     assert_eq!(sends_for(&[503, 429, 200]).await, (200, 3));
     assert_eq!(sends_for(&[500, 201]).await, (201, 2));
-    assert_eq!(sends_for(&[401, 200]).await, (401, 1), "no token refresh here");
+    assert_eq!(
+        sends_for(&[401, 200]).await,
+        (401, 1),
+        "no token refresh here"
+    );
     assert_eq!(sends_for(&[422, 200]).await, (422, 1));
     assert_eq!(sends_for(&[418, 200]).await, (418, 1));
 }
