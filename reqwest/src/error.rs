@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use http::HeaderMap;
+
 use debitura_triage::{Diagnosis, ErrorSource, Operation, ResponseDiagnosis, Retry, RuleId};
 
 /// Why the layer stopped and handed the failure to the caller.
@@ -78,6 +80,7 @@ pub struct Error {
     url: Option<String>,
     retry_after: Option<Duration>,
     findings: Vec<Finding>,
+    headers: HeaderMap,
     body: Vec<u8>,
     body_complete: bool,
     attempts: u32,
@@ -90,6 +93,7 @@ impl Error {
     pub(crate) fn response(
         answer: &ResponseDiagnosis<'_>,
         operation: Option<Operation>,
+        headers: HeaderMap,
         body: &[u8],
         body_complete: bool,
     ) -> Self {
@@ -112,6 +116,7 @@ impl Error {
                     retry: f.diagnosis.retry(),
                 })
                 .collect(),
+            headers,
             body: body.to_vec(),
             body_complete,
             attempts: 1,
@@ -134,6 +139,7 @@ impl Error {
             url: None,
             retry_after: None,
             findings: Vec::new(),
+            headers: HeaderMap::new(),
             body: Vec::new(),
             body_complete: true,
             attempts: 1,
@@ -218,6 +224,12 @@ impl Error {
     #[must_use]
     pub fn findings(&self) -> &[Finding] {
         &self.findings
+    }
+
+    /// The headers of the last response (empty when there was none).
+    #[must_use]
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
     }
 
     /// The response body as read: all of it, or its first
@@ -326,7 +338,13 @@ mod tests {
     fn display_escapes_control_characters_from_the_body() {
         let body = br#"{"businessErrors":[{"type":"MissingPowerOfAttorney","solutionUrl":"https://x\u001b[2J/y"}]}"#;
         let answer = diagnose_response(422, body, &Query::new().operation(Operation::CreateCase));
-        let e = Error::response(&answer, Some(Operation::CreateCase), body, true);
+        let e = Error::response(
+            &answer,
+            Some(Operation::CreateCase),
+            HeaderMap::new(),
+            body,
+            true,
+        );
         let text = e.to_string();
         assert!(!text.contains('\u{1b}'), "{text}");
         assert!(text.contains(r"https://x\u{1b}[2J/y"), "{text}");

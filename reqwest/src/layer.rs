@@ -62,12 +62,6 @@ impl<T: TokenSource> Triage<T> {
     }
 }
 
-/// What one send came back with, when it was not a success.
-enum Failure {
-    Response(Error),
-    NoResponse(reqwest::Error),
-}
-
 #[async_trait::async_trait]
 impl<T: TokenSource> Middleware for Triage<T> {
     async fn handle(
@@ -109,20 +103,14 @@ impl<T: TokenSource> Middleware for Triage<T> {
         loop {
             attempts += 1;
             let spare = request.try_clone();
-            let failure = match next.clone().run(request, extensions).await {
+            let error = match next.clone().run(request, extensions).await {
                 Ok(response) if response.status().as_u16() < 400 => return Ok(response),
-                Ok(response) => Failure::Response(diagnose_response(response, &context).await?),
+                Ok(response) => diagnose_response(response, &context).await?,
                 Err(reqwest_middleware::Error::Reqwest(e)) if e.is_connect() || e.is_timeout() => {
-                    Failure::NoResponse(e)
-                }
-                Err(other) => return Err(other),
-            };
-            let error = match failure {
-                Failure::Response(e) => e,
-                Failure::NoResponse(e) => {
                     let answer = diagnose(&context.symptom(NO_RESPONSE));
                     Error::without_response(answer, operation, Some(Box::new(e)))
                 }
+                Err(other) => return Err(other),
             };
             let step = next_step(&error, attempts, context.after_token_refresh);
             decision(&error, attempts, step);
@@ -228,7 +216,13 @@ async fn diagnose_response(
     let headers = response.headers().clone();
     let (body, complete) = read_bounded(&mut response, MAX_SCAN).await?;
     let answer = diagnose_parts(status, &headers, &body, context, SystemTime::now());
-    Ok(Error::response(&answer, context.operation, &body, complete))
+    Ok(Error::response(
+        &answer,
+        context.operation,
+        headers,
+        &body,
+        complete,
+    ))
 }
 
 /// The body's first `limit` bytes, and whether that is all of it. Reading

@@ -163,9 +163,8 @@ impl OAuthTokens {
         if !status.is_success() {
             let context = Query::new().operation(Operation::MintToken);
             let answer = diagnose_parts(status, &headers, &bytes, &context, SystemTime::now());
-            return Err(Box::new(Error::response(
-                &answer, operation, &bytes, complete,
-            )));
+            let error = Error::response(&answer, operation, headers.clone(), &bytes, complete);
+            return Err(Box::new(error));
         }
         let parsed: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| format!("the token response is not JSON: {e}"))?;

@@ -343,6 +343,12 @@ async fn an_unknown_418_is_unrecognised_and_not_resent() {
         (None, Retry::Never, Some(418))
     );
     assert_eq!(e.body(), br#"{"teapot":true}"#);
+    assert!(e.body_complete());
+    assert_eq!(
+        e.headers()["content-length"],
+        "15",
+        "the response's headers are kept too"
+    );
     assert!(e.to_string().starts_with("418 (unrecognised)"), "{e}");
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
