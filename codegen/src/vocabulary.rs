@@ -604,7 +604,8 @@ impl Checker<'_> {
                 }
             }
             for prefix in &entry.prefixes {
-                if !prefix.starts_with('/') || prefix.len() < 2 || prefix.ends_with('/') {
+                // `/` alone fails the second test: it ends with a slash.
+                if !prefix.starts_with('/') || prefix.ends_with('/') {
                     let line = self.key_line("operations", n, "prefixes");
                     self.at(
                         line,
