@@ -69,8 +69,7 @@ impl Operation {
     /// [`Operation::ReferralApi`]) performs, from its method and path.
     #[must_use]
     pub fn from_api_route(api: Operation, method: &str, path: &str) -> Option<Operation> {
-        let api = APIS.iter().find(|a| a.operation == api)?;
-        route_in(api, method, path)
+        route_in(api_entry(api)?, method, path)
     }
 
     /// The API a host serves (a root operation) and its environment, from
@@ -106,10 +105,9 @@ impl Operation {
     /// ```
     #[must_use]
     pub fn host(self, environment: Environment) -> Option<&'static str> {
-        let api = self.api();
-        APIS.iter()
-            .filter(|a| a.operation == api)
-            .flat_map(|a| a.hosts)
+        api_entry(self.api())?
+            .hosts
+            .iter()
             .find(|(env, _)| *env == environment)
             .map(|(_, host)| *host)
     }
@@ -138,6 +136,11 @@ impl Operation {
         }
         op
     }
+}
+
+/// The table entry of `api`, a root operation.
+fn api_entry(api: Operation) -> Option<&'static Api> {
+    APIS.iter().find(|a| a.operation == api)
 }
 
 /// The operation of `api` whose route `method` and `path` fit.

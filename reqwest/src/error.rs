@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use http::HeaderMap;
 
-use debitura_triage::{Diagnosis, ErrorSource, Operation, ResponseDiagnosis, Retry, RuleId};
+use debitura_triage::{Diagnosis, ErrorSource, Operation, Query, ResponseDiagnosis, Retry, RuleId};
+
+/// The symptom the core answers a request without any response with.
+pub(crate) const NO_RESPONSE: &str = "no-response";
 
 /// Why the layer stopped and handed the failure to the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -146,6 +149,13 @@ impl Error {
             reason: Reason::Policy,
             source,
         }
+    }
+
+    /// A request that got no response at all: the core's `no-response`
+    /// answer in `context`, keeping the connection error as the source.
+    pub(crate) fn no_response(context: &Query<'_>, e: reqwest::Error) -> Self {
+        let answer = debitura_triage::diagnose(&context.symptom(NO_RESPONSE));
+        Error::without_response(answer, context.operation, Some(Box::new(e)))
     }
 
     pub(crate) fn stopped(mut self, reason: Reason, attempts: u32) -> Self {

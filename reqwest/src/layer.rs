@@ -105,10 +105,9 @@ impl<T: TokenSource> Middleware for Triage<T> {
             let spare = request.try_clone();
             let error = match next.clone().run(request, extensions).await {
                 Ok(response) if response.status().as_u16() < 400 => return Ok(response),
-                Ok(response) => diagnose_response(response, &context).await?,
+                Ok(response) => diagnose_failure(response, &context).await?,
                 Err(reqwest_middleware::Error::Reqwest(e)) if e.is_connect() || e.is_timeout() => {
-                    let answer = diagnose(&context.symptom(NO_RESPONSE));
-                    Error::without_response(answer, operation, Some(Box::new(e)))
+                    Error::no_response(&context, e)
                 }
                 Err(other) => return Err(other),
             };
@@ -142,9 +141,6 @@ impl<T: TokenSource> Middleware for Triage<T> {
         }
     }
 }
-
-/// The symptom the core answers a request without any response with.
-pub(crate) const NO_RESPONSE: &str = "no-response";
 
 /// What the answer to one send calls for.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -208,10 +204,10 @@ fn token_failure(
 }
 
 /// Reads the failed response's body (bounded) and diagnoses it.
-async fn diagnose_response(
+pub(crate) async fn diagnose_failure(
     mut response: Response,
     context: &Query<'_>,
-) -> reqwest_middleware::Result<Error> {
+) -> reqwest::Result<Error> {
     let status = response.status();
     let headers = response.headers().clone();
     let (body, complete) = read_bounded(&mut response, MAX_SCAN).await?;

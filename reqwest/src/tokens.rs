@@ -5,13 +5,13 @@ use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use debitura_triage::{http::diagnose_parts, Environment, Operation, Query};
+use debitura_triage::{Environment, Operation, Query};
 use http::HeaderValue;
 use tokio::time::Instant;
 
-use crate::layer::{read_bounded, NO_RESPONSE};
+use crate::layer::{diagnose_failure, read_bounded};
 use crate::Error;
 
 /// What a [`TokenSource`] fails with. An [`Error`] inside it (as
@@ -132,7 +132,6 @@ impl OAuthTokens {
     }
 
     async fn mint(&self, tenant: &str) -> Result<Cached, TokenError> {
-        let operation = Some(Operation::MintToken);
         let body = serde_json::json!({ "externalTenantId": tenant }).to_string();
         let sent = self
             .client
@@ -142,30 +141,13 @@ impl OAuthTokens {
             .body(body)
             .send()
             .await;
+        let context = Query::new().operation(Operation::MintToken);
         let mut response = match sent {
-            Ok(r) => r,
-            Err(e) => {
-                let answer = debitura_triage::diagnose(
-                    &Query::new()
-                        .symptom(NO_RESPONSE)
-                        .operation(Operation::MintToken),
-                );
-                return Err(Box::new(Error::without_response(
-                    answer,
-                    operation,
-                    Some(Box::new(e)),
-                )));
-            }
+            Ok(r) if r.status().is_success() => r,
+            Ok(r) => return Err(Box::new(diagnose_failure(r, &context).await?)),
+            Err(e) => return Err(Box::new(Error::no_response(&context, e))),
         };
-        let status = response.status();
-        let headers = response.headers().clone();
-        let (bytes, complete) = read_bounded(&mut response, MAX_MINT_BODY).await?;
-        if !status.is_success() {
-            let context = Query::new().operation(Operation::MintToken);
-            let answer = diagnose_parts(status, &headers, &bytes, &context, SystemTime::now());
-            let error = Error::response(&answer, operation, headers.clone(), &bytes, complete);
-            return Err(Box::new(error));
-        }
+        let (bytes, _) = read_bounded(&mut response, MAX_MINT_BODY).await?;
         let parsed: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| format!("the token response is not JSON: {e}"))?;
         let token = parsed["accessToken"]
