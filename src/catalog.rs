@@ -192,13 +192,19 @@ impl core::fmt::Display for Seconds {
     }
 }
 
-/// One row of the catalogue the rules were written from.
-#[cfg(feature = "docs")]
-pub(crate) struct CoverageRow {
-    pub(crate) group: &'static str,
-    pub(crate) row: &'static str,
-    pub(crate) rules: &'static [RuleId],
-    pub(crate) note: Option<&'static str>,
+/// One row of the catalogue the rules were written from (`rules/coverage.yaml`),
+/// with the rules that answer it: what the coverage page lists.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct CoverageRow {
+    /// The area of the catalogue the row belongs to.
+    pub group: &'static str,
+    /// The row, as a reader would look it up.
+    pub row: &'static str,
+    /// The rules that answer it.
+    pub rules: &'static [RuleId],
+    /// Why the rules cover it only in part, when they do.
+    pub note: Option<&'static str>,
 }
 
 /// One documented route: the operation a method and path template perform.

@@ -19,9 +19,6 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod catalog;
-#[cfg(feature = "docs")]
-#[cfg_attr(docsrs, doc(cfg(feature = "docs")))]
-pub mod docs;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
@@ -38,8 +35,8 @@ mod serialize;
 pub mod webhook;
 
 pub use catalog::{
-    Backoff, Environment, Operation, Page, Retired, Retry, Rule, RuleId, Section, When, EVENTS,
-    PAGE, RETIRED, RULES, SECTIONS, SYMPTOMS,
+    Backoff, CoverageRow, Environment, Operation, Page, Retired, Retry, Rule, RuleId, Section,
+    When, COVERAGE, EVENTS, PAGE, RETIRED, RULES, SECTIONS, SYMPTOMS,
 };
 pub use json::{JsonStr, Stop, MAX_PATH, MAX_SCAN};
 pub use matcher::{diagnose, Diagnosis, Query};

@@ -1,4 +1,4 @@
-//! The generated matcher against the reference interpreter: the codegen's
+//! The generated matcher against the reference interpreter: the rule model's
 //! rule model resolving a query by scanning every rule
 //! (`Catalog::resolve`). They must agree on every distinct query the rules
 //! can tell apart, and on random ones.
@@ -10,7 +10,8 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use debitura_triage::{diagnose, Environment, Operation, Query, RuleId};
-use debitura_triage_codegen::{self as codegen, Catalog, Field, FIELDS};
+use debitura_triage_rules_model::model::{Field, FIELDS};
+use debitura_triage_rules_model::{self as rules_model, Catalog};
 use proptest::prelude::*;
 
 #[path = "support/model.rs"]
@@ -22,8 +23,8 @@ fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
     CATALOG.get_or_init(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
-        let sources = codegen::read_dir(&root, "rules").expect("rules/ is readable");
-        codegen::load(&sources).expect("rules/ is valid")
+        let sources = rules_model::read_dir(&root, "rules").expect("rules/ is readable");
+        rules_model::load(&sources).expect("rules/ is valid")
     })
 }
 

@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use debitura_triage::{diagnose, diagnose_response, Operation, Query, RuleId};
-use debitura_triage_codegen::{self as codegen, Catalog};
+use debitura_triage_codegen::{self as codegen, rules_model, rules_model::Catalog};
 use divan::{AllocProfiler, Bencher};
 
 // `to_model` serves the synthetic benches only.
@@ -36,7 +36,7 @@ fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
     CATALOG.get_or_init(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
-        codegen::load(&codegen::read_dir(&root, "rules").unwrap()).unwrap()
+        rules_model::load(&rules_model::read_dir(&root, "rules").unwrap()).unwrap()
     })
 }
 
@@ -44,8 +44,8 @@ fn catalog() -> &'static Catalog {
 /// as model queries (the library queries borrow from them). The baselines
 /// answer those as the catalog does; a query that leaves one of them out is
 /// answered by a rule no hand-written matcher here implements.
-fn distinct() -> &'static [codegen::Query] {
-    static QUERIES: OnceLock<Vec<codegen::Query>> = OnceLock::new();
+fn distinct() -> &'static [rules_model::model::Query] {
+    static QUERIES: OnceLock<Vec<rules_model::model::Query>> = OnceLock::new();
     QUERIES.get_or_init(|| {
         catalog()
             .distinct_queries()
@@ -329,13 +329,15 @@ mod synthetic {
     use std::sync::OnceLock;
 
     use debitura_triage::{Operation, Query};
-    use debitura_triage_codegen::{self as codegen, Catalog, Field};
+    use debitura_triage_codegen::{
+        self as codegen, rules_model, rules_model::model::Field, rules_model::Catalog,
+    };
     use divan::Bencher;
 
     fn catalog() -> &'static Catalog {
         static CATALOG: OnceLock<Catalog> = OnceLock::new();
         CATALOG.get_or_init(|| {
-            codegen::load(&codegen::synthetic::sources(codegen::SYNTHETIC_RULES)).unwrap()
+            rules_model::load(&rules_model::synthetic::sources(codegen::SYNTHETIC_RULES)).unwrap()
         })
     }
 
@@ -387,9 +389,9 @@ mod synthetic {
 /// checks within small groups.
 #[divan::bench(args = [100, 1_000, 10_000], sample_count = 3, sample_size = 1)]
 fn codegen_rules(bencher: Bencher, n: usize) {
-    let sources = codegen::synthetic::sources(n);
+    let sources = rules_model::synthetic::sources(n);
     bencher.bench(|| {
-        let catalog = codegen::load(black_box(&sources)).unwrap();
+        let catalog = rules_model::load(black_box(&sources)).unwrap();
         codegen::generate(&catalog, "docs/").len()
     });
 }

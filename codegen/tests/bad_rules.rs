@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use debitura_triage_codegen::{load, Source};
+use debitura_triage_codegen::rules_model::{load, Source};
 
 #[test]
 fn bad_rule_files_are_reported_with_file_line_rule_and_hint() {
@@ -33,7 +33,8 @@ fn bad_rule_files_are_reported_with_file_line_rule_and_hint() {
 #[test]
 fn the_project_rules_load_and_generate_parseable_rust() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules");
-    let sources = debitura_triage_codegen::read_dir(&root, "rules").expect("rules/ is readable");
+    let sources =
+        debitura_triage_codegen::rules_model::read_dir(&root, "rules").expect("rules/ is readable");
     let catalog = load(&sources).unwrap_or_else(|problems| {
         let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
         panic!("rules/ has problems:\n{}", lines.join("\n"))
@@ -46,7 +47,7 @@ fn the_project_rules_load_and_generate_parseable_rust() {
 #[test]
 fn synthetic_rule_sets_validate_and_generate_parseable_rust() {
     for n in [500, 1_500] {
-        let sources = debitura_triage_codegen::synthetic::sources(n);
+        let sources = debitura_triage_codegen::rules_model::synthetic::sources(n);
         let catalog = load(&sources).unwrap_or_else(|p| panic!("{n} rules: {}", p[0]));
         assert_eq!(catalog.rules.len(), n);
         let code = debitura_triage_codegen::generate_matcher(&catalog);
@@ -59,7 +60,7 @@ fn synthetic_rule_sets_validate_and_generate_parseable_rust() {
             .filter_map(|rest| rest.split(')').next())
             .collect();
         for rule in &catalog.rules {
-            let variant = debitura_triage_codegen::variant_name(&rule.id);
+            let variant = debitura_triage_codegen::rules_model::variant_name(&rule.id);
             assert!(
                 answers.contains(variant.as_str()),
                 "{n} rules: `lookup` never answers {variant}"
@@ -111,7 +112,8 @@ fn every_snapshot_has_its_fixture() {
 #[test]
 fn docs_urls_follow_the_docs_base() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules");
-    let sources = debitura_triage_codegen::read_dir(&root, "rules").expect("rules/ is readable");
+    let sources =
+        debitura_triage_codegen::rules_model::read_dir(&root, "rules").expect("rules/ is readable");
     let catalog = load(&sources).expect("rules/ loads");
     let published = debitura_triage_codegen::generate(&catalog, "https://example.org/triage/");
     let local =

@@ -4,10 +4,11 @@
 
 use std::path::Path;
 
-use debitura_triage_codegen::{generate, generate_matcher, load, read_dir, REPOSITORY_DOCS};
+use debitura_triage_codegen::rules_model::{load, read_dir, Catalog};
+use debitura_triage_codegen::{generate, generate_matcher, REPOSITORY_DOCS};
 
-fn fixture() -> debitura_triage_codegen::Catalog {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalog");
+fn fixture() -> Catalog {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules-model/tests/fixtures/catalog");
     let sources = read_dir(&dir, "fixture").expect("the fixture reads");
     load(&sources).unwrap_or_else(|problems| {
         let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();

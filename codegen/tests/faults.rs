@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use debitura_triage_codegen::{load, read_dir, Diagnostic, Source};
+use debitura_triage_codegen::rules_model::{load, read_dir, Diagnostic, Source};
 
 const FILE: &str = "client-management.yaml";
 

@@ -1,13 +1,13 @@
-//! Library queries and queries of the codegen's rule model, converted both
+//! Library queries and queries of the rule model, converted both
 //! ways, to ask the reference interpreter (`Catalog::resolve`) and the
 //! generated matcher the same question.
 
 use debitura_triage::{Environment, Operation, Query};
-use debitura_triage_codegen::{self as codegen, Field, NONE};
+use debitura_triage_rules_model::model::{self as rules_model, Field, NONE};
 
 /// The model query for a library query.
-pub fn to_model(q: &Query<'_>) -> codegen::Query {
-    let mut m = codegen::Query::default();
+pub fn to_model(q: &Query<'_>) -> rules_model::Query {
+    let mut m = rules_model::Query::default();
     let fields = [
         (Field::Status, q.status.map(|s| s.to_string())),
         (Field::Type, q.error_type.map(String::from)),
@@ -36,7 +36,7 @@ pub fn to_model(q: &Query<'_>) -> codegen::Query {
 }
 
 /// The library query for a model query; strings are borrowed from it.
-pub fn to_library(m: &codegen::Query) -> Query<'_> {
+pub fn to_library(m: &rules_model::Query) -> Query<'_> {
     let text = |f: Field| m.get(f).filter(|v| *v != NONE);
     let mut q = Query::new();
     q.status = text(Field::Status).and_then(|s| s.parse().ok());

@@ -1,0 +1,142 @@
+//! What the CLI prints: a diagnosis (and a response's details) as text or JSON.
+//! The JSON of an answer is the library's `Serialize`; the CLI adds the query.
+
+use debitura_triage::{
+    Decision, Diagnosis, Environment, Operation, Query, ResponseDiagnosis, Rule,
+};
+use serde_json::{json, Value};
+
+use crate::docs;
+use crate::printable;
+
+pub fn diagnosis_text(query: &Query<'_>, d: &Diagnosis) -> String {
+    let mut out = String::new();
+    match d.rule() {
+        Some(rule) => {
+            out += &format!("rule:     {} ({})\n", rule.id, rule.section.title);
+            out += &format!("issue:    {}\n", rule.title);
+        }
+        None => {
+            let asked = docs::diagnose_command(query);
+            let asked = asked.trim_start_matches("debitura-triage diagnose ");
+            out += &format!("rule:     none matched ({})\n", printable(asked));
+        }
+    }
+    out += &format!("cause:    {}\n", d.cause());
+    out += &format!("solution: {}\n", d.solution());
+    out += &format!("retry:    {}: {}\n", d.retry(), d.retry().description());
+    if let Some(bounds) = d.rule().and_then(|r| r.backoff) {
+        out += &format!("bounds:   {bounds}\n");
+    }
+    if let Some(rule) = d.rule() {
+        out += &format!("docs:     {}\n", rule.id.docs_url());
+        out += &format!("more:     debitura-triage explain {}\n", rule.id);
+    }
+    out
+}
+
+/// An answer as JSON (a [`Diagnosis`] or a [`ResponseDiagnosis`]), with the query it answers.
+pub fn answer_json(answer: &impl serde::Serialize, query: &Query<'_>) -> Value {
+    let mut value = serde_json::to_value(answer).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut value {
+        map.insert("query".into(), query_json(query));
+    }
+    value
+}
+
+fn query_json(q: &Query<'_>) -> Value {
+    json!({
+        "status": q.status,
+        "type": q.error_type,
+        "message": q.message,
+        "operation": q.operation.map(Operation::as_str),
+        "event": q.event,
+        "symptom": q.symptom,
+        "after_token_refresh": q.after_token_refresh,
+        "environment": q.environment.map(Environment::as_str),
+    })
+}
+
+pub fn rule_json(rule: &Rule) -> Value {
+    let w = &rule.when;
+    // In `type` and `message` the empty string stands for "none", written
+    // `null` as in the rules.
+    let optional = |list: &[&'static str]| -> Vec<Option<&'static str>> {
+        list.iter().map(|v| (!v.is_empty()).then_some(*v)).collect()
+    };
+    json!({
+        "rule": rule.id,
+        "section": rule.section.title,
+        "title": rule.title,
+        "cause": rule.cause,
+        "solution": rule.solution,
+        "retry": rule.retry,
+        "backoff": rule.backoff,
+        "docs_url": rule.id.docs_url(),
+        "notes": rule.notes,
+        "see_also": rule.see_also,
+        "when": {
+            "status": w.status,
+            "type": optional(w.error_type),
+            "message": optional(w.message),
+            "operation": w.operation,
+            "event": w.event,
+            "symptom": w.symptom,
+            "after_token_refresh": w.after_token_refresh,
+            "environment": w.environment,
+        },
+        "examples": rule.examples.iter().map(query_json).collect::<Vec<_>>(),
+        "counter_examples": rule.counter_examples.iter().map(query_json).collect::<Vec<_>>(),
+    })
+}
+
+fn decision_text(r: &ResponseDiagnosis<'_>) -> String {
+    let count = r.findings().count();
+    let decisive = r.decided_by().map_or(0, |i| i + 1);
+    match r.decision() {
+        Decision::StatusOnly => "the body names no error; the status and the context decide".into(),
+        Decision::Single => "the one error in the body".into(),
+        Decision::FirstOfEqual => format!("error {decisive} of {count}: all have the same retry policy, so the first decides"),
+        Decision::Strictest => format!("error {decisive} of {count}: its retry policy is the strictest, and retrying cannot help while it stands"),
+        Decision::Recognised => format!("error {decisive} of {count}: the strictest of the errors a rule recognises"),
+        _ => format!("error {decisive} of {count}"),
+    }
+}
+
+pub fn response_text(r: &ResponseDiagnosis<'_>) -> String {
+    let mut out = String::new();
+    if let Some(url) = r.url() {
+        out += &format!("url:      {}\n", printable(&url.to_string()));
+    }
+    if let Some(delay) = r.retry_after() {
+        out += &format!(
+            "wait:     {} s before retrying (retryAfter)\n",
+            delay.as_secs_f64()
+        );
+    }
+    out += &format!("body:     {}", r.shape().as_str());
+    if r.stop().is_partial() {
+        out += &format!(", {}", r.stop());
+    }
+    out.push('\n');
+    if r.findings().count() > 1 {
+        for (i, f) in r.findings().enumerate() {
+            let what = f
+                .error_type
+                .or(f.message)
+                .map_or_else(String::new, |s| s.to_string());
+            let rule = f
+                .diagnosis
+                .rule_id()
+                .map_or("unrecognised", |id| id.as_str());
+            out += &format!(
+                "  error {}: {} -> {rule} ({})\n",
+                i + 1,
+                printable(&what),
+                f.diagnosis.retry()
+            );
+        }
+    }
+    out += &format!("decided:  {}\n", decision_text(r));
+    out
+}

@@ -1,0 +1,320 @@
+//! The pages under `docs/` are generated from the rules: they must be fresh,
+//! carry all of Debitura's troubleshooting page, and render rule text as literal text.
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use debitura_triage::{Rule, RULES, SECTIONS};
+use debitura_triage_cli::docs::{self, escape, Cell};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+fn committed(file: &str) -> Option<String> {
+    fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../docs")
+            .join(file),
+    )
+    .ok()
+}
+
+/// Fails when `docs/` differs from what the rules generate. Outside CI the
+/// stale pages are rewritten first, so the next run passes once they are committed.
+#[test]
+fn committed_docs_match_the_rules() {
+    let mut stale = Vec::new();
+    for page in docs::pages() {
+        if committed(page.file).as_deref() != Some(page.markdown.as_str()) {
+            if std::env::var_os("CI").is_none() {
+                let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../docs")
+                    .join(page.file);
+                fs::write(&path, &page.markdown).expect("docs/ is writable");
+            }
+            stale.push(format!("docs/{}", page.file));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale generated docs: {}\nregenerate them with `{}` and commit the result",
+        stale.join(", "),
+        docs::REGENERATE
+    );
+}
+
+/// The pages as insta snapshots: a docs change fails here like any other
+/// snapshot until it is reviewed (`cargo insta review`). Only the freshness
+/// test above rewrites `docs/`.
+#[test]
+fn pages() {
+    for page in docs::pages() {
+        insta::assert_snapshot!(page.file, page.markdown);
+    }
+}
+
+/// A Markdown table as parsed by pulldown-cmark: rows of cells, each cell's text.
+/// Inline HTML anywhere in a cell is a failure.
+struct Table {
+    heading: String,
+    rows: Vec<Vec<String>>,
+}
+
+fn tables(markdown: &str) -> Vec<Table> {
+    let mut out = Vec::new();
+    let mut heading = String::new();
+    let mut in_heading = false;
+    let mut row: Vec<String> = Vec::new();
+    let mut cell: Option<String> = None;
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                in_heading = true;
+                heading.clear();
+            }
+            Event::End(TagEnd::Heading(_)) => in_heading = false,
+            Event::Start(Tag::Table(_)) => out.push(Table {
+                heading: heading.clone(),
+                rows: Vec::new(),
+            }),
+            Event::Start(Tag::TableCell) => cell = Some(String::new()),
+            Event::End(TagEnd::TableCell) => row.push(cell.take().unwrap_or_default()),
+            Event::End(TagEnd::TableRow) | Event::End(TagEnd::TableHead) => {
+                if let Some(table) = out.last_mut() {
+                    table.rows.push(std::mem::take(&mut row));
+                }
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if in_heading {
+                    heading.push_str(&text);
+                }
+                if let Some(cell) = cell.as_mut() {
+                    cell.push_str(&text);
+                }
+            }
+            Event::Html(html) | Event::InlineHtml(html) if cell.is_some() => {
+                panic!("HTML in a table cell under `{heading}`: {html}")
+            }
+            Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Image { .. })
+                if cell.is_some() =>
+            {
+                panic!("markup in a table cell under `{heading}`")
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn folded(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn troubleshooting_tables_hold_the_rule_text_exactly() {
+    let page = docs::pages()
+        .into_iter()
+        .find(|p| p.file == "troubleshooting.md")
+        .unwrap();
+    let tables = tables(&page.markdown);
+    for section in &SECTIONS {
+        let rules: Vec<&Rule> = RULES
+            .iter()
+            .filter(|r| std::ptr::eq(r.section, section))
+            .collect();
+        let found = tables.iter().find(|t| t.heading == section.title);
+        if rules.is_empty() {
+            assert!(
+                found.is_none(),
+                "{} has no rules but a table",
+                section.title
+            );
+            continue;
+        }
+        let table = found.unwrap_or_else(|| panic!("no table under {}", section.title));
+        let mut expected = vec![if section.show_cause {
+            vec!["Issue".to_string(), "Cause".into(), "Solution".into()]
+        } else {
+            vec!["Issue".to_string(), "Solution".into()]
+        }];
+        for rule in rules {
+            let mut row = vec![folded(rule.title)];
+            if section.show_cause {
+                row.push(folded(rule.cause));
+            }
+            row.push(folded(rule.solution));
+            expected.push(row);
+        }
+        assert_eq!(table.rows, expected, "table under {}", section.title);
+    }
+}
+
+#[test]
+fn special_characters_in_rule_text_render_literally() {
+    let nasty = [
+        "a | pipe",
+        "`code` and ``double``",
+        "<script>alert(1)</script>",
+        "AT&T &amp; &#42; &copy;",
+        "first line\nsecond line",
+        "*not emphasis* _nor this_ **nor this**",
+        "[not a link](https://example.org) ![no image](x.png)",
+        r"back\slash \| \\",
+        "# not a heading",
+        "~~not struck~~ <br> trailing |",
+        "https://example.org/<x>",
+    ];
+    let rows: Vec<Vec<Cell>> = nasty
+        .iter()
+        .map(|t| vec![Cell::Text(t.to_string()), Cell::Text("x".into())])
+        .collect();
+    let markdown = docs::table(&["Text", "Other"], &rows);
+    let parsed = tables(&markdown);
+    assert_eq!(parsed.len(), 1, "{markdown}");
+    let body = &parsed[0].rows[1..];
+    assert_eq!(body.len(), nasty.len(), "{markdown}");
+    for (text, row) in nasty.iter().zip(body) {
+        assert_eq!(row, &vec![folded(text), "x".to_string()], "{markdown}");
+    }
+    // Outside tables the same escaping keeps text literal.
+    for text in nasty {
+        let escaped = escape(text);
+        let events: Vec<Event> = Parser::new(&escaped).collect();
+        let plain: String = events
+            .iter()
+            .map(|e| match e {
+                Event::Text(t) => t.to_string(),
+                Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => String::new(),
+                other => panic!("`{text}` rendered {other:?}"),
+            })
+            .collect();
+        assert_eq!(plain, folded(text));
+    }
+}
+
+/// The plain text of a page, one line per block or code line.
+fn plain_text(markdown: &str) -> String {
+    let mut out = String::new();
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(_) => out.push('\n'),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn troubleshooting_page_carries_all_of_debituras_page() {
+    let page = docs::pages()
+        .into_iter()
+        .find(|p| p.file == "troubleshooting.md")
+        .unwrap();
+    // Every row, with its text, in its section, in the page's order.
+    let tables = tables(&page.markdown);
+    let mut by_section: Vec<(String, Vec<Vec<String>>)> = Vec::new();
+    for row in common::rows() {
+        match by_section.last_mut() {
+            Some((section, rows)) if *section == row.section => rows.push(row.cells),
+            _ => by_section.push((row.section.clone(), vec![row.cells])),
+        }
+    }
+    for (section, rows) in &by_section {
+        let table = tables
+            .iter()
+            .find(|t| &t.heading == section)
+            .unwrap_or_else(|| panic!("no table for {section}"));
+        let body = &table.rows[1..];
+        assert!(
+            body.len() >= rows.len(),
+            "{section}: fewer rows than Debitura's page"
+        );
+        // Rules added beyond the page come after its rows.
+        assert_eq!(&body[..rows.len()], rows.as_slice(), "{section}");
+    }
+    // Every other line of the page, in order: title, intro, headings, prose,
+    // the JSON example, the "See …" lines and the contact paragraph.
+    let text = plain_text(&page.markdown);
+    let mut from = 0;
+    for line in common::prose_lines() {
+        match text[from..].find(&line) {
+            Some(at) => from += at + line.len(),
+            None => panic!("line of Debitura's page missing or out of order: {line}"),
+        }
+    }
+}
+
+#[test]
+fn error_reference_has_an_anchor_per_rule_and_its_examples() {
+    let page = docs::pages()
+        .into_iter()
+        .find(|p| p.file == "error-reference.md")
+        .unwrap();
+    for rule in &RULES {
+        let heading = format!("\n### {}\n", rule.id.as_str());
+        assert!(
+            page.markdown.contains(&heading),
+            "no heading for {}",
+            rule.id.as_str()
+        );
+        assert_eq!(docs::anchor(rule.id.as_str()), rule.id.as_str());
+        assert!(rule
+            .id
+            .docs_url()
+            .ends_with(&format!("error-reference.md#{}", rule.id.as_str())));
+        for example in rule.examples {
+            assert!(
+                page.markdown.contains(&docs::diagnose_command(example)),
+                "{} example missing",
+                rule.id.as_str()
+            );
+        }
+    }
+}
+
+#[test]
+fn retry_policy_page_lists_each_rule_under_its_policy() {
+    let page = docs::pages()
+        .into_iter()
+        .find(|p| p.file == "retry-policy.md")
+        .unwrap();
+    for rule in &RULES {
+        let section_start = page
+            .markdown
+            .find(&format!("\n## {}\n", rule.retry))
+            .expect("a section per policy");
+        let section = &page.markdown[section_start..];
+        let end = section[4..].find("\n## ").map_or(section.len(), |e| e + 4);
+        assert!(
+            section[..end].contains(&format!("[`{}`]", rule.id.as_str())),
+            "{} not under {}",
+            rule.id.as_str(),
+            rule.retry
+        );
+    }
+}
+/// Orphaned snapshots would keep passing review while testing nothing: every
+/// file under `cli/tests/snapshots/` belongs to a snapshot some test takes.
+#[test]
+fn every_snapshot_file_is_referenced() {
+    let expected: Vec<String> = docs::pages()
+        .iter()
+        .map(|page| format!("docs__{}.snap", page.file))
+        .collect();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots");
+    for entry in std::fs::read_dir(dir).expect("tests/snapshots exists") {
+        let name = entry
+            .expect("readable")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if name.ends_with(".snap") {
+            assert!(
+                expected.contains(&name),
+                "{name} is not taken by any test; delete it"
+            );
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! The words rules are written in: retry policies (with backoff bounds),
+//! operations (with their API, methods and path templates), environments,
+//! webhook events and symptoms. The checks hold every rule to it and the
+//! emitter turns each list into the library's types, so the compiler itself
+//! knows no API.
+
+/// Everything a rule may name, in declaration order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Vocabulary {
+    /// The retry policies, from the most cautious to the most eager.
+    pub retry: Vec<RetryPolicy>,
+    /// The operations, parents before their children.
+    pub operations: Vec<Operation>,
+    /// The environments.
+    pub environments: Vec<Named>,
+    /// The webhook events.
+    pub events: Vec<Named>,
+    /// The named symptoms.
+    pub symptoms: Vec<Named>,
+}
+
+/// A name and what it means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    /// The name rules use.
+    pub name: String,
+    /// What it stands for.
+    pub description: String,
+}
+
+/// A retry policy: what it obliges a service to do, and how often it may
+/// send the request again on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// The name rules use.
+    pub name: String,
+    /// What a service following it does.
+    pub meaning: String,
+    /// Resends for a policy without bounds.
+    pub resends: u32,
+    /// The default bounds, for a policy that backs off.
+    pub bounds: Option<Bounds>,
+}
+
+/// The limits of automatic retries with exponential backoff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Bounds {
+    /// Sends in all, the first one included.
+    pub attempts: u32,
+    /// The wait before the first resend; it doubles for each one after.
+    pub base_delay_ms: u64,
+    /// No computed wait is longer.
+    pub max_delay_ms: u64,
+    /// Each wait is spread at random by up to this share, in percent.
+    pub jitter_percent: u8,
+    /// Whether the server's `retryAfter` (or `Retry-After`) is the least wait.
+    pub honour_retry_after: bool,
+}
+
+impl Bounds {
+    /// Why these bounds cannot be used, if they cannot, and the key at fault.
+    pub fn problem(&self) -> Option<(&'static str, String)> {
+        if !(2..=10).contains(&self.attempts) {
+            Some((
+                "attempts",
+                format!(
+                    "`attempts` is {}; a backoff makes 2 to 10 attempts in all",
+                    self.attempts
+                ),
+            ))
+        } else if self.base_delay_ms == 0 {
+            Some((
+                "base_delay_ms",
+                "`base_delay_ms` is 0; the first resend must wait".into(),
+            ))
+        } else if self.base_delay_ms > self.max_delay_ms {
+            Some((
+                "base_delay_ms",
+                format!(
+                    "`base_delay_ms` ({}) is above `max_delay_ms` ({})",
+                    self.base_delay_ms, self.max_delay_ms
+                ),
+            ))
+        } else if self.max_delay_ms > MAX_DELAY_MS {
+            Some((
+                "max_delay_ms",
+                format!(
+                    "`max_delay_ms` is {}; no wait may exceed {MAX_DELAY_MS} ms (one hour)",
+                    self.max_delay_ms
+                ),
+            ))
+        } else if self.jitter_percent > 100 {
+            Some((
+                "jitter_percent",
+                format!(
+                    "`jitter_percent` is {}; it is at most 100",
+                    self.jitter_percent
+                ),
+            ))
+        } else {
+            None
+        }
+    }
+}
+
+/// The longest wait a policy may set: a service holding a request longer
+/// should give up and reschedule it.
+const MAX_DELAY_MS: u64 = 3_600_000;
+
+/// One operation: a root one is an API, the others belong to one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operation {
+    /// The name rules use.
+    pub name: String,
+    /// The API it belongs to; `None` for an API.
+    pub parent: Option<String>,
+    /// What the call does.
+    pub description: String,
+    /// The routes that perform it.
+    pub routes: Vec<Route>,
+    /// Base host per environment name (root operations).
+    pub hosts: Vec<(String, String)>,
+    /// Path prefixes a request may carry before a documented route.
+    pub prefixes: Vec<String>,
+    /// Whether its requests take an `Idempotency-Key` header.
+    pub idempotency_key: bool,
+}
+
+/// `METHOD /path/{param}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// The HTTP method.
+    pub method: String,
+    /// The path template, parameters in braces.
+    pub path: String,
+}
+
+impl Vocabulary {
+    /// The retry policy names, most cautious first.
+    pub fn retry_names(&self) -> Vec<&str> {
+        self.retry.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    /// The operation names, parents first.
+    pub fn operation_names(&self) -> Vec<&str> {
+        self.operations.iter().map(|o| o.name.as_str()).collect()
+    }
+
+    /// The environment names.
+    pub fn environment_names(&self) -> Vec<&str> {
+        self.environments.iter().map(|e| e.name.as_str()).collect()
+    }
+
+    /// The event names.
+    pub fn event_names(&self) -> Vec<&str> {
+        self.events.iter().map(|e| e.name.as_str()).collect()
+    }
+
+    /// The symptom names.
+    pub fn symptom_names(&self) -> Vec<&str> {
+        self.symptoms.iter().map(|e| e.name.as_str()).collect()
+    }
+
+    /// The retry policy called `name`.
+    pub fn retry_policy(&self, name: &str) -> Option<&RetryPolicy> {
+        self.retry.iter().find(|r| r.name == name)
+    }
+
+    /// The policy's place from the most cautious (0) to the most eager.
+    pub fn eagerness(&self, retry: &str) -> usize {
+        self.retry.iter().position(|r| r.name == retry).unwrap_or(0)
+    }
+
+    /// The operation names that `name` covers: itself and every descendant.
+    pub fn operation_and_descendants(&self, name: &str) -> Vec<&str> {
+        self.operations
+            .iter()
+            .filter(|op| self.ancestry(&op.name).any(|a| a == name))
+            .map(|op| op.name.as_str())
+            .collect()
+    }
+
+    /// `name`, its parent, its parent's parent, …
+    pub fn ancestry<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let mut cursor = Some(name);
+        // Parents are declared before their children, so the walk ends.
+        std::iter::from_fn(move || {
+            let current = cursor?;
+            cursor = self
+                .operations
+                .iter()
+                .find(|o| o.name == current)
+                .and_then(|o| o.parent.as_deref());
+            Some(current)
+        })
+    }
+}

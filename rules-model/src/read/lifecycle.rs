@@ -1,0 +1,100 @@
+//! The file of released and retired ids.
+
+use serde::Deserialize;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{Lifecycle, Origin, Retired};
+use crate::read::layout::Layout;
+
+/// One retirement record as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRetired {
+    id: String,
+    retired: String,
+    replaced_by: Option<String>,
+    reason: Option<String>,
+}
+
+/// The released ids and retirement records, each with the line it is written on.
+pub fn lifecycle(
+    file: &str,
+    layout: &Layout,
+    released: Option<Vec<String>>,
+    retired: Option<Vec<RawRetired>>,
+    out: &mut Vec<Diagnostic>,
+) -> Lifecycle {
+    let origin = |line: usize| Origin {
+        file: file.to_string(),
+        line,
+        id_line: line,
+        see_also_lines: Vec::new(),
+        example_lines: Vec::new(),
+        counter_example_lines: Vec::new(),
+    };
+    let released_at = layout.top_key_line("released").unwrap_or(1);
+    let retired_at = layout.top_key_line("retired").unwrap_or(1);
+    let released = released
+        .unwrap_or_default()
+        .into_iter()
+        .map(|id| {
+            let line = layout.word_line(released_at, &id).unwrap_or(released_at);
+            (id, origin(line))
+        })
+        .collect();
+    let mut records = Vec::new();
+    for (n, raw) in retired.unwrap_or_default().into_iter().enumerate() {
+        let line = layout.nth_item_line(retired_at, n).unwrap_or(retired_at);
+        let problem = |problem: String, hint: &str| Diagnostic {
+            file: file.to_string(),
+            line,
+            rule: Some(raw.id.clone()),
+            problem,
+            hint: Some(hint.to_string()),
+        };
+        if !is_date(&raw.retired) {
+            out.push(problem(
+                format!("retirement date `{}` is not a date", raw.retired),
+                "write it as YYYY-MM-DD, e.g. `retired: 2026-11-26`",
+            ));
+        }
+        if raw.reason.as_deref().is_some_and(|r| r.trim().is_empty()) {
+            out.push(problem(
+                "`reason` is empty".into(),
+                "say why, or leave `reason` out",
+            ));
+        }
+        records.push(Retired {
+            id: raw.id,
+            on: raw.retired,
+            replaced_by: raw.replaced_by,
+            origin: origin(line),
+        });
+    }
+    Lifecycle {
+        released,
+        retired: records,
+    }
+}
+
+fn is_date(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_date_is_ten_characters_of_digits_and_dashes() {
+        assert!(is_date("2026-11-26"));
+        assert!(!is_date("2026/11/26"));
+        assert!(!is_date("2026-11-2"));
+        assert!(!is_date("yesterday!"));
+    }
+}

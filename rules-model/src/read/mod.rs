@@ -1,0 +1,288 @@
+//! Rules files → model: which kind each file is, and the one reader of each
+//! kind. Problems are collected, never raised, each at its file and line.
+
+pub mod coverage;
+pub mod layout;
+pub mod lifecycle;
+pub mod sections;
+pub mod vocabulary;
+pub mod yaml;
+
+use std::fs;
+use std::path::Path;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::vocabulary::Vocabulary;
+use crate::model::{Catalog, CoverageRow, Lifecycle, Page, Rule};
+use crate::names::is_kebab;
+
+/// One rules file: the path shown in diagnostics, and its text.
+pub struct Source {
+    /// The path shown in diagnostics, e.g. `rules/webhooks.yaml`.
+    pub display: String,
+    /// The file's text.
+    pub text: String,
+}
+
+impl Source {
+    /// The section slug, from the file name (`rules/case-creation.yaml` → `case-creation`).
+    fn slug(&self) -> &str {
+        let name = self.display.rsplit('/').next().unwrap_or(&self.display);
+        name.strip_suffix(".yaml").unwrap_or(name)
+    }
+}
+
+/// Reads every file of `dir`, shown in diagnostics as `{display}/{file}`.
+///
+/// Every entry must be a section file: a visible `NAME.yaml` whose `NAME` is
+/// kebab-case (it becomes the section's slug), in UTF-8. Anything else is
+/// reported rather than skipped, so that no rule is silently left out.
+pub fn read_dir(dir: &Path, display: &str) -> Result<Vec<Source>, Vec<Diagnostic>> {
+    let problem = |file: String, line: usize, problem: String, hint: &str| Diagnostic {
+        file,
+        line,
+        rule: None,
+        problem,
+        hint: Some(hint.to_string()),
+    };
+    let entries = fs::read_dir(dir).map_err(|err| {
+        vec![problem(
+            display.to_string(),
+            1,
+            format!("cannot read: {err}"),
+            "run the build from the crate's root, where `rules/` lives",
+        )]
+    })?;
+    let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    paths.sort();
+    let mut sources = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let shown = format!("{display}/{name}");
+        if let Some(why) = unusable_name(&name, path.is_dir()) {
+            problems.push(problem(shown, 1, why.0, why.1));
+            continue;
+        }
+        match fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => sources.push(Source {
+                    display: shown,
+                    text,
+                }),
+                Err(err) => {
+                    let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+                    let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
+                    let column = 1 + valid.iter().rev().take_while(|&&b| b != b'\n').count();
+                    problems.push(problem(
+                        shown,
+                        line,
+                        format!("not UTF-8: an invalid byte at column {column}"),
+                        "save the file as UTF-8",
+                    ));
+                }
+            },
+            Err(err) => problems.push(problem(
+                shown,
+                1,
+                format!("cannot read: {err}"),
+                "check the file's permissions",
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(sources)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Why an entry of the rules folder cannot be a section file, if it cannot.
+fn unusable_name(name: &str, is_dir: bool) -> Option<(String, &'static str)> {
+    let stem = name.strip_suffix(".yaml");
+    if name.starts_with('.') {
+        Some((
+            "a hidden file in the rules folder".into(),
+            "every file here is a section; move it out of the folder or give it a visible name",
+        ))
+    } else if is_dir {
+        Some((
+            "a folder inside the rules folder".into(),
+            "section files sit directly in the rules folder; move its files up or out",
+        ))
+    } else if name.ends_with(".yml") {
+        Some((
+            format!("`{name}` ends in `.yml`"),
+            "rename it to `.yaml`, merging it into the section file of that name if there is one",
+        ))
+    } else if stem.is_none() {
+        Some((
+            format!("`{name}` is not a `.yaml` file"),
+            "the rules folder holds only section files; move it out",
+        ))
+    } else if !stem.is_some_and(is_kebab) {
+        Some((
+            format!("`{name}` does not name a section: its name before `.yaml` must be kebab-case"),
+            "the name is the section's slug, e.g. `case-creation.yaml`",
+        ))
+    } else {
+        None
+    }
+}
+
+/// Reads rule files into a catalog, with every problem found in a file on
+/// its own; the checks of the whole set come after ([`crate::check`]).
+pub fn read(sources: &[Source]) -> (Catalog, Vec<Diagnostic>) {
+    let mut problems = Vec::new();
+    let mut files = Vec::new();
+    let mut page: Option<(String, Page)> = None;
+    let mut lifecycle: Option<(String, Lifecycle)> = None;
+    // Three kinds of file, each told by its top-level keys.
+    let (vocabulary_files, rest): (Vec<&Source>, Vec<&Source>) = sources
+        .iter()
+        .partition(|s| vocabulary::is_vocabulary(&s.text));
+    let (coverage_files, rule_files): (Vec<&Source>, Vec<&Source>) = rest
+        .into_iter()
+        .partition(|s| coverage::is_coverage(&s.text));
+    // The words the rules use come first: every rule is checked against them.
+    let mut vocabulary: Option<(String, Vocabulary)> = None;
+    for source in vocabulary_files {
+        let found = vocabulary::load(&source.display, &source.text, &mut problems);
+        keep_first(
+            &mut vocabulary,
+            found,
+            source,
+            vocabulary::first_key(&source.text),
+            "a second vocabulary",
+            "keep one file with `retry:`, `operations:`, `environments:`, `events:` and `symptoms:`",
+            &mut problems,
+        );
+    }
+    let vocabulary = match vocabulary {
+        Some((_, found)) => found,
+        None => {
+            problems.push(Diagnostic {
+                file: sources
+                    .first()
+                    .map_or_else(|| "rules".to_string(), |s| s.display.clone()),
+                line: 1,
+                rule: None,
+                problem: "no vocabulary: no file lists the retry policies, operations, environments, events and symptoms rules may name".into(),
+                hint: Some("add the vocabulary file (`rules/vocabulary.yaml`) to the rule set".into()),
+            });
+            Vocabulary::default()
+        }
+    };
+    let mut coverage: Option<(String, Vec<CoverageRow>)> = None;
+    for source in coverage_files {
+        let found = coverage::load(&source.display, &source.text, &mut problems);
+        keep_first(
+            &mut coverage,
+            found,
+            source,
+            "coverage",
+            "a second coverage table",
+            "keep one file with `coverage:`",
+            &mut problems,
+        );
+    }
+    for source in rule_files {
+        let loaded = sections::load_file(
+            &source.display,
+            source.slug(),
+            &source.text,
+            &vocabulary,
+            &mut problems,
+        );
+        if let Some(section) = loaded.section {
+            files.push((source, section, loaded.rules));
+        }
+        if let Some(found) = loaded.lifecycle {
+            let hint = "keep one file with `released:` and `retired:`";
+            keep_first(
+                &mut lifecycle,
+                found,
+                source,
+                "released",
+                "a second list of released ids",
+                hint,
+                &mut problems,
+            );
+        }
+        if let Some(header) = loaded.page {
+            let hint = "keep one file with `page:`";
+            keep_first(
+                &mut page,
+                header,
+                source,
+                "page",
+                "a second `page:` header",
+                hint,
+                &mut problems,
+            );
+        }
+    }
+    files.sort_by_key(|(_, section, _)| section.order);
+    for pair in files.windows(2) {
+        let ((first, a, _), (second, b, _)) = (&pair[0], &pair[1]);
+        if a.order == b.order {
+            problems.push(Diagnostic {
+                file: second.display.clone(),
+                line: line_of(&second.text, "order"),
+                rule: None,
+                problem: format!(
+                    "section order {} is also used by {}",
+                    b.order, first.display
+                ),
+                hint: Some("give every section its own `order`".into()),
+            });
+        }
+    }
+    let mut catalog = Catalog {
+        page: page.map(|(_, header)| header),
+        lifecycle: lifecycle.map(|(_, found)| found),
+        vocabulary,
+        coverage: coverage.map(|(_, rows)| rows).unwrap_or_default(),
+        ..Catalog::default()
+    };
+    for (index, (_, section, rules)) in files.into_iter().enumerate() {
+        catalog.sections.push(section);
+        catalog.rules.extend(rules.into_iter().map(|rule| Rule {
+            section: index,
+            ..rule
+        }));
+    }
+    (catalog, problems)
+}
+
+/// Keeps `found`, of a kind only one file may hold, in `slot` with the file
+/// it came from; a second one is a problem at its `key:` line.
+fn keep_first<T>(
+    slot: &mut Option<(String, T)>,
+    found: T,
+    source: &Source,
+    key: &str,
+    second: &str,
+    hint: &str,
+    problems: &mut Vec<Diagnostic>,
+) {
+    match slot {
+        Some((first, _)) => problems.push(Diagnostic {
+            file: source.display.clone(),
+            line: line_of(&source.text, key),
+            rule: None,
+            problem: format!("{second} (the first is in {first})"),
+            hint: Some(hint.into()),
+        }),
+        None => *slot = Some((source.display.clone(), found)),
+    }
+}
+
+fn line_of(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| l.trim_start().starts_with(&format!("{key}:")))
+        .map_or(1, |i| i + 1)
+}

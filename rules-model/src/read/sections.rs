@@ -1,0 +1,640 @@
+//! YAML → model: parse each file, check each rule's fields, and report every
+//! problem with the line it was written on.
+
+use std::collections::BTreeSet;
+
+use serde::Deserialize;
+use serde_yaml::Value;
+
+use crate::diagnostic::{suggestion, Diagnostic};
+use crate::model::vocabulary::Vocabulary;
+use crate::model::Lifecycle;
+use crate::model::{Conditions, Field, Origin, Page, Query, Rule, Section, FIELDS, NONE};
+use crate::names::is_kebab;
+use crate::read::layout::{Layout, Step};
+use crate::read::lifecycle::{lifecycle, RawRetired};
+use crate::read::vocabulary::{rule_bounds, RawBounds};
+use crate::read::yaml::{
+    control_character, field_hint, rule_label_from_text, yaml_message, yaml_problem,
+};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    page: Option<RawPage>,
+    section: Option<RawSection>,
+    #[serde(default)]
+    rules: Vec<Value>,
+    released: Option<Vec<String>>,
+    retired: Option<Vec<RawRetired>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPage {
+    title: String,
+    intro: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSection {
+    title: String,
+    order: u32,
+    summary: String,
+    intro: Option<String>,
+    outro: Option<String>,
+    columns: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: String,
+    title: String,
+    cause: Option<String>,
+    solution: Option<String>,
+    retry: String,
+    when: RawConditions,
+    notes: Option<String>,
+    #[serde(default)]
+    see_also: Vec<String>,
+    #[serde(default)]
+    examples: Vec<RawConditions>,
+    #[serde(default)]
+    counter_examples: Vec<RawConditions>,
+    backoff: Option<RawBounds>,
+}
+
+/// The shape shared by `when` and by each example. In `when` a key may hold a
+/// list of accepted values; in an example every key holds one value.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawConditions {
+    status: Option<Value>,
+    #[serde(default, rename = "type", deserialize_with = "keep_null")]
+    error_type: Option<Value>,
+    #[serde(default, deserialize_with = "keep_null")]
+    message: Option<Value>,
+    operation: Option<Value>,
+    event: Option<Value>,
+    symptom: Option<Value>,
+    after_token_refresh: Option<bool>,
+    environment: Option<Value>,
+}
+
+/// `type: null` means "no type", which differs from leaving `type` out ("any type").
+fn keep_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
+impl RawConditions {
+    fn fields(&self) -> [(Field, Option<Value>); FIELDS] {
+        [
+            (Field::Status, self.status.clone()),
+            (Field::Type, self.error_type.clone()),
+            (Field::Message, self.message.clone()),
+            (Field::Operation, self.operation.clone()),
+            (Field::Event, self.event.clone()),
+            (Field::Symptom, self.symptom.clone()),
+            (
+                Field::AfterTokenRefresh,
+                self.after_token_refresh.map(Value::Bool),
+            ),
+            (Field::Environment, self.environment.clone()),
+        ]
+    }
+}
+
+/// What one file holds: the page header, a section and its rules, or the
+/// released and retired ids.
+#[derive(Default)]
+pub struct Loaded {
+    pub page: Option<Page>,
+    pub section: Option<Section>,
+    pub rules: Vec<Rule>,
+    pub lifecycle: Option<Lifecycle>,
+}
+
+/// The troubleshooting table's columns, in order.
+pub const COLUMNS: [&str; 3] = ["issue", "cause", "solution"];
+
+/// Reads one rules file. Problems go to `out`; whatever could be read is returned.
+pub fn load_file(
+    file: &str,
+    slug: &str,
+    text: &str,
+    vocabulary: &Vocabulary,
+    out: &mut Vec<Diagnostic>,
+) -> Loaded {
+    let layout = Layout::new(text);
+    // A rule whose YAML is broken is skipped; `None` when the file reads whole.
+    let mut broken = None;
+    if let Some(problem) = control_character(file, text) {
+        out.push(problem);
+        return Loaded::default();
+    }
+    let raw: RawFile = match serde_yaml::from_str(text) {
+        Ok(raw) => raw,
+        Err(err) => {
+            let (line, problem, hint) = yaml_problem(&layout, &err, 0);
+            broken = layout.rule_at(line);
+            out.push(Diagnostic {
+                file: file.to_string(),
+                line,
+                rule: broken.map(|i| rule_label_from_text(&layout, i)),
+                problem,
+                hint: Some(hint),
+            });
+            // When the problem lies inside one rule, the header and the other
+            // rules are still read, so that every problem is reported at once.
+            let header =
+                broken.and_then(|_| serde_yaml::from_str::<RawFile>(&layout.head_text()).ok());
+            match header {
+                Some(header) => RawFile {
+                    rules: vec![Value::Null; layout.rule_count()],
+                    ..header
+                },
+                None => return Loaded::default(),
+            }
+        }
+    };
+    let file_problem = |line: usize, problem: &str, hint: &str| Diagnostic {
+        file: file.to_string(),
+        line,
+        rule: None,
+        problem: problem.to_string(),
+        hint: Some(hint.to_string()),
+    };
+    if raw.released.is_some() || raw.retired.is_some() {
+        if raw.page.is_some() || raw.section.is_some() || !raw.rules.is_empty() {
+            let line = layout.top_key_line("released").unwrap_or(1);
+            out.push(file_problem(
+                line,
+                "the file of released ids holds nothing else",
+                "keep `released:` and `retired:` in a file of their own",
+            ));
+            return Loaded::default();
+        }
+        return Loaded {
+            lifecycle: Some(lifecycle(file, &layout, raw.released, raw.retired, out)),
+            ..Loaded::default()
+        };
+    }
+    let raw_section = match (raw.page, raw.section) {
+        (Some(page), None) if raw.rules.is_empty() => {
+            return Loaded {
+                page: Some(Page {
+                    title: page.title,
+                    intro: page.intro,
+                }),
+                ..Loaded::default()
+            };
+        }
+        (Some(_), None) => {
+            let line = layout.top_key_line("rules").unwrap_or(1);
+            out.push(file_problem(
+                line,
+                "a `page:` file holds no rules",
+                "move the rules to a section file",
+            ));
+            return Loaded::default();
+        }
+        (Some(_), Some(_)) => {
+            let line = layout.top_key_line("page").unwrap_or(1);
+            out.push(file_problem(
+                line,
+                "a file declares either `page:` or `section:`, not both",
+                "move the page header to a file of its own",
+            ));
+            return Loaded::default();
+        }
+        (None, None) => {
+            out.push(file_problem(
+                1,
+                "missing `section:`",
+                "start the file with a `section:` block naming its title, order and summary",
+            ));
+            return Loaded::default();
+        }
+        (None, Some(section)) => section,
+    };
+    let columns = raw_section
+        .columns
+        .unwrap_or_else(|| COLUMNS.iter().map(|c| c.to_string()).collect());
+    let canonical: Vec<&str> = COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| columns.iter().any(|x| x == c))
+        .collect();
+    if canonical != columns || !canonical.contains(&"issue") || !canonical.contains(&"solution") {
+        let line = text
+            .lines()
+            .position(|l| l.trim_start().starts_with("columns:"))
+            .map_or(1, |i| i + 1);
+        out.push(file_problem(
+            line,
+            &format!(
+                "section columns [{}] are not issue, cause, solution in that order",
+                columns.join(", ")
+            ),
+            "write `columns: [issue, solution]`, or leave `columns` out for all three",
+        ));
+    }
+    let section = Section {
+        slug: slug.to_string(),
+        title: raw_section.title,
+        order: raw_section.order,
+        summary: raw_section.summary,
+        intro: raw_section.intro,
+        outro: raw_section.outro,
+        show_cause: columns.iter().any(|c| c == "cause"),
+    };
+    let exact_spans = layout.rule_count() == raw.rules.len();
+    let mut rules = Vec::new();
+    for (index, value) in raw.rules.into_iter().enumerate() {
+        if broken == Some(index) {
+            continue;
+        }
+        let ctx = RuleCtx {
+            file,
+            layout: &layout,
+            vocabulary,
+            index,
+            label: format!("#{}", index + 1),
+        };
+        // Parsing the rule's own text keeps serde_yaml's field path and line
+        // in the message; a file written in flow style falls back to the value.
+        let parsed = match layout.rule_text(index).filter(|_| exact_spans) {
+            Some((rule_text, offset)) => serde_yaml::from_str::<RawRule>(&rule_text)
+                .map_err(|e| yaml_problem(&layout, &e, offset)),
+            None => serde_yaml::from_value::<RawRule>(value).map_err(|e| {
+                let message = yaml_message(&e);
+                (ctx.line(&[]), field_hint(&message), message)
+            }),
+        };
+        match parsed {
+            Ok(raw_rule) => {
+                let ctx = RuleCtx {
+                    label: raw_rule.id.clone(),
+                    ..ctx
+                };
+                if let Some(rule) = convert_rule(&ctx, raw_rule, out) {
+                    rules.push(rule);
+                }
+            }
+            Err((line, problem, hint)) => out.push(Diagnostic {
+                file: file.to_string(),
+                line,
+                rule: Some(rule_label_from_text(&layout, index)),
+                problem,
+                hint: Some(hint),
+            }),
+        }
+    }
+    Loaded {
+        section: Some(section),
+        rules,
+        ..Loaded::default()
+    }
+}
+
+struct RuleCtx<'a> {
+    file: &'a str,
+    layout: &'a Layout<'a>,
+    vocabulary: &'a Vocabulary,
+    index: usize,
+    label: String,
+}
+
+impl RuleCtx<'_> {
+    fn line(&self, path: &[Step]) -> usize {
+        self.layout.locate(self.index, path)
+    }
+
+    fn report(
+        &self,
+        out: &mut Vec<Diagnostic>,
+        path: &[Step],
+        problem: String,
+        hint: impl Into<Option<String>>,
+    ) {
+        out.push(Diagnostic {
+            file: self.file.to_string(),
+            line: self.line(path),
+            rule: Some(self.label.clone()),
+            problem,
+            hint: hint.into(),
+        });
+    }
+}
+
+fn convert_rule(ctx: &RuleCtx, raw: RawRule, out: &mut Vec<Diagnostic>) -> Option<Rule> {
+    let before = out.len();
+    if !is_kebab(&raw.id) {
+        ctx.report(
+            out,
+            &[Step::Key("id")],
+            format!("id `{}` is not kebab-case", raw.id),
+            "use lower-case words joined by `-`, e.g. `missing-power-of-attorney`".to_string(),
+        );
+    }
+    if raw.title.trim().is_empty() {
+        ctx.report(
+            out,
+            &[Step::Key("title")],
+            "title is empty".into(),
+            "name the failure as a reader would search for it".to_string(),
+        );
+    }
+    let text = |key: &str, value: Option<String>, out: &mut Vec<Diagnostic>| -> String {
+        match value {
+            Some(v) if !v.trim().is_empty() => v,
+            Some(_) => {
+                ctx.report(
+                    out,
+                    &[Step::Key(key)],
+                    format!("{key} is empty"),
+                    format!("say in one or two sentences what the {key} is"),
+                );
+                String::new()
+            }
+            None => {
+                ctx.report(
+                    out,
+                    &[],
+                    format!("missing {key}"),
+                    format!("add a `{key}:` entry; every rule needs a cause and a solution"),
+                );
+                String::new()
+            }
+        }
+    };
+    let cause = text("cause", raw.cause, out);
+    let solution = text("solution", raw.solution, out);
+    // Services show these to people and the docs escape them: they are plain text.
+    for (key, value) in [
+        ("title", &raw.title),
+        ("cause", &cause),
+        ("solution", &solution),
+    ] {
+        if value.contains('`') {
+            ctx.report(
+                out,
+                &[Step::Key(key)],
+                format!("{key} holds a backtick; it is plain text, shown as written"),
+                "drop the backticks, and put Markdown in `notes`".to_string(),
+            );
+        }
+        if let Some(c) = value.chars().find(|c| c.is_control()) {
+            ctx.report(
+                out,
+                &[Step::Key(key)],
+                format!("{key} holds the control character U+{:04X}", u32::from(c)),
+                "services print this text as it is: write it on one line, without escapes such as `\\e` or `\\n`".to_string(),
+            );
+        }
+    }
+
+    let mut backoff = None;
+    match ctx.vocabulary.retry_policy(&raw.retry) {
+        Some(policy) => match rule_bounds(policy, raw.backoff.as_ref()) {
+            Ok(bounds) => backoff = bounds,
+            Err(problem) => ctx.report(
+                out,
+                &[Step::Key("backoff")],
+                problem,
+                "give `backoff:` only on a `retry: backoff` rule, with bounds that end (see rules/vocabulary.yaml)".to_string(),
+            ),
+        },
+        None => ctx.report(
+            out,
+            &[Step::Key("retry")],
+            format!("unknown retry policy `{}`", raw.retry),
+            suggestion(&raw.retry, &ctx.vocabulary.retry_names()),
+        ),
+    }
+
+    let problems_before_when = out.len();
+    let when = conditions(ctx, &raw.when, &[Step::Key("when")], true, out);
+    // A `when` whose values were all rejected is already reported.
+    if out.len() == problems_before_when && when.is_only_implicit() {
+        ctx.report(
+            out,
+            &[Step::Key("when")],
+            "`when` names no condition, so the rule would answer every query".into(),
+            "name at least a status, type, operation, event or symptom".to_string(),
+        );
+    }
+    if raw.examples.is_empty() {
+        ctx.report(
+            out,
+            &[],
+            "no examples".into(),
+            "add `examples:` with at least one query that must resolve to this rule".to_string(),
+        );
+    }
+    let queries = |key: &str, list: &[RawConditions], out: &mut Vec<Diagnostic>| -> Vec<Query> {
+        list.iter()
+            .enumerate()
+            .map(|(n, raw)| {
+                let path = [Step::Key(key), Step::Item(n)];
+                let accepted = conditions(ctx, raw, &path, false, out);
+                let mut query = Query::default();
+                for f in Field::ALL {
+                    if let Some(value) = accepted.get(f).and_then(|s| s.iter().next()) {
+                        query.set(f, value.clone());
+                    }
+                }
+                query
+            })
+            .collect()
+    };
+    let examples = queries("examples", &raw.examples, out);
+    let counter_examples = queries("counter_examples", &raw.counter_examples, out);
+    let origin = Origin {
+        file: ctx.file.to_string(),
+        line: ctx.line(&[]),
+        id_line: ctx.line(&[Step::Key("id")]),
+        see_also_lines: entry_lines(ctx, "see_also", raw.see_also.len()),
+        example_lines: entry_lines(ctx, "examples", raw.examples.len()),
+        counter_example_lines: entry_lines(ctx, "counter_examples", raw.counter_examples.len()),
+    };
+
+    (out.len() == before).then(|| Rule {
+        id: raw.id,
+        section: 0,
+        title: raw.title,
+        cause,
+        solution,
+        retry: raw.retry,
+        backoff,
+        notes: raw.notes.filter(|n| !n.trim().is_empty()),
+        see_also: raw.see_also,
+        when,
+        examples,
+        counter_examples,
+        origin,
+    })
+}
+
+/// The line of each of the `count` items listed under `key` (the key's own
+/// line for a list written on one line).
+fn entry_lines(ctx: &RuleCtx, key: &str, count: usize) -> Vec<usize> {
+    (0..count)
+        .map(|n| ctx.line(&[Step::Key(key), Step::Item(n)]))
+        .collect()
+}
+
+/// Checks and normalises the values of a `when` block (`lists` allowed) or an example.
+fn conditions(
+    ctx: &RuleCtx,
+    raw: &RawConditions,
+    base: &[Step],
+    lists: bool,
+    out: &mut Vec<Diagnostic>,
+) -> Conditions {
+    let mut accepted = Conditions::default();
+    for (field, value) in raw.fields() {
+        let Some(value) = value else {
+            if let Some(implicit) = field.implicit_condition().filter(|_| lists) {
+                accepted.set(field, BTreeSet::from([implicit.to_string()]));
+            }
+            continue;
+        };
+        let mut path = base.to_vec();
+        path.push(Step::Key(field.key()));
+        let items: Vec<Value> = match value {
+            Value::Sequence(items) if lists => items,
+            Value::Sequence(_) => {
+                ctx.report(
+                    out,
+                    &path,
+                    format!("`{}` in an example must be a single value", field.key()),
+                    "an example is one concrete query; write one example per value".to_string(),
+                );
+                continue;
+            }
+            single => vec![single],
+        };
+        if items.is_empty() {
+            ctx.report(
+                out,
+                &path,
+                format!("`{}` lists no value", field.key()),
+                "leave the key out to accept any value".to_string(),
+            );
+            continue;
+        }
+        let mut set = BTreeSet::new();
+        for item in items {
+            match normalise(ctx.vocabulary, field, &item) {
+                // A condition on an operation also accepts the operations within it.
+                Ok(values) if lists && field == Field::Operation => {
+                    set.extend(
+                        values
+                            .iter()
+                            .flat_map(|v| ctx.vocabulary.operation_and_descendants(v))
+                            .map(String::from),
+                    );
+                }
+                Ok(values) => set.extend(values),
+                Err((problem, hint)) => ctx.report(out, &path, problem, hint),
+            }
+        }
+        if !set.is_empty() {
+            accepted.set(field, set);
+        }
+    }
+    accepted
+}
+
+/// One YAML value of `field` as the query values it accepts.
+fn normalise(
+    vocabulary: &Vocabulary,
+    field: Field,
+    value: &Value,
+) -> Result<Vec<String>, (String, Option<String>)> {
+    let key = field.key();
+    if value.is_null() && matches!(field, Field::Type | Field::Message) {
+        return Ok(vec![NONE.to_string()]);
+    }
+    let text = match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => {
+            return Err((
+                format!("`{key}` must be a scalar value"),
+                Some(format!(
+                    "write `{key}: value`, or a list of values in `when`"
+                )),
+            ))
+        }
+    };
+    let from = |names: &[&str]| -> Result<Vec<String>, (String, Option<String>)> {
+        if names.contains(&text.as_str()) {
+            Ok(vec![text.clone()])
+        } else {
+            Err((
+                format!("unknown {} `{text}`", key.replace('_', " ")),
+                Some(suggestion(&text, names)),
+            ))
+        }
+    };
+    match field {
+        Field::Status => match value.as_i64() {
+            Some(code) if (100..=599).contains(&code) => Ok(vec![code.to_string()]),
+            Some(code) => Err((
+                format!("HTTP status {code} is outside 100-599"),
+                Some("use the status code the API returned, e.g. 409".into()),
+            )),
+            None if value.is_number() => Err((
+                format!("status `{text}` is not a whole number"),
+                Some("write the code as digits only, e.g. `status: 422`".into()),
+            )),
+            None => Err((
+                format!("status `{text}` is not a number"),
+                Some("write the code as a bare number, e.g. `status: 422`".into()),
+            )),
+        },
+        Field::Operation => from(&vocabulary.operation_names()),
+        Field::Environment => from(&vocabulary.environment_names()),
+        Field::Event => from(&vocabulary.event_names()),
+        Field::Symptom => from(&vocabulary.symptom_names()),
+        Field::Type | Field::Message if text.trim().is_empty() => Err((
+            format!("`{key}` is empty"),
+            Some(format!("write `{key}: null` to require that the response has no {key}")),
+        )),
+        Field::Type if text.contains('*') => Err((
+            format!("`type` `{text}` holds `*`; types are matched exactly"),
+            Some("only `message` patterns may end in `*`".into()),
+        )),
+        Field::Message if text.trim_end_matches('*').contains('*') || text == "*" => Err((
+            format!("message pattern `{text}` has `*` somewhere other than after a prefix"),
+            Some("write the fixed start of the message followed by one `*`, e.g. `Unknown country: *`".into()),
+        )),
+        Field::Type | Field::Message | Field::AfterTokenRefresh => Ok(vec![text]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_of_released_ids_holds_nothing_else() {
+        let vocabulary = Vocabulary::default();
+        for extra in [
+            "section:\n  title: T\n  order: 1\n  summary: S\n",
+            "page:\n  title: T\n  intro: I\n",
+        ] {
+            let text = format!("released: [a]\n{extra}");
+            let mut out = Vec::new();
+            let loaded = load_file("rules/x.yaml", "x", &text, &vocabulary, &mut out);
+            assert!(loaded.lifecycle.is_none(), "{extra}");
+            assert_eq!(out.len(), 1, "{extra}: {out:?}");
+            assert!(out[0].problem.contains("holds nothing else"), "{out:?}");
+        }
+    }
+}
