@@ -2,7 +2,7 @@
 
 use core::time::Duration;
 
-use crate::Query;
+use crate::matcher::Query;
 
 /// One section of the troubleshooting page (one file under `rules/`).
 #[derive(Debug)]

@@ -24,7 +24,8 @@ use std::time::SystemTime;
 
 use ::http::{header::RETRY_AFTER, HeaderMap, Method, Response, StatusCode, Uri};
 
-use crate::{diagnose_response, Query, ResponseDiagnosis};
+use crate::matcher::Query;
+use crate::response::{diagnose_response, ResponseDiagnosis};
 
 /// Diagnoses a response whose body is already in memory: its status, its
 /// `Retry-After` header and its body, with `context` as in

@@ -43,9 +43,8 @@ pub use matcher::{diagnose, Diagnosis, Query};
 pub use names::ParseNameError;
 pub use response::{
     diagnose_response, BodyShape, Decision, ErrorSource, Finding, ResponseDiagnosis, MAX_ERRORS,
-    MAX_RETRY_AFTER,
 };
-pub use retry_after::parse_retry_after;
+pub use retry_after::{parse_retry_after, MAX_RETRY_AFTER};
 
 /// A matcher compiled from 10 000 synthetic rules, to measure lookups at
 /// scale. Benchmarks only: it is built with the `synthetic` feature.

@@ -10,15 +10,13 @@
 use core::time::Duration;
 
 use crate::json::{self, JsonStr, Scalar, Step, Stop};
+use crate::retry_after::{parse_retry_after, MAX_RETRY_AFTER};
 
-use crate::{diagnose, Diagnosis, Query, Retry};
+use crate::catalog::{Retry, RuleId};
+use crate::matcher::{diagnose, Diagnosis, Query};
 
 /// Errors one body can report at most; further ones are counted, not kept.
 pub const MAX_ERRORS: usize = 8;
-
-/// The longest delay a body's `retryAfter` may ask for; larger values are
-/// clamped, so a hostile body cannot park a client forever.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Where an error was found in the body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -158,7 +156,7 @@ impl core::fmt::Debug for ResponseDiagnosis<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let d = &self.diagnosis;
         f.debug_struct("ResponseDiagnosis")
-            .field("rule", &d.rule_id().map(crate::RuleId::as_str))
+            .field("rule", &d.rule_id().map(RuleId::as_str))
             .field("retry", &d.retry().as_str())
             .field("status", &d.status())
             .field("shape", &self.shape)
@@ -238,7 +236,7 @@ impl<'a> ResponseDiagnosis<'a> {
     /// assert_eq!(r.retry_after(), Some(Duration::from_secs(5)));
     /// ```
     pub fn with_retry_after_header(mut self, value: &[u8], now: std::time::SystemTime) -> Self {
-        if let Some(header) = crate::parse_retry_after(value, now) {
+        if let Some(header) = parse_retry_after(value, now) {
             self.retry_after = Some(self.retry_after.map_or(header, |body| body.max(header)));
         }
         self

@@ -5,7 +5,10 @@
 use core::time::Duration;
 use std::time::SystemTime;
 
-use crate::MAX_RETRY_AFTER;
+/// The longest delay a server may ask for, in a body's `retryAfter` or a
+/// `Retry-After` header; larger values are clamped, so a hostile answer
+/// cannot park a client forever.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Longest header value looked at; a real one is at most 29 bytes.
 const MAX_LEN: usize = 64;

@@ -4,7 +4,9 @@
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use crate::{Backoff, Diagnosis, Finding, ResponseDiagnosis};
+use crate::catalog::Backoff;
+use crate::matcher::Diagnosis;
+use crate::response::{Finding, ResponseDiagnosis};
 
 /// Writes the keys every answer has.
 fn diagnosis_entries<M: SerializeMap>(map: &mut M, d: &Diagnosis) -> Result<(), M::Error> {

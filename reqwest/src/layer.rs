@@ -1,19 +1,18 @@
 //! The middleware: send, diagnose a failure, and act on the answer.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use debitura_triage::{
-    diagnose, http::diagnose_parts, Diagnosis, Operation, Query, Retry, MAX_SCAN,
-};
+use debitura_triage::{diagnose, Diagnosis, Operation, Query, Retry};
 use http::header::{HeaderValue, AUTHORIZATION};
 use http::Extensions;
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
+use crate::error::{Error, Reason};
+use crate::failure::diagnose_failure;
 use crate::random::{idempotency_key, jitter};
 use crate::tokens::{BearerToken, NoTokens, TokenError, TokenSource};
-use crate::{Error, Reason};
 
 /// The header Debitura reads to make a write safe to resend.
 const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
@@ -201,42 +200,6 @@ fn token_failure(
     }
     .stopped(Reason::TokenUnavailable, attempts);
     reqwest_middleware::Error::middleware(error)
-}
-
-/// Reads the failed response's body (bounded) and diagnoses it.
-pub(crate) async fn diagnose_failure(
-    mut response: Response,
-    context: &Query<'_>,
-) -> reqwest::Result<Error> {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let (body, complete) = read_bounded(&mut response, MAX_SCAN).await?;
-    let answer = diagnose_parts(status, &headers, &body, context, SystemTime::now());
-    Ok(Error::response(
-        &answer,
-        context.operation,
-        headers,
-        &body,
-        complete,
-    ))
-}
-
-/// The body's first `limit` bytes, and whether that is all of it. Reading
-/// stops at the limit: a hostile body cannot make the client hold more.
-pub(crate) async fn read_bounded(
-    response: &mut Response,
-    limit: usize,
-) -> reqwest::Result<(Vec<u8>, bool)> {
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        let room = limit - body.len();
-        if chunk.len() > room {
-            body.extend_from_slice(&chunk[..room]);
-            return Ok((body, false));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok((body, true))
 }
 
 /// One event per decision, with the answer that made it.

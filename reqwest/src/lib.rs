@@ -50,6 +50,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error;
+mod failure;
 mod layer;
 mod random;
 #[cfg(feature = "reqwest-retry")]

@@ -11,8 +11,8 @@ use debitura_triage::{Environment, Operation, Query};
 use http::HeaderValue;
 use tokio::time::Instant;
 
-use crate::layer::{diagnose_failure, read_bounded};
-use crate::Error;
+use crate::error::Error;
+use crate::failure::{diagnose_failure, read_bounded};
 
 /// What a [`TokenSource`] fails with. An [`Error`] inside it (as
 /// [`OAuthTokens`] gives, e.g. `token-minting-not-found` for a tenant with
