@@ -24,7 +24,7 @@ use std::time::SystemTime;
 
 use ::http::{header::RETRY_AFTER, HeaderMap, Method, Response, StatusCode, Uri};
 
-use crate::matcher::Query;
+use crate::query::Query;
 use crate::response::{diagnose_response, ResponseDiagnosis};
 
 /// Diagnoses a response whose body is already in memory: its status, its

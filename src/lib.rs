@@ -18,49 +18,50 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod backoff;
 mod catalog;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
 mod json;
+mod lookup;
 mod matcher;
 mod names;
+mod query;
 mod response;
 mod retry_after;
 mod route;
 #[cfg(feature = "serde")]
 mod serialize;
+mod vocabulary;
 #[cfg(feature = "webhook")]
 #[cfg_attr(docsrs, doc(cfg(feature = "webhook")))]
 pub mod webhook;
 
+pub use backoff::Backoff;
 pub use catalog::{
-    Backoff, CoverageRow, Environment, Operation, Page, Retired, Retry, Rule, RuleId, Section,
-    When, COVERAGE, EVENTS, PAGE, RETIRED, RULES, SECTIONS, SYMPTOMS,
+    CoverageRow, Page, Retired, Rule, Section, When, COVERAGE, PAGE, RETIRED, RULES, SECTIONS,
 };
 pub use json::{JsonStr, Stop, MAX_PATH, MAX_SCAN};
-pub use matcher::{diagnose, Diagnosis, Query};
+pub use matcher::{diagnose, Diagnosis};
 pub use names::ParseNameError;
+pub use query::Query;
 pub use response::{
     diagnose_response, BodyShape, Decision, ErrorSource, Finding, ResponseDiagnosis, MAX_ERRORS,
 };
 pub use retry_after::{parse_retry_after, MAX_RETRY_AFTER};
+pub use vocabulary::{Environment, Operation, Retry, RuleId, EVENTS, SYMPTOMS};
 
 /// A matcher compiled from 10 000 synthetic rules, to measure lookups at
 /// scale. Benchmarks only: it is built with the `synthetic` feature.
 #[cfg(feature = "synthetic")]
 #[doc(hidden)]
 pub mod synthetic {
-    // The generated matcher names an operation or environment only when
-    // one of its rules does.
-    #[allow(unused_imports)]
-    use crate::{Environment, Operation, Query};
-
     include!(concat!(env!("OUT_DIR"), "/synthetic.rs"));
 
     /// The synthetic rule matching `query`.
     #[inline]
-    pub fn diagnose(query: &Query<'_>) -> Option<RuleId> {
+    pub fn diagnose(query: &crate::query::Query<'_>) -> Option<RuleId> {
         lookup(query)
     }
 }

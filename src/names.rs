@@ -5,7 +5,7 @@
 use core::fmt;
 use core::str::FromStr;
 
-use crate::catalog::{Environment, Operation, Retry, RuleId};
+use crate::vocabulary::{Environment, Operation, Retry, RuleId};
 
 mod suggest {
     include!(concat!(env!("OUT_DIR"), "/suggest.rs"));

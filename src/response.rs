@@ -12,8 +12,9 @@ use core::time::Duration;
 use crate::json::{self, JsonStr, Scalar, Step, Stop};
 use crate::retry_after::{parse_retry_after, MAX_RETRY_AFTER};
 
-use crate::catalog::{Retry, RuleId};
-use crate::matcher::{diagnose, Diagnosis, Query};
+use crate::matcher::{diagnose, Diagnosis};
+use crate::query::Query;
+use crate::vocabulary::{Retry, RuleId};
 
 /// Errors one body can report at most; further ones are counted, not kept.
 pub const MAX_ERRORS: usize = 8;

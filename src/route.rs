@@ -2,8 +2,8 @@
 //! which API and environment a host serves. The routes, hosts and prefixes
 //! come from `rules/vocabulary.yaml`; this module only compares them.
 
-use crate::catalog::{Api, Environment, Operation, APIS, ROUTES};
-use crate::matcher::Query;
+use crate::query::Query;
+use crate::vocabulary::{Api, Environment, Operation, APIS, ROUTES};
 
 impl Query<'_> {
     /// Sets the operation and environment a request tells: a documented

@@ -4,7 +4,7 @@
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use crate::catalog::Backoff;
+use crate::backoff::Backoff;
 use crate::matcher::Diagnosis;
 use crate::response::{Finding, ResponseDiagnosis};
 

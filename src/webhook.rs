@@ -12,7 +12,8 @@ use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use crate::matcher::{diagnose, Diagnosis, Query};
+use crate::matcher::{diagnose, Diagnosis};
+use crate::query::Query;
 
 /// How far a delivery's timestamp may be from now, in seconds, either way.
 pub const TOLERANCE_SECS: u64 = 300;

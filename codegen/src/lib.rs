@@ -19,7 +19,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 pub use debitura_triage_rules_model as rules_model;
-pub use emit::{docs_url, generate, generate_matcher, HEADER, REPOSITORY_DOCS};
+pub use emit::{docs_url, generate, generate_matcher, Generated, HEADER, REPOSITORY_DOCS};
 
 use rules_model::{load, read_dir, synthetic, Diagnostic};
 
@@ -59,8 +59,8 @@ pub struct Plan {
     pub cargo: Vec<String>,
 }
 
-/// The build of the rules in `rules_dir`: the catalog for `out_file` and the
-/// suggestions beside it (and, with `synthetic`, the 10 000-rule matcher), or
+/// The build of the rules in `rules_dir`: the catalog for `out_file`, and
+/// beside it the vocabulary, the lookup and the suggestions (and, with `synthetic`, the 10 000-rule matcher), or
 /// one `cargo::error=` line per problem.
 pub fn plan(rules_dir: &Path, out_file: &Path, docs_url: Option<&str>, synthetic: bool) -> Plan {
     let mut cargo = vec![
@@ -74,7 +74,12 @@ pub fn plan(rules_dir: &Path, out_file: &Path, docs_url: Option<&str>, synthetic
     let display = rules_dir.to_string_lossy().replace('\\', "/");
     let mut files = Vec::new();
     match read_dir(rules_dir, &display).and_then(|sources| load(&sources)) {
-        Ok(catalog) => files.push((out_file.to_path_buf(), generate(&catalog, &docs_base))),
+        Ok(catalog) => {
+            let generated = generate(&catalog, &docs_base);
+            for (name, code) in generated.files() {
+                files.push((out_file.with_file_name(name), code.to_string()));
+            }
+        }
         Err(problems) => cargo.extend(report(&display, &problems)),
     }
     files.push((out_file.with_file_name("suggest.rs"), suggest_source()));

@@ -17,8 +17,11 @@ fn fixture() -> Catalog {
 }
 
 #[test]
-fn the_generated_catalog() {
-    insta::assert_snapshot!(generate(&fixture(), REPOSITORY_DOCS));
+fn the_generated_files() {
+    let generated = generate(&fixture(), REPOSITORY_DOCS);
+    for (name, code) in generated.files() {
+        insta::assert_snapshot!(name, code);
+    }
 }
 
 #[test]

@@ -825,11 +825,12 @@ fn a_renamed_or_deleted_rule_needs_a_retirement_record() {
     let catalog = load(&sources).unwrap_or_else(|p| panic!("{p:#?}"));
     let code = debitura_triage_codegen::generate(&catalog, "docs/");
     assert!(
-        code.contains("\"reset-client-not-found\" => Some(RuleId::TestClientNotFound)"),
+        code.vocabulary
+            .contains("\"reset-client-not-found\" => Some(RuleId::TestClientNotFound)"),
         "from_id does not find the replacement"
     );
     assert!(
-        code.contains("id: \"reset-client-not-found\""),
+        code.catalog.contains("id: \"reset-client-not-found\""),
         "no RETIRED record"
     );
 

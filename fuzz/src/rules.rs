@@ -25,9 +25,10 @@ pub fn rules_bytes(data: &[u8]) {
     });
     match load(&sources) {
         Ok(catalog) => {
-            let code = generate(&catalog, "docs/");
-            if let Err(err) = syn::parse_file(&code) {
-                panic!("generated code does not parse: {err}\n{code}");
+            for (name, code) in generate(&catalog, "docs/").files() {
+                if let Err(err) = syn::parse_file(code) {
+                    panic!("generated {name} does not parse: {err}\n{code}");
+                }
             }
         }
         Err(problems) => {

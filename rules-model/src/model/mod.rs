@@ -25,7 +25,7 @@ pub const NONE: &str = "";
 const BEYOND: char = '\u{10FFFF}';
 
 /// The fields a rule can test, in the order the generated matcher tests them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Field {
     // Symptom and event come first: every rule constrains them (to "none" by
     // default), so testing them first splits the catalog without copying rules.

@@ -1,0 +1,19 @@
+//! The rule ids and the vocabulary the rules are written in: retry policies,
+//! operations with their routes, environments, event and symptom names,
+//! compiled from `rules/vocabulary.yaml` and the rule ids of `rules/`.
+
+/// One documented route: the operation a method and path template perform.
+pub(crate) struct Route {
+    pub(crate) operation: Operation,
+    pub(crate) method: &'static str,
+    pub(crate) path: &'static str,
+}
+
+/// One API: its root operation, base hosts and accepted path prefixes.
+pub(crate) struct Api {
+    pub(crate) operation: Operation,
+    pub(crate) hosts: &'static [(Environment, &'static str)],
+    pub(crate) prefixes: &'static [&'static str],
+}
+
+include!(concat!(env!("OUT_DIR"), "/vocabulary.rs"));
