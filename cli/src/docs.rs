@@ -10,6 +10,7 @@ use std::fmt::Write;
 use debitura_triage::{
     Operation, Query, Retired, Retry, Rule, COVERAGE, PAGE, RETIRED, RULES, SECTIONS,
 };
+use debitura_triage_rules_model::Code;
 
 /// The command that regenerates `docs/`.
 pub const REGENERATE: &str = "cargo run -q -- docs";
@@ -30,7 +31,13 @@ pub struct Document {
 /// let names: Vec<&str> = pages.iter().map(|p| p.file).collect();
 /// assert_eq!(
 ///     names,
-///     ["troubleshooting.md", "error-reference.md", "retry-policy.md", "coverage.md"]
+///     [
+///         "troubleshooting.md",
+///         "error-reference.md",
+///         "retry-policy.md",
+///         "coverage.md",
+///         "diagnostics.md"
+///     ]
 /// );
 /// assert!(pages.iter().all(|p| p.markdown.starts_with("<!-- Generated")));
 /// ```
@@ -52,7 +59,57 @@ pub fn pages() -> Vec<Document> {
             file: "coverage.md",
             markdown: coverage(),
         },
+        Document {
+            file: "diagnostics.md",
+            markdown: diagnostics(),
+        },
     ]
+}
+
+/// Every code the rule compiler reports, with what causes it and an
+/// example, in the manner of rustc's error index.
+fn diagnostics() -> String {
+    let mut md = format!(
+        "<!-- Generated from the diagnostic codes of debitura-triage-rules-model by `debitura-triage \
+         docs`. Do not edit: change `rules-model/src/diagnostic.rs` and run `{REGENERATE}`. -->\n\n"
+    );
+    let _ = writeln!(
+        md,
+        "# Diagnostics\n\n\
+         A rules file the compiler cannot accept stops the build with one line per problem, all \
+         problems at once, each with a stable code:\n\n\
+         ```text\n\
+         rules/FILE.yaml:LINE: rule `id`: what is wrong [code] (how to fix it)\n\
+         ```\n\n\
+         Every problem below is an error: the rule set is not built until it is fixed. \
+         `debitura-triage policy diff` reports the same lines for the rule sets it reads. The \
+         {} codes, in the order the compiler meets them:\n",
+        Code::ALL.len()
+    );
+    for code in Code::ALL {
+        let _ = writeln!(md, "- [`{0}`](#{0})", code.as_str());
+    }
+    let _ = writeln!(md);
+    for code in Code::ALL {
+        let _ = writeln!(
+            md,
+            "## {}\n\n{} ({}.)\n\nFor example:\n\n```text\n{}\n```\n",
+            code.as_str(),
+            code.cause(),
+            capitalised(code.severity().as_str()),
+            code.example()
+        );
+    }
+    finish(md)
+}
+
+/// `error` → `Error`.
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// The source catalogue row by row, with the rules that answer each row.

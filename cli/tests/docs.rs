@@ -318,3 +318,28 @@ fn every_snapshot_file_is_referenced() {
         }
     }
 }
+
+/// The diagnostics page documents exactly the codes the compiler has, one
+/// section each, in their order: a code added to the compiler without a
+/// page entry, or one left on the page after it is gone, fails here.
+#[test]
+fn the_diagnostics_page_lists_every_code_once() {
+    let page = committed("diagnostics.md").expect("docs/diagnostics.md is committed");
+    let documented: Vec<&str> = page
+        .lines()
+        .filter_map(|line| line.strip_prefix("## "))
+        .collect();
+    let codes: Vec<&str> = debitura_triage_rules_model::Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    assert_eq!(documented, codes);
+    for code in debitura_triage_rules_model::Code::ALL {
+        assert!(page.contains(code.cause()), "{}: its cause", code.as_str());
+        assert!(
+            page.contains(code.example()),
+            "{}: its example",
+            code.as_str()
+        );
+    }
+}

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use debitura_triage_codegen::rules_model::{load, read_dir, Diagnostic, Source};
+use debitura_triage_codegen::rules_model::{load, read_dir, Code, Diagnostic, Source};
 
 const FILE: &str = "client-management.yaml";
 
@@ -17,9 +17,10 @@ enum Edit {
 struct Fault {
     name: &'static str,
     edits: &'static [Edit],
-    /// Expected 1-based line, rule label, and a part of the problem text.
+    /// Expected 1-based line, rule label, code, and a part of the message.
     line: usize,
     rule: Option<&'static str>,
+    code: Code,
     problem: &'static str,
     /// A part of the hint.
     hint: &'static str,
@@ -33,6 +34,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(16, "   symptom: retest-onboarding-same-email")],
         line: 17,
         rule: Some("retest-onboarding-same-email"),
+        code: Code::YamlSyntax,
         problem: "did not find expected '-' indicator",
         hint: "indentation",
     },
@@ -41,6 +43,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(14, "     retry: after-user-action")],
         line: 15,
         rule: Some("retest-onboarding-same-email"),
+        code: Code::YamlSyntax,
         problem: "mapping values are not allowed",
         hint: "indentation",
     },
@@ -49,6 +52,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(15, "\twhen:")],
         line: 16,
         rule: Some("retest-onboarding-same-email"),
+        code: Code::YamlSyntax,
         problem: "tab",
         hint: "indentation",
     },
@@ -57,6 +61,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(16, "\tsymptom: retest-onboarding-same-email")],
         line: 17,
         rule: Some("retest-onboarding-same-email"),
+        code: Code::YamlSyntax,
         problem: "cannot start any token",
         hint: "indentation",
     },
@@ -65,6 +70,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Insert(15, "    retry: never")],
         line: 16,
         rule: Some("retest-onboarding-same-email"),
+        code: Code::DuplicateKey,
         problem: "duplicate entry with key \"retry\"",
         hint: "once per mapping",
     },
@@ -73,6 +79,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Insert(17, "      symptom: other-symptom")],
         line: 18,
         rule: Some("retest-onboarding-same-email"),
+        code: Code::DuplicateKey,
         problem: "duplicate entry with key \"symptom\"",
         hint: "once per mapping",
     },
@@ -81,6 +88,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(45, "    solution: \"Call them on testreferral-api.debitura.com.")],
         line: 46,
         rule: Some("test-endpoint-in-production"),
+        code: Code::YamlSyntax,
         problem: "quoted scalar",
         hint: "quoting",
     },
@@ -89,6 +97,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(22, "      - { symptom: client-deletion-blocked }")],
         line: 23,
         rule: Some("retest-onboarding-same-email"),
+        code: Code::ExampleMismatch,
         problem: "example 1",
         hint: "fix the example",
     },
@@ -97,6 +106,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Insert(55, "      - { status: 404, operation: delete-client }")],
         line: 56,
         rule: Some("test-endpoint-in-production"),
+        code: Code::ExampleMismatch,
         problem: "example 4 (`status 404, operation delete-client`) does not match",
         hint: "fix the example",
     },
@@ -108,6 +118,7 @@ const FAULTS: &[Fault] = &[
         )],
         line: 58,
         rule: Some("test-endpoint-in-production"),
+        code: Code::CounterExampleMatches,
         problem: "counter-example 2",
         hint: "narrow the rule",
     },
@@ -116,6 +127,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Insert(55, "    counter_examples:\n      - { status: 1 }")],
         line: 57,
         rule: Some("test-endpoint-in-production"),
+        code: Code::StatusRange,
         problem: "outside 100-599",
         hint: "status code",
     },
@@ -124,6 +136,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Insert(21, "    see_also: [client-deletion-blockd]")],
         line: 22,
         rule: Some("retest-onboarding-same-email"),
+        code: Code::UnknownRule,
         problem: "`see_also` names unknown rule `client-deletion-blockd`",
         hint: "did you mean `client-deletion-blocked`?",
     },
@@ -135,6 +148,7 @@ const FAULTS: &[Fault] = &[
         )],
         line: 24,
         rule: Some("retest-onboarding-same-email"),
+        code: Code::UnknownRule,
         problem: "`reset-client-not-fund`",
         hint: "did you mean `reset-client-not-found`?",
     },
@@ -143,6 +157,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(29, "    retry: after\0-user-action")],
         line: 30,
         rule: None,
+        code: Code::ControlCharacter,
         problem: "control character U+0000 at column 17",
         hint: "plain UTF-8",
     },
@@ -151,6 +166,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(28, "      A test client cannot be deleted \u{1b}[2J while it has blockers.")],
         line: 29,
         rule: None,
+        code: Code::ControlCharacter,
         problem: "U+001B",
         hint: "plain UTF-8",
     },
@@ -159,6 +175,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Insert(40, "---")],
         line: 41,
         rule: None,
+        code: Code::SecondDocument,
         problem: "a second YAML document",
         hint: "remove the `---` line",
     },
@@ -170,6 +187,7 @@ const FAULTS: &[Fault] = &[
         )],
         line: 48,
         rule: Some("test-endpoint-in-production"),
+        code: Code::AliasLimit,
         problem: "aliases",
         hint: "anchors or aliases",
     },
@@ -178,6 +196,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(48, "      status: 99999999999999999999999")],
         line: 49,
         rule: Some("test-endpoint-in-production"),
+        code: Code::NumberTooLarge,
         problem: "far too large",
         hint: "100 to 599",
     },
@@ -186,6 +205,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(48, "      status: 4030")],
         line: 49,
         rule: Some("test-endpoint-in-production"),
+        code: Code::StatusRange,
         problem: "HTTP status 4030 is outside 100-599",
         hint: "status code",
     },
@@ -194,6 +214,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(48, "      status: 4.03e2")],
         line: 49,
         rule: Some("test-endpoint-in-production"),
+        code: Code::StatusNotNumber,
         problem: "not a whole number",
         hint: "digits only",
     },
@@ -202,6 +223,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(16, "      symptom: retest-onboarding-same-mail")],
         line: 17,
         rule: Some("retest-onboarding-same-email"),
+        code: Code::UnknownName,
         problem: "unknown symptom `retest-onboarding-same-mail`",
         hint: "did you mean `retest-onboarding-same-email`?",
     },
@@ -210,6 +232,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Insert(49, "      type: \"\"")],
         line: 50,
         rule: Some("test-endpoint-in-production"),
+        code: Code::EmptyStringCondition,
         problem: "`type` is empty",
         hint: "type: null",
     },
@@ -218,6 +241,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Insert(49, "      type: Missing*")],
         line: 50,
         rule: Some("test-endpoint-in-production"),
+        code: Code::StarInType,
         problem: "`type` `Missing*` holds `*`",
         hint: "only `message` patterns",
     },
@@ -226,6 +250,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Insert(49, "      message: \"Unknown * country\"")],
         line: 50,
         rule: Some("test-endpoint-in-production"),
+        code: Code::MisplacedStar,
         problem: "has `*` somewhere other than after a prefix",
         hint: "fixed start of the message",
     },
@@ -234,6 +259,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Insert(49, "      message: \"*\"")],
         line: 50,
         rule: Some("test-endpoint-in-production"),
+        code: Code::MisplacedStar,
         problem: "message pattern `*`",
         hint: "fixed start of the message",
     },
@@ -242,6 +268,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(16, "      symptom: null")],
         line: 16,
         rule: Some("retest-onboarding-same-email"),
+        code: Code::EmptyWhen,
         problem: "`when` names no condition",
         hint: "name at least",
     },
@@ -250,6 +277,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(48, "      status: { code: 403 }")],
         line: 49,
         rule: Some("test-endpoint-in-production"),
+        code: Code::NotScalar,
         problem: "`status` must be a scalar value",
         hint: "a list of values",
     },
@@ -258,6 +286,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(48, "      status: forbidden")],
         line: 49,
         rule: Some("test-endpoint-in-production"),
+        code: Code::StatusNotNumber,
         problem: "status `forbidden` is not a number",
         hint: "bare number",
     },
@@ -266,6 +295,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(40, "  - id: self")],
         line: 41,
         rule: Some("self"),
+        code: Code::BadRustName,
         problem: "Rust name `Self`",
         hint: "keywords",
     },
@@ -274,6 +304,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(40, "  - id: 500")],
         line: 41,
         rule: Some("500"),
+        code: Code::BadRustName,
         problem: "Rust name `500`",
         hint: "start the id with a letter",
     },
@@ -282,6 +313,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(40, "  - id: 500-error")],
         line: 41,
         rule: Some("500-error"),
+        code: Code::BadRustName,
         problem: "Rust name `500Error`",
         hint: "start the id with a letter",
     },
@@ -293,6 +325,7 @@ const FAULTS: &[Fault] = &[
         ],
         line: 62,
         rule: Some("reset-client-not-found-2"),
+        code: Code::RustNameCollision,
         problem: "as `reset-client-not-found2` does (rules/client-management.yaml:41)",
         hint: "choose a distinct id",
     },
@@ -301,6 +334,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(61, "  - id: client-deletion-blocked")],
         line: 62,
         rule: Some("client-deletion-blocked"),
+        code: Code::DuplicateId,
         problem: "duplicate id",
         hint: "never reused",
     },
@@ -309,6 +343,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(61, "  - id: Reset_Client")],
         line: 62,
         rule: Some("Reset_Client"),
+        code: Code::IdNotKebab,
         problem: "not kebab-case",
         hint: "lower-case words",
     },
@@ -317,6 +352,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(45, "    sollution: Call them on testreferral-api.debitura.com.")],
         line: 46,
         rule: Some("test-endpoint-in-production"),
+        code: Code::UnknownKey,
         problem: "unknown field `sollution`",
         hint: "did you mean `solution`?",
     },
@@ -325,6 +361,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(49, "      operaton: delete-client")],
         line: 50,
         rule: Some("test-endpoint-in-production"),
+        code: Code::UnknownKey,
         problem: "unknown field `operaton`",
         hint: "did you mean `operation`?",
     },
@@ -333,6 +370,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(46, "    retry: nevr")],
         line: 47,
         rule: Some("test-endpoint-in-production"),
+        code: Code::UnknownRetry,
         problem: "unknown retry policy `nevr`",
         hint: "did you mean `never`?",
     },
@@ -341,6 +379,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(49, "      operation: delete-clint")],
         line: 50,
         rule: Some("test-endpoint-in-production"),
+        code: Code::UnknownName,
         problem: "unknown operation `delete-clint`",
         hint: "did you mean `delete-client`?",
     },
@@ -349,6 +388,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(45, "    solution: \"\"")],
         line: 46,
         rule: Some("test-endpoint-in-production"),
+        code: Code::EmptyText,
         problem: "solution is empty",
         hint: "solution",
     },
@@ -361,6 +401,7 @@ const FAULTS: &[Fault] = &[
         ],
         line: 41,
         rule: Some("test-endpoint-in-production"),
+        code: Code::MissingText,
         problem: "missing cause",
         hint: "every rule needs a cause",
     },
@@ -369,6 +410,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(45, "    solution: Call them on `testreferral-api.debitura.com`.")],
         line: 46,
         rule: Some("test-endpoint-in-production"),
+        code: Code::BacktickInText,
         problem: "backtick",
         hint: "notes",
     },
@@ -377,6 +419,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(45, "    solution: \"Call them \\e[2J on the test host.\"")],
         line: 46,
         rule: Some("test-endpoint-in-production"),
+        code: Code::ControlInText,
         problem: "control character U+001B",
         hint: "without escapes",
     },
@@ -385,6 +428,7 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(52, "      - { status: [403, 404], operation: delete-client }")],
         line: 53,
         rule: Some("test-endpoint-in-production"),
+        code: Code::ExampleNotSingle,
         problem: "must be a single value",
         hint: "one example per value",
     },
@@ -393,19 +437,21 @@ const FAULTS: &[Fault] = &[
         edits: &[Replace(48, "      status: 404")],
         line: 62,
         rule: Some("reset-client-not-found"),
+        code: Code::Overlap,
         problem: "overlaps `test-endpoint-in-production`",
         hint: "add a condition",
     },
 ];
 
 /// Faults in the vocabulary and coverage files: `(what, written, replaced
-/// by, problem, hint)`, in `vocabulary.yaml` unless the replacement names
+/// by, code, problem, hint)`, in `vocabulary.yaml` unless the replacement names
 /// `coverage.yaml` first. Each is reported at the line of the text it replaces.
-const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
+const VOCABULARY_FAULTS: &[(&str, &str, &str, Code, &str, &str)] = &[
     (
         "coverage.yaml: a row naming an unknown rule",
         "rules: [server-error] }",
         "rules: [server-eror] }",
+        Code::UnknownRule,
         "row `500 on any call` names unknown rule `server-eror`",
         "did you mean `server-error`?",
     ),
@@ -413,6 +459,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "coverage.yaml: a row naming no rule",
         "rules: [server-error] }",
         "rules: [] }",
+        Code::RowWithoutRules,
         "row `500 on any call` names no rule",
         "`note`",
     ),
@@ -420,6 +467,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "a parent that is not declared",
         "  - name: get-me\n    parent: referral-api",
         "  - name: get-me\n    parent: referal-api",
+        Code::UnknownParent,
         "`parent` names `referal-api`, which is not listed above",
         "did you mean `referral-api`?",
     ),
@@ -427,6 +475,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "a route without a method",
         "      - GET /me\n",
         "      - /me\n",
+        Code::BadRoute,
         "route `/me`: no space between method and path",
         "METHOD /path",
     ),
@@ -434,6 +483,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "a route with an unknown method",
         "      - GET /me\n",
         "      - FETCH /me\n",
+        Code::BadRoute,
         "`FETCH` is not an HTTP method",
         "METHOD /path",
     ),
@@ -441,6 +491,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "a route claimed by two operations",
         "      - GET /reporting/transactions\n",
         "      - GET /clients\n",
+        Code::RouteClaimedTwice,
         "route `GET /clients` is already `list-clients`'s",
         "one operation per API",
     ),
@@ -448,6 +499,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "a host for an unknown environment",
         "    hosts: { production: customer-api.debitura.com, test: testcustomer-api.debitura.com }",
         "    hosts: { production: customer-api.debitura.com, staging: testcustomer-api.debitura.com }",
+        Code::UnknownName,
         "unknown environment `staging`",
         "expected one of: test, production",
     ),
@@ -455,6 +507,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "an operation listed twice",
         "  - name: list-clients\n",
         "  - name: get-me\n",
+        Code::RustNameCollision,
         "`get-me` makes the Rust name `GetMe`, as `get-me` does",
         "rename one",
     ),
@@ -462,6 +515,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "backoff bounds that never end",
         "      attempts: 3\n",
         "      attempts: 1000\n",
+        Code::BadBounds,
         "`attempts` is 1000; a backoff makes 2 to 10 attempts in all",
         "every backoff must end",
     ),
@@ -469,6 +523,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "a retry policy with neither resends nor bounds",
         "  - name: never\n    resends: 0\n",
         "  - name: never\n",
+        Code::ResendsOrBounds,
         "either `resends` or `bounds`",
         "`resends: 0`",
     ),
@@ -476,6 +531,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "an event name with a capital",
         "  - name: case.closed\n",
         "  - name: Case.Closed\n",
+        Code::BadName,
         "`Case.Closed` is not a valid name in `events`",
         "as the event envelope spells it",
     ),
@@ -483,6 +539,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "a base delay above the longest delay",
         "      base_delay_ms: 1000\n",
         "      base_delay_ms: 30001\n",
+        Code::BadBounds,
         "`base_delay_ms` (30001) is above `max_delay_ms` (30000)",
         "every backoff must end",
     ),
@@ -490,6 +547,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "a longest delay above an hour",
         "      max_delay_ms: 30000\n",
         "      max_delay_ms: 3600001\n",
+        Code::BadBounds,
         "`max_delay_ms` is 3600001; no wait may exceed 3600000 ms",
         "every backoff must end",
     ),
@@ -497,6 +555,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "a jitter above 100 %",
         "      jitter_percent: 10\n",
         "      jitter_percent: 101\n",
+        Code::BadBounds,
         "`jitter_percent` is 101; it is at most 100",
         "every backoff must end",
     ),
@@ -504,6 +563,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "a prefix without its leading slash",
         "    prefixes: [/v1]\n",
         "    prefixes: [v1]\n",
+        Code::BadPrefix,
         "prefix `v1` is not a path",
         "start it with `/`",
     ),
@@ -511,6 +571,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "a prefix that is only a slash",
         "    prefixes: [/v1]\n",
         "    prefixes: [/]\n",
+        Code::BadPrefix,
         "prefix `/` is not a path",
         "start it with `/`",
     ),
@@ -518,6 +579,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "a prefix with a trailing slash",
         "    prefixes: [/v1]\n",
         "    prefixes: [/v1/]\n",
+        Code::BadPrefix,
         "prefix `/v1/` is not a path",
         "start it with `/`",
     ),
@@ -525,6 +587,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "a route with an empty parameter",
         "      - GET /clients/{externalTenantId}\n",
         "      - GET /clients/{}\n",
+        Code::BadRoute,
         "segment `{}` is neither a word nor a `{parameter}`",
         "METHOD /path",
     ),
@@ -532,6 +595,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "a route with a parameter that is not a word",
         "      - GET /clients/{externalTenantId}\n",
         "      - GET /clients/{tenant-id}\n",
+        Code::BadRoute,
         "segment `{tenant-id}` is neither a word nor a `{parameter}`",
         "METHOD /path",
     ),
@@ -539,6 +603,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "a route with an empty segment",
         "      - GET /reporting/transactions\n",
         "      - GET /reporting//transactions\n",
+        Code::BadRoute,
         "segment `` is neither a word nor a `{parameter}`",
         "METHOD /path",
     ),
@@ -546,6 +611,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "a route with a character no path segment holds",
         "      - GET /reporting/transactions\n",
         "      - GET /reporting/trans$actions\n",
+        Code::BadRoute,
         "segment `trans$actions` is neither a word nor a `{parameter}`",
         "METHOD /path",
     ),
@@ -553,6 +619,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "an operation name that is not kebab-case",
         "  - name: list-clients\n",
         "  - name: List_Clients\n",
+        Code::BadName,
         "`List_Clients` is not a valid name in `operations`",
         "",
     ),
@@ -560,6 +627,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "an empty description",
         "    description: \"`GET /users`: the client's users.\"\n",
         "    description: \" \"\n",
+        Code::EmptyText,
         "`description` is empty",
         "say in a sentence what `list-users` means",
     ),
@@ -567,6 +635,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "a description with a control character",
         "    description: \"`GET /users`: the client's users.\"\n",
         "    description: \"the client's\\u0007 users\"\n",
+        Code::ControlInText,
         "`description` holds the control character U+0007",
         "without escapes",
     ),
@@ -574,6 +643,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
         "an unknown key",
         "    prefixes: [/v1]\n",
         "    prefix: [/v1]\n",
+        Code::UnknownKey,
         "unknown field `prefix`",
         "did you mean `prefixes`?",
     ),
@@ -582,7 +652,7 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, &str, &str)] = &[
 #[test]
 fn vocabulary_faults_are_reported_at_their_line() {
     let mut failures = Vec::new();
-    for &(name, from, to, problem, hint) in VOCABULARY_FAULTS {
+    for &(name, from, to, code, problem, hint) in VOCABULARY_FAULTS {
         let file = match name.split_once(": ") {
             Some(("coverage.yaml", _)) => "rules/coverage.yaml",
             _ => "rules/vocabulary.yaml",
@@ -614,13 +684,15 @@ fn vocabulary_faults_are_reported_at_their_line() {
         let found = problems.iter().any(|p| {
             p.file == file
                 && p.line == line
-                && p.problem.contains(problem)
+                && p.code == code
+                && p.message.contains(problem)
                 && p.hint.as_deref().is_some_and(|h| h.contains(hint))
         });
         if !found {
             let got: Vec<String> = problems.iter().map(ToString::to_string).collect();
             failures.push(format!(
-                "{name}: expected line {line} `{problem}` (hint `{hint}`), got:\n  {}",
+                "{name}: expected line {line} [{}] `{problem}` (hint `{hint}`), got:\n  {}",
+                code.as_str(),
                 got.join("\n  ")
             ));
         }
@@ -675,16 +747,18 @@ fn every_injected_fault_is_reported_at_its_line() {
             d.file == format!("rules/{FILE}")
                 && d.line == fault.line
                 && d.rule.as_deref() == fault.rule
-                && d.problem.contains(fault.problem)
+                && d.code == fault.code
+                && d.message.contains(fault.problem)
                 && d.hint.as_deref().is_some_and(|h| h.contains(fault.hint))
         };
         if !problems.iter().any(expected) {
             let got: Vec<String> = problems.iter().map(ToString::to_string).collect();
             failures.push(format!(
-                "{}: expected line {} rule {:?} `{}` (hint `{}`), got:\n  {}",
+                "{}: expected line {} rule {:?} [{}] `{}` (hint `{}`), got:\n  {}",
                 fault.name,
                 fault.line,
                 fault.rule,
+                fault.code.as_str(),
                 fault.problem,
                 fault.hint,
                 got.join("\n  ")
@@ -717,12 +791,22 @@ fn scratch_dir(name: &str, extra: &[(&str, &[u8])]) -> PathBuf {
 #[test]
 fn files_that_cannot_be_sections_are_named() {
     let webhooks = std::fs::read(rules_dir().join("webhooks.yaml")).unwrap();
-    let cases: [(&str, &[u8], usize, &str, &str); 7] = [
-        (".x.yaml", b"section: {}", 1, "hidden file", "visible name"),
+    // (file, its bytes, line, code, part of the message, part of the hint)
+    type Case<'a> = (&'a str, &'a [u8], usize, Code, &'a str, &'a str);
+    let cases: [Case; 7] = [
+        (
+            ".x.yaml",
+            b"section: {}",
+            1,
+            Code::HiddenFile,
+            "hidden file",
+            "visible name",
+        ),
         (
             "webhooks.yml",
             &webhooks,
             1,
+            Code::YmlExtension,
             "ends in `.yml`",
             "rename it to `.yaml`",
         ),
@@ -730,21 +814,44 @@ fn files_that_cannot_be_sections_are_named() {
             "README.md",
             b"# rules",
             1,
+            Code::NotYamlFile,
             "not a `.yaml` file",
             "move it out",
         ),
-        ("webhooks.v2.yaml", &webhooks, 1, "kebab-case", "slug"),
-        ("nested/", b"", 1, "a folder", "move its files"),
+        (
+            "webhooks.v2.yaml",
+            &webhooks,
+            1,
+            Code::FileNameNotKebab,
+            "kebab-case",
+            "slug",
+        ),
+        (
+            "nested/",
+            b"",
+            1,
+            Code::NestedFolder,
+            "a folder",
+            "move its files",
+        ),
         (
             "latin1.yaml",
             b"section:\n  title: Caf\xe9\n",
             2,
+            Code::NotUtf8,
             "not UTF-8: an invalid byte at column 13",
             "save the file as UTF-8",
         ),
-        ("Upper.yaml", b"", 1, "kebab-case", "slug"),
+        (
+            "Upper.yaml",
+            b"",
+            1,
+            Code::FileNameNotKebab,
+            "kebab-case",
+            "slug",
+        ),
     ];
-    for (file, bytes, line, problem, hint) in cases {
+    for (file, bytes, line, code, problem, hint) in cases {
         let dir = scratch_dir("names", &[(file, bytes)]);
         let problems = read_dir(&dir, "rules").err().unwrap_or_else(|| {
             panic!("{file} was accepted");
@@ -753,7 +860,8 @@ fn files_that_cannot_be_sections_are_named() {
         assert!(
             problems.iter().any(|d| d.file == shown
                 && d.line == line
-                && d.problem.contains(problem)
+                && d.code == code
+                && d.message.contains(problem)
                 && d.hint.as_deref().is_some_and(|h| h.contains(hint))),
             "{file}: {problems:?}"
         );
@@ -907,7 +1015,7 @@ fn retired_ids_are_never_reused_and_records_are_checked() {
     let at = format!("rules/lifecycle.yaml:{}: rule `old-one`:", retired_line + 2);
     for part in [
         "retirement date `yesterday` is not a date",
-        "`replaced_by` names `client-deletion-blockd`, which is no rule (did you mean `client-deletion-blocked`?)",
+        "`replaced_by` names `client-deletion-blockd`, which is no rule [unknown-rule] (did you mean `client-deletion-blocked`?)",
     ] {
         assert!(
             bad.iter().any(|p| p.starts_with(&at) && p.contains(part)),
@@ -963,7 +1071,7 @@ fn file_level_duplicates_are_reported_at_their_line() {
     let clash = problems(&with_lines(FILE, &[(order, "  order: 40")]));
     let webhooks_order = line_index("webhooks.yaml", "  order: 40") + 1;
     let expected = format!(
-        "rules/webhooks.yaml:{webhooks_order}: section order 40 is also used by rules/{FILE} (give every section its own `order`)"
+        "rules/webhooks.yaml:{webhooks_order}: section order 40 is also used by rules/{FILE} [duplicate-section-order] (give every section its own `order`)"
     );
     assert!(clash.contains(&expected), "{clash:#?}");
 
@@ -1014,4 +1122,223 @@ fn file_level_duplicates_are_reported_at_their_line() {
         seconds.iter().any(|p| p.starts_with("rules/zz-ids.yaml:3: a second list of released ids (the first is in rules/lifecycle.yaml)")),
         "{seconds:#?}"
     );
+}
+
+/// Faults for the codes the tables above do not reach: `(code, file, text,
+/// replaced by)`, the file's first `text` replaced. An empty `text` stands
+/// for the whole file.
+const MORE_FAULTS: &[(Code, &str, &str, &str)] = &[
+    (
+        Code::BadDate,
+        "lifecycle.yaml",
+        "retired: []",
+        "retired:\n  - { id: old-rule, retired: yesterday }",
+    ),
+    (
+        Code::DuplicateSectionOrder,
+        FILE,
+        "  order: 50",
+        "  order: 40",
+    ),
+    (
+        Code::EmptyList,
+        FILE,
+        "    when:\n      symptom: retest-onboarding-same-email\n",
+        "    when:\n      symptom: []\n",
+    ),
+    (
+        Code::EmptyVocabularyList,
+        "vocabulary.yaml",
+        "",
+        "retry: []\noperations: []\nenvironments: []\n",
+    ),
+    (
+        Code::IdNotReleased,
+        "lifecycle.yaml",
+        "  - retest-onboarding-same-email\n",
+        "",
+    ),
+    (
+        Code::IdRetired,
+        "lifecycle.yaml",
+        "retired: []",
+        "retired:\n  - { id: retest-onboarding-same-email, retired: 2026-11-26 }",
+    ),
+    (
+        Code::IncompleteBounds,
+        "vocabulary.yaml",
+        "      attempts: 3\n      base_delay_ms: 1000\n",
+        "      attempts: 3\n",
+    ),
+    (
+        Code::LifecycleFileMixed,
+        "lifecycle.yaml",
+        "released:\n",
+        "section: { title: T, order: 99, summary: S }\nreleased:\n",
+    ),
+    (
+        Code::ListedTwice,
+        "lifecycle.yaml",
+        "released:\n",
+        "released:\n  - no-response\n",
+    ),
+    (
+        Code::MissingKey,
+        FILE,
+        "  summary: Resetting and deleting test clients.\n",
+        "",
+    ),
+    (
+        Code::MissingSection,
+        FILE,
+        "section:\n  title: Client Management\n  order: 50\n  summary: Resetting and deleting test clients.\n  columns: [issue, solution]\n",
+        "",
+    ),
+    (
+        Code::PageAndSection,
+        FILE,
+        "section:\n",
+        "page: { title: T, intro: I }\nsection:\n",
+    ),
+    (
+        Code::PageFileWithRules,
+        "troubleshooting.yaml",
+        "page:\n",
+        "rules:\n  - { id: x }\npage:\n",
+    ),
+    (
+        Code::ReleasedIdLost,
+        "lifecycle.yaml",
+        "released:\n",
+        "released:\n  - gone-rule\n",
+    ),
+    (
+        Code::RetiredNeverReleased,
+        "lifecycle.yaml",
+        "retired: []",
+        "retired:\n  - { id: never-released, retired: 2026-11-26 }",
+    ),
+    (
+        Code::WrongType,
+        FILE,
+        "  order: 50",
+        "  order: fifty",
+    ),
+];
+
+/// Every code `MORE_FAULTS` names is reported for its fault.
+#[test]
+fn more_faults_report_their_code() {
+    let mut failures = Vec::new();
+    for &(code, file, from, to) in MORE_FAULTS {
+        let mut sources = read_dir(&rules_dir(), "rules").expect("rules/ reads");
+        let source = sources
+            .iter_mut()
+            .find(|s| s.display == format!("rules/{file}"))
+            .expect("the file exists");
+        if from.is_empty() {
+            source.text = to.to_string();
+        } else {
+            assert!(source.text.contains(from), "{file}: `{from}` is not there");
+            source.text = source.text.replacen(from, to, 1);
+        }
+        match load(&sources) {
+            Ok(_) => failures.push(format!("[{}]: loaded without a problem", code.as_str())),
+            Err(problems) if problems.iter().any(|p| p.code == code) => {}
+            Err(problems) => {
+                let got: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                failures.push(format!("[{}]: got\n  {}", code.as_str(), got.join("\n  ")));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The codes reported only outside a rules folder's text: no folder, a file
+/// that cannot be read, no vocabulary, a second file of one kind.
+#[test]
+fn folder_faults_report_their_code() {
+    let missing = std::env::temp_dir().join(format!("triage-no-rules-{}", std::process::id()));
+    let problems = read_dir(&missing, "rules").expect_err("no folder");
+    assert_eq!(problems[0].code, Code::UnreadableFolder, "{problems:?}");
+
+    #[cfg(unix)]
+    {
+        let dir = scratch_dir("unreadable", &[]);
+        std::os::unix::fs::symlink(dir.join("nowhere"), dir.join("broken.yaml")).unwrap();
+        let problems = read_dir(&dir, "rules").expect_err("a dangling link");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.code == Code::UnreadableFile && p.file == "rules/broken.yaml"),
+            "{problems:?}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    let mut sources = read_dir(&rules_dir(), "rules").expect("rules/ reads");
+    sources.retain(|s| s.display != "rules/vocabulary.yaml");
+    let problems = load(&sources).expect_err("no vocabulary");
+    assert!(problems.iter().any(|p| p.code == Code::NoVocabulary));
+
+    let mut sources = read_dir(&rules_dir(), "rules").expect("rules/ reads");
+    let page = sources
+        .iter()
+        .find(|s| s.display == "rules/troubleshooting.yaml")
+        .expect("the page file")
+        .text
+        .clone();
+    sources.push(Source {
+        display: "rules/page-copy.yaml".into(),
+        text: page,
+    });
+    let problems = load(&sources).expect_err("two pages");
+    assert!(problems
+        .iter()
+        .any(|p| p.code == Code::SecondOfAKind && p.file == "rules/page-copy.yaml"));
+}
+
+/// Every code the compiler has is reported by some fault of this file or
+/// by a bad-rules fixture of `tests/bad/`: no code is dead, and each has a
+/// test that shows when it is given.
+#[test]
+fn every_code_is_reported_by_some_fault() {
+    let mut seen: std::collections::BTreeSet<Code> = FAULTS.iter().map(|f| f.code).collect();
+    seen.extend(VOCABULARY_FAULTS.iter().map(|f| f.3));
+    seen.extend(MORE_FAULTS.iter().map(|f| f.0));
+    seen.extend([
+        Code::HiddenFile,
+        Code::YmlExtension,
+        Code::NotYamlFile,
+        Code::FileNameNotKebab,
+        Code::NestedFolder,
+        Code::NotUtf8,
+        Code::UnreadableFolder,
+        Code::UnreadableFile,
+        Code::NoVocabulary,
+        Code::SecondOfAKind,
+    ]);
+    // Each bad fixture is read beside the project's vocabulary, as
+    // `tests/bad_rules.rs` reads it.
+    let bad = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad");
+    let vocabulary = Source {
+        display: "rules/vocabulary.yaml".into(),
+        text: std::fs::read_to_string(rules_dir().join("vocabulary.yaml")).expect("vocabulary"),
+    };
+    for entry in std::fs::read_dir(&bad).expect("tests/bad") {
+        let path = entry.expect("an entry").path();
+        let fixture = Source {
+            display: format!("rules/{}", path.file_name().unwrap().to_string_lossy()),
+            text: std::fs::read_to_string(&path).expect("a fixture"),
+        };
+        if let Err(problems) = load(&[vocabulary.clone(), fixture]) {
+            seen.extend(problems.iter().map(|p| p.code));
+        }
+    }
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .filter(|c| !seen.contains(c))
+        .map(|c| c.as_str())
+        .collect();
+    assert!(missing.is_empty(), "no fault reports: {missing:?}");
 }

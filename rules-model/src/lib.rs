@@ -29,7 +29,7 @@ mod suggest;
 pub mod synthetic;
 
 pub use check::examples::uncovered_query;
-pub use diagnostic::{did_you_mean, Diagnostic};
+pub use diagnostic::{did_you_mean, Code, Diagnostic, Severity};
 pub use model::Catalog;
 pub use names::{is_kebab, variant_name};
 pub use read::vocabulary::is_vocabulary;

@@ -1,20 +1,18 @@
 //! Problems at a rule: its file, the line asked for, and its id.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::Rule;
 
-pub fn at(rule: &Rule, problem: String, hint: String) -> Diagnostic {
-    at_line(rule, rule.origin.line, problem, hint)
+/// A problem at the rule's first line.
+pub fn at(code: Code, rule: &Rule, message: String) -> Diagnostic {
+    at_line(code, rule, rule.origin.line, message)
 }
 
-pub fn at_line(rule: &Rule, line: usize, problem: String, hint: String) -> Diagnostic {
-    Diagnostic {
-        file: rule.origin.file.clone(),
-        line,
-        rule: Some(rule.id.clone()),
-        problem,
-        hint: Some(hint),
-    }
+/// A problem at `line` of the rule.
+pub fn at_line(code: Code, rule: &Rule, line: usize, message: String) -> Diagnostic {
+    Diagnostic::new(code, message)
+        .at(&rule.origin.file, line)
+        .in_rule(Some(&rule.id))
 }
 
 /// The line of entry `n` of a list, or the rule's line if it was not found.

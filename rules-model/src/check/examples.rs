@@ -2,7 +2,7 @@
 //! search for a query no inner rule covers.
 
 use crate::check::at::{at_line, line_of};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::index::Index;
 use crate::model::resolve::candidates;
 use crate::model::vocabulary::Vocabulary;
@@ -81,36 +81,51 @@ pub fn check_examples(catalog: &Catalog, index: &Index, out: &mut Vec<Diagnostic
             if resolved == Some(rule_index) {
                 continue;
             }
-            let problem = match resolved {
-                _ if !rule.when.matches(example) => format!(
-                    "example {} (`{example}`) does not match this rule's `when`",
-                    n + 1
+            let (code, problem) = match resolved {
+                _ if !rule.when.matches(example) => (
+                    Code::ExampleMismatch,
+                    format!(
+                        "example {} (`{example}`) does not match this rule's `when`",
+                        n + 1
+                    ),
                 ),
-                Some(other) => format!(
-                    "example {} (`{example}`) resolves to `{}`, not to this rule",
-                    n + 1,
-                    catalog.rules[other].id
+                Some(other) => (
+                    Code::ExampleElsewhere,
+                    format!(
+                        "example {} (`{example}`) resolves to `{}`, not to this rule",
+                        n + 1,
+                        catalog.rules[other].id
+                    ),
                 ),
-                None => format!("example {} (`{example}`) resolves to no rule", n + 1),
+                None => (
+                    Code::ExampleUnresolved,
+                    format!("example {} (`{example}`) resolves to no rule", n + 1),
+                ),
             };
-            out.push(at_line(
-                rule,
-                line_of(&rule.origin.example_lines, n, rule),
-                problem,
-                "fix the example, or the `when` of the rules involved".into(),
-            ));
+            out.push(
+                at_line(
+                    code,
+                    rule,
+                    line_of(&rule.origin.example_lines, n, rule),
+                    problem,
+                )
+                .hint("fix the example, or the `when` of the rules involved"),
+            );
         }
         for (n, counter) in rule.counter_examples.iter().enumerate() {
             if index.resolve(&catalog.vocabulary, counter) == Some(rule_index) {
-                out.push(at_line(
-                    rule,
-                    line_of(&rule.origin.counter_example_lines, n, rule),
-                    format!(
-                        "counter-example {} (`{counter}`) resolves to this rule",
-                        n + 1
-                    ),
-                    "narrow the rule's `when`, or drop the counter-example".into(),
-                ));
+                out.push(
+                    at_line(
+                        Code::CounterExampleMatches,
+                        rule,
+                        line_of(&rule.origin.counter_example_lines, n, rule),
+                        format!(
+                            "counter-example {} (`{counter}`) resolves to this rule",
+                            n + 1
+                        ),
+                    )
+                    .hint("narrow the rule's `when`, or drop the counter-example"),
+                );
             }
         }
     }

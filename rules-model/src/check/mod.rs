@@ -10,7 +10,7 @@ mod overlap;
 
 use std::collections::HashMap;
 
-use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::index::Index;
 use crate::model::{Catalog, Rule};
 use at::{at_line, line_of};
@@ -22,15 +22,18 @@ pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
     let mut first_seen: HashMap<&str, &Rule> = HashMap::new();
     for rule in &catalog.rules {
         if let Some(first) = first_seen.get(rule.id.as_str()) {
-            out.push(at_line(
-                rule,
-                rule.origin.id_line,
-                "duplicate id".into(),
-                format!(
+            out.push(
+                at_line(
+                    Code::DuplicateId,
+                    rule,
+                    rule.origin.id_line,
+                    "duplicate id".into(),
+                )
+                .hint(format!(
                     "`{}` is already defined at {}:{}; ids are stable and never reused",
                     rule.id, first.origin.file, first.origin.line
-                ),
-            ));
+                )),
+            );
         } else {
             first_seen.insert(&rule.id, rule);
         }
@@ -42,15 +45,12 @@ pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
     for rule in &catalog.rules {
         for (n, target) in rule.see_also.iter().enumerate() {
             if !first_seen.contains_key(target.as_str()) {
-                let hint = match did_you_mean(target, first_seen.keys().copied()) {
-                    Some(near) => format!("did you mean `{near}`?"),
-                    None => "`see_also` lists ids of other rules".into(),
-                };
-                out.push(at_line(
-                    rule,
-                    line_of(&rule.origin.see_also_lines, n, rule),
-                    format!("`see_also` names unknown rule `{target}`"),
-                    hint,
+                let line = line_of(&rule.origin.see_also_lines, n, rule);
+                let message = format!("`see_also` names unknown rule `{target}`");
+                out.push(at_line(Code::UnknownRule, rule, line, message).suggest(
+                    target,
+                    first_seen.keys().copied(),
+                    "`see_also` lists ids of other rules",
                 ));
             }
         }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::check::at::at;
 use crate::check::examples::uncovered_query;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::index::Index;
 use crate::model::vocabulary::Vocabulary;
 use crate::model::{Conditions, Rule};
@@ -35,16 +35,19 @@ pub fn check_overlaps(rules: &[Rule], pairs: &BTreeSet<(usize, usize)>, out: &mu
         let inner = later.when.is_within(&earlier.when);
         let outer = earlier.when.is_within(&later.when);
         if inner && outer {
-            out.push(at(
-                later,
-                format!(
-                    "has the same conditions as `{}` ({}:{})",
-                    earlier.id, earlier.origin.file, earlier.origin.line
-                ),
-                "merge the two rules, or add a condition that tells them apart".into(),
-            ));
+            out.push(
+                at(
+                    Code::SameConditions,
+                    later,
+                    format!(
+                        "has the same conditions as `{}` ({}:{})",
+                        earlier.id, earlier.origin.file, earlier.origin.line
+                    ),
+                )
+                .hint("merge the two rules, or add a condition that tells them apart"),
+            );
         } else if !inner && !outer {
-            out.push(at(later, format!("overlaps `{}` ({}:{}): both match `{shared}` and neither is more specific", earlier.id, earlier.origin.file, earlier.origin.line), "add a condition to one rule so that it lies within the other, or so that they cannot both match".into()));
+            out.push(at(Code::Overlap, later, format!("overlaps `{}` ({}:{}): both match `{shared}` and neither is more specific", earlier.id, earlier.origin.file, earlier.origin.line)).hint("add a condition to one rule so that it lies within the other, or so that they cannot both match"));
         }
     }
 }
@@ -77,14 +80,18 @@ pub fn check_shadowed(
         let conditions: Vec<&Conditions> = inner.iter().map(|r| &r.when).collect();
         if uncovered_query(vocabulary, &rule.when, &conditions).is_none() {
             let names: Vec<String> = inner.iter().map(|r| format!("`{}`", r.id)).collect();
-            out.push(at(
-                rule,
-                "can never win: every query it matches is answered by a more specific rule".into(),
-                format!(
+            out.push(
+                at(
+                    Code::Shadowed,
+                    rule,
+                    "can never win: every query it matches is answered by a more specific rule"
+                        .into(),
+                )
+                .hint(format!(
                     "covered by {}; remove the rule or narrow those",
                     names.join(", ")
-                ),
-            ));
+                )),
+            );
         }
     }
 }

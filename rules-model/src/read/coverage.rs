@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::CoverageRow;
 use crate::read::layout::Layout;
 use crate::read::yaml::yaml_problem;
@@ -39,18 +39,10 @@ pub fn is_coverage(text: &str) -> bool {
 /// Reads the coverage file; problems go to `out`, each at its row's line.
 pub fn load(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> Vec<CoverageRow> {
     let layout = Layout::new(text);
-    let problem = |line: usize, problem: String, hint: &str| Diagnostic {
-        file: file.to_string(),
-        line,
-        rule: None,
-        problem,
-        hint: Some(hint.to_string()),
-    };
     let raw: RawCoverage = match serde_yaml::from_str(text) {
         Ok(raw) => raw,
         Err(err) => {
-            let (line, message, hint) = yaml_problem(&layout, &err, 0);
-            out.push(problem(line, message, &hint));
+            out.push(yaml_problem(file, &layout, &err, 0));
             return Vec::new();
         }
     };
@@ -62,18 +54,18 @@ pub fn load(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> Vec<CoverageRo
         for (r, raw) in group.rows.into_iter().enumerate() {
             let line = layout.nth_item_line(rows_line, r).unwrap_or(rows_line);
             if raw.rules.is_empty() {
-                out.push(problem(
-                    line,
-                    format!("row `{}` names no rule", raw.row),
-                    "list the rules that answer it under `rules:`; a row no rule can answer still names the rule that comes closest, with a `note` saying why",
-                ));
+                out.push(
+                    Diagnostic::new(Code::RowWithoutRules, format!("row `{}` names no rule", raw.row))
+                        .at(file, line)
+                        .hint("list the rules that answer it under `rules:`; a row no rule can answer still names the rule that comes closest, with a `note` saying why"),
+                );
             }
             if raw.note.as_deref().is_some_and(|n| n.trim().is_empty()) {
-                out.push(problem(
-                    line,
-                    "`note` is empty".into(),
-                    "say why, or leave `note` out",
-                ));
+                out.push(
+                    Diagnostic::new(Code::EmptyText, "`note` is empty")
+                        .at(file, line)
+                        .hint("say why, or leave `note` out"),
+                );
             }
             rows.push(CoverageRow {
                 group: group.group.clone(),

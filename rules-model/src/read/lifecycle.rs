@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Lifecycle, Origin, Retired};
 use crate::read::layout::Layout;
 
@@ -45,21 +45,22 @@ pub fn lifecycle(
     let mut records = Vec::new();
     for (n, raw) in retired.unwrap_or_default().into_iter().enumerate() {
         let line = layout.nth_item_line(retired_at, n).unwrap_or(retired_at);
-        let problem = |problem: String, hint: &str| Diagnostic {
-            file: file.to_string(),
-            line,
-            rule: Some(raw.id.clone()),
-            problem,
-            hint: Some(hint.to_string()),
+        let problem = |code: Code, message: String, hint: &str| {
+            Diagnostic::new(code, message)
+                .at(file, line)
+                .in_rule(Some(&raw.id))
+                .hint(hint)
         };
         if !is_date(&raw.retired) {
             out.push(problem(
+                Code::BadDate,
                 format!("retirement date `{}` is not a date", raw.retired),
                 "write it as YYYY-MM-DD, e.g. `retired: 2026-11-26`",
             ));
         }
         if raw.reason.as_deref().is_some_and(|r| r.trim().is_empty()) {
             out.push(problem(
+                Code::EmptyText,
                 "`reason` is empty".into(),
                 "say why, or leave `reason` out",
             ));

@@ -11,12 +11,13 @@ pub mod yaml;
 use std::fs;
 use std::path::Path;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::vocabulary::Vocabulary;
 use crate::model::{Catalog, CoverageRow, Lifecycle, Page, Rule};
 use crate::names::is_kebab;
 
 /// One rules file: the path shown in diagnostics, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
     /// The path shown in diagnostics, e.g. `rules/webhooks.yaml`.
     pub display: String,
@@ -38,20 +39,12 @@ impl Source {
 /// kebab-case (it becomes the section's slug), in UTF-8. Anything else is
 /// reported rather than skipped, so that no rule is silently left out.
 pub fn read_dir(dir: &Path, display: &str) -> Result<Vec<Source>, Vec<Diagnostic>> {
-    let problem = |file: String, line: usize, problem: String, hint: &str| Diagnostic {
-        file,
-        line,
-        rule: None,
-        problem,
-        hint: Some(hint.to_string()),
-    };
     let entries = fs::read_dir(dir).map_err(|err| {
-        vec![problem(
-            display.to_string(),
-            1,
-            format!("cannot read: {err}"),
-            "run the build from the crate's root, where `rules/` lives",
-        )]
+        vec![
+            Diagnostic::new(Code::UnreadableFolder, format!("cannot read: {err}"))
+                .at(display, 1)
+                .hint("run the build from the crate's root, where `rules/` lives"),
+        ]
     })?;
     let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     paths.sort();
@@ -63,8 +56,8 @@ pub fn read_dir(dir: &Path, display: &str) -> Result<Vec<Source>, Vec<Diagnostic
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let shown = format!("{display}/{name}");
-        if let Some(why) = unusable_name(&name, path.is_dir()) {
-            problems.push(problem(shown, 1, why.0, why.1));
+        if let Some((code, message, hint)) = unusable_name(&name, path.is_dir()) {
+            problems.push(Diagnostic::new(code, message).at(shown, 1).hint(hint));
             continue;
         }
         match fs::read(&path) {
@@ -77,20 +70,21 @@ pub fn read_dir(dir: &Path, display: &str) -> Result<Vec<Source>, Vec<Diagnostic
                     let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
                     let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
                     let column = 1 + valid.iter().rev().take_while(|&&b| b != b'\n').count();
-                    problems.push(problem(
-                        shown,
-                        line,
-                        format!("not UTF-8: an invalid byte at column {column}"),
-                        "save the file as UTF-8",
-                    ));
+                    problems.push(
+                        Diagnostic::new(
+                            Code::NotUtf8,
+                            format!("not UTF-8: an invalid byte at column {column}"),
+                        )
+                        .at(shown, line)
+                        .hint("save the file as UTF-8"),
+                    );
                 }
             },
-            Err(err) => problems.push(problem(
-                shown,
-                1,
-                format!("cannot read: {err}"),
-                "check the file's permissions",
-            )),
+            Err(err) => problems.push(
+                Diagnostic::new(Code::UnreadableFile, format!("cannot read: {err}"))
+                    .at(shown, 1)
+                    .hint("check the file's permissions"),
+            ),
         }
     }
     if problems.is_empty() {
@@ -101,30 +95,35 @@ pub fn read_dir(dir: &Path, display: &str) -> Result<Vec<Source>, Vec<Diagnostic
 }
 
 /// Why an entry of the rules folder cannot be a section file, if it cannot.
-fn unusable_name(name: &str, is_dir: bool) -> Option<(String, &'static str)> {
+fn unusable_name(name: &str, is_dir: bool) -> Option<(Code, String, &'static str)> {
     let stem = name.strip_suffix(".yaml");
     if name.starts_with('.') {
         Some((
+            Code::HiddenFile,
             "a hidden file in the rules folder".into(),
             "every file here is a section; move it out of the folder or give it a visible name",
         ))
     } else if is_dir {
         Some((
+            Code::NestedFolder,
             "a folder inside the rules folder".into(),
             "section files sit directly in the rules folder; move its files up or out",
         ))
     } else if name.ends_with(".yml") {
         Some((
+            Code::YmlExtension,
             format!("`{name}` ends in `.yml`"),
             "rename it to `.yaml`, merging it into the section file of that name if there is one",
         ))
     } else if stem.is_none() {
         Some((
+            Code::NotYamlFile,
             format!("`{name}` is not a `.yaml` file"),
             "the rules folder holds only section files; move it out",
         ))
     } else if !stem.is_some_and(is_kebab) {
         Some((
+            Code::FileNameNotKebab,
             format!("`{name}` does not name a section: its name before `.yaml` must be kebab-case"),
             "the name is the section's slug, e.g. `case-creation.yaml`",
         ))
@@ -164,15 +163,15 @@ pub fn read(sources: &[Source]) -> (Catalog, Vec<Diagnostic>) {
     let vocabulary = match vocabulary {
         Some((_, found)) => found,
         None => {
-            problems.push(Diagnostic {
-                file: sources
-                    .first()
-                    .map_or_else(|| "rules".to_string(), |s| s.display.clone()),
-                line: 1,
-                rule: None,
-                problem: "no vocabulary: no file lists the retry policies, operations, environments, events and symptoms rules may name".into(),
-                hint: Some("add the vocabulary file (`rules/vocabulary.yaml`) to the rule set".into()),
-            });
+            let file = sources.first().map_or("rules", |s| s.display.as_str());
+            problems.push(
+                Diagnostic::new(
+                    Code::NoVocabulary,
+                    "no vocabulary: no file lists the retry policies, operations, environments, events and symptoms rules may name",
+                )
+                .at(file, 1)
+                .hint("add the vocabulary file (`rules/vocabulary.yaml`) to the rule set"),
+            );
             Vocabulary::default()
         }
     };
@@ -229,16 +228,17 @@ pub fn read(sources: &[Source]) -> (Catalog, Vec<Diagnostic>) {
     for pair in files.windows(2) {
         let ((first, a, _), (second, b, _)) = (&pair[0], &pair[1]);
         if a.order == b.order {
-            problems.push(Diagnostic {
-                file: second.display.clone(),
-                line: line_of(&second.text, "order"),
-                rule: None,
-                problem: format!(
-                    "section order {} is also used by {}",
-                    b.order, first.display
-                ),
-                hint: Some("give every section its own `order`".into()),
-            });
+            problems.push(
+                Diagnostic::new(
+                    Code::DuplicateSectionOrder,
+                    format!(
+                        "section order {} is also used by {}",
+                        b.order, first.display
+                    ),
+                )
+                .at(&second.display, line_of(&second.text, "order"))
+                .hint("give every section its own `order`"),
+            );
         }
     }
     let mut catalog = Catalog {
@@ -270,13 +270,14 @@ fn keep_first<T>(
     problems: &mut Vec<Diagnostic>,
 ) {
     match slot {
-        Some((first, _)) => problems.push(Diagnostic {
-            file: source.display.clone(),
-            line: line_of(&source.text, key),
-            rule: None,
-            problem: format!("{second} (the first is in {first})"),
-            hint: Some(hint.into()),
-        }),
+        Some((first, _)) => problems.push(
+            Diagnostic::new(
+                Code::SecondOfAKind,
+                format!("{second} (the first is in {first})"),
+            )
+            .at(&source.display, line_of(&source.text, key))
+            .hint(hint),
+        ),
         None => *slot = Some((source.display.clone(), found)),
     }
 }

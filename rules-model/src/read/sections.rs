@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde::Deserialize;
 use serde_yaml::Value;
 
-use crate::diagnostic::{suggestion, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::vocabulary::Vocabulary;
 use crate::model::Lifecycle;
 use crate::model::{Conditions, Field, Origin, Page, Query, Rule, Section, FIELDS, NONE};
@@ -15,7 +15,7 @@ use crate::read::layout::{Layout, Step};
 use crate::read::lifecycle::{lifecycle, RawRetired};
 use crate::read::vocabulary::{rule_bounds, RawBounds};
 use crate::read::yaml::{
-    control_character, field_hint, rule_label_from_text, yaml_message, yaml_problem,
+    control_character, rule_label_from_text, serde_problem, yaml_message, yaml_problem,
 };
 
 #[derive(Deserialize)]
@@ -137,15 +137,9 @@ pub fn load_file(
     let raw: RawFile = match serde_yaml::from_str(text) {
         Ok(raw) => raw,
         Err(err) => {
-            let (line, problem, hint) = yaml_problem(&layout, &err, 0);
-            broken = layout.rule_at(line);
-            out.push(Diagnostic {
-                file: file.to_string(),
-                line,
-                rule: broken.map(|i| rule_label_from_text(&layout, i)),
-                problem,
-                hint: Some(hint),
-            });
+            let problem = yaml_problem(file, &layout, &err, 0);
+            broken = layout.rule_at(problem.line);
+            out.push(problem.in_rule(broken.map(|i| rule_label_from_text(&layout, i))));
             // When the problem lies inside one rule, the header and the other
             // rules are still read, so that every problem is reported at once.
             let header =
@@ -159,17 +153,14 @@ pub fn load_file(
             }
         }
     };
-    let file_problem = |line: usize, problem: &str, hint: &str| Diagnostic {
-        file: file.to_string(),
-        line,
-        rule: None,
-        problem: problem.to_string(),
-        hint: Some(hint.to_string()),
+    let file_problem = |code: Code, line: usize, message: &str, hint: &str| {
+        Diagnostic::new(code, message).at(file, line).hint(hint)
     };
     if raw.released.is_some() || raw.retired.is_some() {
         if raw.page.is_some() || raw.section.is_some() || !raw.rules.is_empty() {
             let line = layout.top_key_line("released").unwrap_or(1);
             out.push(file_problem(
+                Code::LifecycleFileMixed,
                 line,
                 "the file of released ids holds nothing else",
                 "keep `released:` and `retired:` in a file of their own",
@@ -194,6 +185,7 @@ pub fn load_file(
         (Some(_), None) => {
             let line = layout.top_key_line("rules").unwrap_or(1);
             out.push(file_problem(
+                Code::PageFileWithRules,
                 line,
                 "a `page:` file holds no rules",
                 "move the rules to a section file",
@@ -203,6 +195,7 @@ pub fn load_file(
         (Some(_), Some(_)) => {
             let line = layout.top_key_line("page").unwrap_or(1);
             out.push(file_problem(
+                Code::PageAndSection,
                 line,
                 "a file declares either `page:` or `section:`, not both",
                 "move the page header to a file of its own",
@@ -211,6 +204,7 @@ pub fn load_file(
         }
         (None, None) => {
             out.push(file_problem(
+                Code::MissingSection,
                 1,
                 "missing `section:`",
                 "start the file with a `section:` block naming its title, order and summary",
@@ -233,6 +227,7 @@ pub fn load_file(
             .position(|l| l.trim_start().starts_with("columns:"))
             .map_or(1, |i| i + 1);
         out.push(file_problem(
+            Code::BadColumns,
             line,
             &format!(
                 "section columns [{}] are not issue, cause, solution in that order",
@@ -267,11 +262,9 @@ pub fn load_file(
         // in the message; a file written in flow style falls back to the value.
         let parsed = match layout.rule_text(index).filter(|_| exact_spans) {
             Some((rule_text, offset)) => serde_yaml::from_str::<RawRule>(&rule_text)
-                .map_err(|e| yaml_problem(&layout, &e, offset)),
-            None => serde_yaml::from_value::<RawRule>(value).map_err(|e| {
-                let message = yaml_message(&e);
-                (ctx.line(&[]), field_hint(&message), message)
-            }),
+                .map_err(|e| yaml_problem(file, &layout, &e, offset)),
+            None => serde_yaml::from_value::<RawRule>(value)
+                .map_err(|e| serde_problem(yaml_message(&e)).at(file, ctx.line(&[]))),
         };
         match parsed {
             Ok(raw_rule) => {
@@ -283,13 +276,9 @@ pub fn load_file(
                     rules.push(rule);
                 }
             }
-            Err((line, problem, hint)) => out.push(Diagnostic {
-                file: file.to_string(),
-                line,
-                rule: Some(rule_label_from_text(&layout, index)),
-                problem,
-                hint: Some(hint),
-            }),
+            Err(problem) => {
+                out.push(problem.in_rule(Some(rule_label_from_text(&layout, index))));
+            }
         }
     }
     Loaded {
@@ -312,20 +301,13 @@ impl RuleCtx<'_> {
         self.layout.locate(self.index, path)
     }
 
-    fn report(
-        &self,
-        out: &mut Vec<Diagnostic>,
-        path: &[Step],
-        problem: String,
-        hint: impl Into<Option<String>>,
-    ) {
-        out.push(Diagnostic {
-            file: self.file.to_string(),
-            line: self.line(path),
-            rule: Some(self.label.clone()),
-            problem,
-            hint: hint.into(),
-        });
+    /// `problem`, placed at the entry `path` leads to in this rule.
+    fn report(&self, out: &mut Vec<Diagnostic>, path: &[Step], problem: Diagnostic) {
+        out.push(
+            problem
+                .at(self.file, self.line(path))
+                .in_rule(Some(&self.label)),
+        );
     }
 }
 
@@ -335,16 +317,19 @@ fn convert_rule(ctx: &RuleCtx, raw: RawRule, out: &mut Vec<Diagnostic>) -> Optio
         ctx.report(
             out,
             &[Step::Key("id")],
-            format!("id `{}` is not kebab-case", raw.id),
-            "use lower-case words joined by `-`, e.g. `missing-power-of-attorney`".to_string(),
+            Diagnostic::new(
+                Code::IdNotKebab,
+                format!("id `{}` is not kebab-case", raw.id),
+            )
+            .hint("use lower-case words joined by `-`, e.g. `missing-power-of-attorney`"),
         );
     }
     if raw.title.trim().is_empty() {
         ctx.report(
             out,
             &[Step::Key("title")],
-            "title is empty".into(),
-            "name the failure as a reader would search for it".to_string(),
+            Diagnostic::new(Code::EmptyText, "title is empty")
+                .hint("name the failure as a reader would search for it"),
         );
     }
     let text = |key: &str, value: Option<String>, out: &mut Vec<Diagnostic>| -> String {
@@ -354,8 +339,8 @@ fn convert_rule(ctx: &RuleCtx, raw: RawRule, out: &mut Vec<Diagnostic>) -> Optio
                 ctx.report(
                     out,
                     &[Step::Key(key)],
-                    format!("{key} is empty"),
-                    format!("say in one or two sentences what the {key} is"),
+                    Diagnostic::new(Code::EmptyText, format!("{key} is empty"))
+                        .hint(format!("say in one or two sentences what the {key} is")),
                 );
                 String::new()
             }
@@ -363,8 +348,9 @@ fn convert_rule(ctx: &RuleCtx, raw: RawRule, out: &mut Vec<Diagnostic>) -> Optio
                 ctx.report(
                     out,
                     &[],
-                    format!("missing {key}"),
-                    format!("add a `{key}:` entry; every rule needs a cause and a solution"),
+                    Diagnostic::new(Code::MissingText, format!("missing {key}")).hint(format!(
+                        "add a `{key}:` entry; every rule needs a cause and a solution"
+                    )),
                 );
                 String::new()
             }
@@ -382,17 +368,19 @@ fn convert_rule(ctx: &RuleCtx, raw: RawRule, out: &mut Vec<Diagnostic>) -> Optio
             ctx.report(
                 out,
                 &[Step::Key(key)],
-                format!("{key} holds a backtick; it is plain text, shown as written"),
-                "drop the backticks, and put Markdown in `notes`".to_string(),
+                Diagnostic::new(
+                    Code::BacktickInText,
+                    format!("{key} holds a backtick; it is plain text, shown as written"),
+                )
+                .hint("drop the backticks, and put Markdown in `notes`"),
             );
         }
         if let Some(c) = value.chars().find(|c| c.is_control()) {
             ctx.report(
-                out,
-                &[Step::Key(key)],
-                format!("{key} holds the control character U+{:04X}", u32::from(c)),
-                "services print this text as it is: write it on one line, without escapes such as `\\e` or `\\n`".to_string(),
-            );
+out,
+&[Step::Key(key)],
+Diagnostic::new(Code::ControlInText, format!("{key} holds the control character U+{:04X}", u32::from(c))).hint("services print this text as it is: write it on one line, without escapes such as `\\e` or `\\n`"),
+);
         }
     }
 
@@ -403,16 +391,16 @@ fn convert_rule(ctx: &RuleCtx, raw: RawRule, out: &mut Vec<Diagnostic>) -> Optio
             Err(problem) => ctx.report(
                 out,
                 &[Step::Key("backoff")],
-                problem,
-                "give `backoff:` only on a `retry: backoff` rule, with bounds that end (see rules/vocabulary.yaml)".to_string(),
+                Diagnostic::new(Code::BadBounds, problem).hint(
+                    "give `backoff:` only on a `retry: backoff` rule, with bounds that end (see rules/vocabulary.yaml)",
+                ),
             ),
         },
         None => ctx.report(
-            out,
-            &[Step::Key("retry")],
-            format!("unknown retry policy `{}`", raw.retry),
-            suggestion(&raw.retry, &ctx.vocabulary.retry_names()),
-        ),
+out,
+&[Step::Key("retry")],
+Diagnostic::new(Code::UnknownRetry, format!("unknown retry policy `{}`", raw.retry)).suggest_one_of(&raw.retry, &ctx.vocabulary.retry_names()),
+),
     }
 
     let problems_before_when = out.len();
@@ -422,16 +410,19 @@ fn convert_rule(ctx: &RuleCtx, raw: RawRule, out: &mut Vec<Diagnostic>) -> Optio
         ctx.report(
             out,
             &[Step::Key("when")],
-            "`when` names no condition, so the rule would answer every query".into(),
-            "name at least a status, type, operation, event or symptom".to_string(),
+            Diagnostic::new(
+                Code::EmptyWhen,
+                "`when` names no condition, so the rule would answer every query",
+            )
+            .hint("name at least a status, type, operation, event or symptom"),
         );
     }
     if raw.examples.is_empty() {
         ctx.report(
             out,
             &[],
-            "no examples".into(),
-            "add `examples:` with at least one query that must resolve to this rule".to_string(),
+            Diagnostic::new(Code::NoExamples, "no examples")
+                .hint("add `examples:` with at least one query that must resolve to this rule"),
         );
     }
     let queries = |key: &str, list: &[RawConditions], out: &mut Vec<Diagnostic>| -> Vec<Query> {
@@ -510,8 +501,11 @@ fn conditions(
                 ctx.report(
                     out,
                     &path,
-                    format!("`{}` in an example must be a single value", field.key()),
-                    "an example is one concrete query; write one example per value".to_string(),
+                    Diagnostic::new(
+                        Code::ExampleNotSingle,
+                        format!("`{}` in an example must be a single value", field.key()),
+                    )
+                    .hint("an example is one concrete query; write one example per value"),
                 );
                 continue;
             }
@@ -521,8 +515,8 @@ fn conditions(
             ctx.report(
                 out,
                 &path,
-                format!("`{}` lists no value", field.key()),
-                "leave the key out to accept any value".to_string(),
+                Diagnostic::new(Code::EmptyList, format!("`{}` lists no value", field.key()))
+                    .hint("leave the key out to accept any value"),
             );
             continue;
         }
@@ -539,7 +533,7 @@ fn conditions(
                     );
                 }
                 Ok(values) => set.extend(values),
-                Err((problem, hint)) => ctx.report(out, &path, problem, hint),
+                Err(problem) => ctx.report(out, &path, problem),
             }
         }
         if !set.is_empty() {
@@ -554,7 +548,7 @@ fn normalise(
     vocabulary: &Vocabulary,
     field: Field,
     value: &Value,
-) -> Result<Vec<String>, (String, Option<String>)> {
+) -> Result<Vec<String>, Diagnostic> {
     let key = field.key();
     if value.is_null() && matches!(field, Field::Type | Field::Message) {
         return Ok(vec![NONE.to_string()]);
@@ -564,56 +558,61 @@ fn normalise(
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
         _ => {
-            return Err((
-                format!("`{key}` must be a scalar value"),
-                Some(format!(
-                    "write `{key}: value`, or a list of values in `when`"
-                )),
-            ))
+            return Err(
+                Diagnostic::new(Code::NotScalar, format!("`{key}` must be a scalar value")).hint(
+                    format!("write `{key}: value`, or a list of values in `when`"),
+                ),
+            )
         }
     };
-    let from = |names: &[&str]| -> Result<Vec<String>, (String, Option<String>)> {
+    let from = |names: &[&str]| -> Result<Vec<String>, Diagnostic> {
         if names.contains(&text.as_str()) {
             Ok(vec![text.clone()])
         } else {
-            Err((
-                format!("unknown {} `{text}`", key.replace('_', " ")),
-                Some(suggestion(&text, names)),
-            ))
+            let message = format!("unknown {} `{text}`", key.replace('_', " "));
+            Err(Diagnostic::new(Code::UnknownName, message).suggest_one_of(&text, names))
         }
     };
     match field {
         Field::Status => match value.as_i64() {
             Some(code) if (100..=599).contains(&code) => Ok(vec![code.to_string()]),
-            Some(code) => Err((
+            Some(code) => Err(Diagnostic::new(
+                Code::StatusRange,
                 format!("HTTP status {code} is outside 100-599"),
-                Some("use the status code the API returned, e.g. 409".into()),
-            )),
-            None if value.is_number() => Err((
+            )
+            .hint("use the status code the API returned, e.g. 409")),
+            None if value.is_number() => Err(Diagnostic::new(
+                Code::StatusNotNumber,
                 format!("status `{text}` is not a whole number"),
-                Some("write the code as digits only, e.g. `status: 422`".into()),
-            )),
-            None => Err((
+            )
+            .hint("write the code as digits only, e.g. `status: 422`")),
+            None => Err(Diagnostic::new(
+                Code::StatusNotNumber,
                 format!("status `{text}` is not a number"),
-                Some("write the code as a bare number, e.g. `status: 422`".into()),
-            )),
+            )
+            .hint("write the code as a bare number, e.g. `status: 422`")),
         },
         Field::Operation => from(&vocabulary.operation_names()),
         Field::Environment => from(&vocabulary.environment_names()),
         Field::Event => from(&vocabulary.event_names()),
         Field::Symptom => from(&vocabulary.symptom_names()),
-        Field::Type | Field::Message if text.trim().is_empty() => Err((
+        Field::Type | Field::Message if text.trim().is_empty() => Err(Diagnostic::new(
+            Code::EmptyStringCondition,
             format!("`{key}` is empty"),
-            Some(format!("write `{key}: null` to require that the response has no {key}")),
-        )),
-        Field::Type if text.contains('*') => Err((
+        )
+        .hint(format!("write `{key}: null` to require that the response has no {key}"))),
+        Field::Type if text.contains('*') => Err(Diagnostic::new(
+            Code::StarInType,
             format!("`type` `{text}` holds `*`; types are matched exactly"),
-            Some("only `message` patterns may end in `*`".into()),
-        )),
-        Field::Message if text.trim_end_matches('*').contains('*') || text == "*" => Err((
-            format!("message pattern `{text}` has `*` somewhere other than after a prefix"),
-            Some("write the fixed start of the message followed by one `*`, e.g. `Unknown country: *`".into()),
-        )),
+        )
+        .hint("only `message` patterns may end in `*`")),
+        Field::Message if text.trim_end_matches('*').contains('*') || text == "*" => {
+            Err(Diagnostic::new(
+                Code::MisplacedStar,
+                format!("message pattern `{text}` has `*` somewhere other than after a prefix"),
+            )
+            .hint("write the fixed start of the message followed by one `*`, e.g. `Unknown country: *`"))
+        }
         Field::Type | Field::Message | Field::AfterTokenRefresh => Ok(vec![text]),
     }
 }
@@ -634,7 +633,27 @@ mod tests {
             let loaded = load_file("rules/x.yaml", "x", &text, &vocabulary, &mut out);
             assert!(loaded.lifecycle.is_none(), "{extra}");
             assert_eq!(out.len(), 1, "{extra}: {out:?}");
-            assert!(out[0].problem.contains("holds nothing else"), "{out:?}");
+            assert_eq!(out[0].code, Code::LifecycleFileMixed, "{out:?}");
         }
+    }
+
+    #[test]
+    fn a_rule_in_flow_style_names_its_unknown_key_with_a_hint() {
+        let text = "section: { title: T, order: 1, summary: S }\nrules: [{ id: a, title: t, soluton: s }]\n";
+        let mut out = Vec::new();
+        load_file("rules/x.yaml", "x", text, &Vocabulary::default(), &mut out);
+        let problem = out.first().expect("the unknown key is reported");
+        assert_eq!(problem.code, Code::UnknownKey, "{problem}");
+        assert!(
+            problem.message.contains("unknown field `soluton`"),
+            "{problem}"
+        );
+        assert_eq!(
+            problem.hint.as_deref(),
+            Some("did you mean `solution`?"),
+            "{problem}"
+        );
+        // Written in flow style, the rule is named by its place in the list.
+        assert_eq!(problem.rule.as_deref(), Some("#1"), "{problem}");
     }
 }

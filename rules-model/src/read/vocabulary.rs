@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
-use crate::diagnostic::{suggestion, Diagnostic};
+use crate::diagnostic::{suggestion, Code, Diagnostic};
 use crate::model::vocabulary::{Bounds, Named, Operation, RetryPolicy, Route, Vocabulary};
 use crate::names::{is_kebab, is_rust_name, variant_name};
 use crate::read::layout::Layout;
@@ -157,14 +157,7 @@ pub fn load(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> Vocabulary {
     let raw: RawVocabulary = match serde_yaml::from_str(text) {
         Ok(raw) => raw,
         Err(err) => {
-            let (line, problem, hint) = yaml_problem(&layout, &err, 0);
-            out.push(Diagnostic {
-                file: file.to_string(),
-                line,
-                rule: None,
-                problem,
-                hint: Some(hint),
-            });
+            out.push(yaml_problem(file, &layout, &err, 0));
             return Vocabulary::default();
         }
     };
@@ -186,6 +179,7 @@ pub fn load(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> Vocabulary {
     ] {
         if empty {
             check.at(
+                Code::EmptyVocabularyList,
                 layout.top_key_line(key).unwrap_or(1),
                 None,
                 format!("`{key}` lists nothing"),
@@ -209,14 +203,13 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn at(&mut self, line: usize, name: Option<&str>, problem: String, hint: String) {
-        self.out.push(Diagnostic {
-            file: self.file.to_string(),
-            line,
-            rule: name.map(String::from),
-            problem,
-            hint: Some(hint),
-        });
+    fn at(&mut self, code: Code, line: usize, name: Option<&str>, message: String, hint: String) {
+        self.out.push(
+            Diagnostic::new(code, message)
+                .at(self.file, line)
+                .in_rule(name)
+                .hint(hint),
+        );
     }
 
     /// The line of item `n` under the top-level `key`.
@@ -254,6 +247,7 @@ impl Checker<'_> {
                 "use lower-case words joined by `-`, e.g. `create-case`"
             };
             self.at(
+                Code::BadName,
                 line,
                 None,
                 format!("`{name}` is not a valid name in `{key}`"),
@@ -265,6 +259,7 @@ impl Checker<'_> {
             let rust = variant_name(name);
             if !is_rust_name(&rust) {
                 self.at(
+                    Code::BadRustName,
                     line,
                     None,
                     format!("`{name}` makes the Rust name `{rust}`, which Rust cannot use"),
@@ -275,6 +270,7 @@ impl Checker<'_> {
             }
             if let Some(first) = seen.get(&rust) {
                 self.at(
+                    Code::RustNameCollision,
                     line,
                     None,
                     format!("`{name}` makes the Rust name `{rust}`, as `{first}` does"),
@@ -285,6 +281,7 @@ impl Checker<'_> {
             seen.insert(rust, name.to_string());
         } else if seen.insert(name.to_string(), name.to_string()).is_some() {
             self.at(
+                Code::ListedTwice,
                 line,
                 None,
                 format!("`{name}` is listed twice in `{key}`"),
@@ -299,6 +296,7 @@ impl Checker<'_> {
         if text.trim().is_empty() {
             let line = self.key_line(key, n, field);
             self.at(
+                Code::EmptyText,
                 line,
                 Some(name),
                 format!("`{field}` is empty"),
@@ -307,6 +305,7 @@ impl Checker<'_> {
         } else if let Some(c) = text.chars().find(|c| c.is_control()) {
             let line = self.key_line(key, n, field);
             self.at(
+                Code::ControlInText,
                 line,
                 Some(name),
                 format!(
@@ -355,6 +354,7 @@ impl Checker<'_> {
                                 .key_line(bounds_line, key)
                                 .unwrap_or(bounds_line);
                             self.at(
+                                Code::BadBounds,
                                 line,
                                 Some(&entry.name),
                                 problem,
@@ -365,17 +365,24 @@ impl Checker<'_> {
                     }
                     Err(key) => {
                         let line = self.key_line("retry", n, "bounds");
-                        self.at(line, Some(&entry.name), format!("bounds without `{key}`"), "the policy's bounds are the defaults of its rules: give attempts, base_delay_ms, max_delay_ms, jitter_percent and honour_retry_after".into());
+                        self.at(
+Code::IncompleteBounds,
+line,
+Some(&entry.name),
+format!("bounds without `{key}`"),
+"the policy's bounds are the defaults of its rules: give attempts, base_delay_ms, max_delay_ms, jitter_percent and honour_retry_after".into(),
+);
                         (0, None)
                     }
                 },
                 _ => {
                     self.at(
-                        line,
-                        Some(&entry.name),
-                        "a retry policy gives either `resends` or `bounds`".into(),
-                        "`resends: 0` for a policy that never resends on its own, `bounds:` for one that backs off".into(),
-                    );
+Code::ResendsOrBounds,
+line,
+Some(&entry.name),
+"a retry policy gives either `resends` or `bounds`".into(),
+"`resends: 0` for a policy that never resends on its own, `bounds:` for one that backs off".into(),
+);
                     continue;
                 }
             };
@@ -408,6 +415,7 @@ impl Checker<'_> {
                         let line = self.key_line("operations", n, "parent");
                         let names: Vec<&str> = out.iter().map(|o| o.name.as_str()).collect();
                         self.at(
+                            Code::UnknownParent,
                             line,
                             Some(name),
                             format!("`parent` names `{parent}`, which is not listed above"),
@@ -424,6 +432,7 @@ impl Checker<'_> {
                 if !environments.contains(&env.as_str()) {
                     let line = self.word_line("operations", n, env);
                     self.at(
+                        Code::UnknownName,
                         line,
                         Some(name),
                         format!("`hosts` names the unknown environment `{env}`"),
@@ -436,6 +445,7 @@ impl Checker<'_> {
                 if !prefix.starts_with('/') || prefix.ends_with('/') {
                     let line = self.key_line("operations", n, "prefixes");
                     self.at(
+                        Code::BadPrefix,
                         line,
                         Some(name),
                         format!("prefix `{prefix}` is not a path such as `/v1`"),
@@ -456,6 +466,7 @@ impl Checker<'_> {
                         let key = (root.clone(), route.method.clone(), shape(&route.path));
                         if let Some(owner) = claimed.get(&key) {
                             self.at(
+                                Code::RouteClaimedTwice,
                                 line,
                                 Some(name),
                                 format!("route `{text}` is already `{owner}`'s"),
@@ -467,6 +478,7 @@ impl Checker<'_> {
                         }
                     }
                     Err(problem) => self.at(
+                        Code::BadRoute,
                         line,
                         Some(name),
                         format!("route `{text}`: {problem}"),
