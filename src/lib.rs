@@ -33,6 +33,7 @@ mod retry_after;
 mod route;
 #[cfg(feature = "serde")]
 mod serialize;
+mod text;
 mod vocabulary;
 #[cfg(feature = "webhook")]
 #[cfg_attr(docsrs, doc(cfg(feature = "webhook")))]
@@ -50,7 +51,8 @@ pub use response::{
     diagnose_response, BodyShape, Decision, ErrorSource, Finding, ResponseDiagnosis, MAX_ERRORS,
 };
 pub use retry_after::{parse_retry_after, MAX_RETRY_AFTER};
-pub use vocabulary::{Environment, Operation, Retry, RuleId, EVENTS, SYMPTOMS};
+pub use text::{printable, Printable, ShellWord};
+pub use vocabulary::{Environment, Operation, Retry, RuleId, Symptom, EVENTS, SYMPTOMS};
 
 /// A matcher compiled from 10 000 synthetic rules, to measure lookups at
 /// scale. Benchmarks only: it is built with the `synthetic` feature.

@@ -5,6 +5,7 @@
 use core::fmt;
 use core::str::FromStr;
 
+use crate::text::Printable;
 use crate::vocabulary::{Environment, Operation, Retry, RuleId};
 
 mod suggest {
@@ -50,7 +51,7 @@ impl ParseNameError {
 impl fmt::Display for ParseNameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The input is shown escaped: it may come from anywhere.
-        write!(f, "unknown {} `{}`", self.what, self.input.escape_debug())?;
+        write!(f, "unknown {} `{}`", self.what, Printable(&self.input))?;
         match self.nearest.as_slice() {
             [] => Ok(()),
             [one] => write!(f, "; did you mean `{one}`?"),

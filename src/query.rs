@@ -1,9 +1,10 @@
 //! What a service knows about a failure: the query the matcher answers.
 
-use crate::vocabulary::{Environment, Operation};
+use crate::text::ShellWord;
+use crate::vocabulary::{Environment, Operation, Symptom};
 
 /// The symptom under which the delivery-failure rules are filed.
-const DELIVERY_FAILED: &str = "webhook-delivery-failed";
+const DELIVERY_FAILED: &str = Symptom::WebhookDeliveryFailed.as_str();
 
 /// What a service knows about a failure. Leave out what you do not know: a
 /// rule only matches when every field it names is present and accepted.
@@ -176,30 +177,6 @@ enum Arg<'a> {
     Number(u16),
     Word(&'a str),
     Flag,
-}
-
-/// A word single-quoted when a shell would otherwise split or expand it.
-struct ShellWord<'a>(&'a str);
-
-impl core::fmt::Display for ShellWord<'_> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let word = self.0;
-        let plain = !word.is_empty()
-            && word
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.:/".contains(c));
-        if plain {
-            return f.write_str(word);
-        }
-        f.write_str("'")?;
-        for (i, part) in word.split('\'').enumerate() {
-            if i > 0 {
-                f.write_str(r"'\''")?;
-            }
-            f.write_str(part)?;
-        }
-        f.write_str("'")
-    }
 }
 
 #[cfg(test)]

@@ -309,14 +309,13 @@ pub fn diagnose_response<'a>(
 }
 
 /// How strongly a finding's policy binds: an error that retrying cannot fix
-/// outranks one a retry might.
-fn strictness(d: &Diagnosis) -> u8 {
-    match (d.is_matched(), d.retry()) {
-        (false, _) => 0,
-        (true, Retry::Never) => 4,
-        (true, Retry::AfterUserAction) => 3,
-        (true, Retry::TokenRefresh) => 2,
-        (true, _) => 1,
+/// outranks one a retry might. The vocabulary lists the policies from the
+/// most cautious to the most eager, and `Retry` keeps that order; any
+/// recognised error outranks an unrecognised one.
+fn strictness(d: &Diagnosis) -> usize {
+    match d.is_matched() {
+        false => 0,
+        true => Retry::ALL.len() - d.retry() as usize,
     }
 }
 

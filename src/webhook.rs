@@ -14,6 +14,7 @@ use sha2::Sha256;
 
 use crate::matcher::{diagnose, Diagnosis};
 use crate::query::Query;
+use crate::vocabulary::Symptom;
 
 /// How far a delivery's timestamp may be from now, in seconds, either way.
 pub const TOLERANCE_SECS: u64 = 300;
@@ -25,7 +26,7 @@ pub const MAX_HEADER_LEN: usize = 1024;
 const SIGNATURE_HEX_LEN: usize = 64;
 
 /// The symptom the signature rules are filed under.
-const SYMPTOM: &str = "signature-verification-failing";
+const SYMPTOM: &str = Symptom::SignatureVerificationFailing.as_str();
 
 type HmacSha256 = Hmac<Sha256>;
 

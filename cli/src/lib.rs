@@ -11,7 +11,9 @@ pub mod policy;
 pub mod report;
 pub mod webhook;
 
-use std::borrow::Cow;
+/// Text from outside made safe for a terminal: the library's one escaping.
+pub use debitura_triage::printable;
+
 use std::fs;
 use std::io::Read;
 
@@ -35,42 +37,4 @@ pub fn read_body(source: &str, limit: usize) -> Result<(Vec<u8>, bool), String> 
         .map_err(|e| format!("cannot read the body from {}: {e}", printable(source)))?;
     let cut = body.len() > limit;
     Ok((body, cut))
-}
-
-/// `text` made safe to print on a terminal: control characters (which could
-/// move the cursor, clear the screen or set the window title) and the
-/// invisible characters that reorder text are written as `\u{..}` escapes.
-pub fn printable(text: &str) -> Cow<'_, str> {
-    let unsafe_char = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
-    if !text.chars().any(unsafe_char) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if unsafe_char(c) {
-            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::printable;
-
-    #[test]
-    fn control_and_reordering_characters_are_escaped() {
-        assert_eq!(printable("MissingKyc"), "MissingKyc");
-        assert_eq!(printable("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
-        assert_eq!(printable("\u{1b}]0;title\u{7}"), "\\u{1b}]0;title\\u{7}");
-        assert_eq!(printable("x\ny\r\t"), "x\\u{a}y\\u{d}\\u{9}");
-        assert_eq!(printable("\u{9b}\u{7f}"), "\\u{9b}\\u{7f}");
-        assert_eq!(printable("abc\u{202e}fed"), "abc\\u{202e}fed");
-        assert_eq!(printable("Zürich €"), "Zürich €");
-    }
 }

@@ -1,6 +1,6 @@
 //! `debitura-triage webhook`: check a delivery's signature, or sign a body.
 
-use debitura_triage::{webhook, Query};
+use debitura_triage::{webhook, Query, ShellWord};
 use serde_json::json;
 
 use crate::args::WebhookCommand;
@@ -93,24 +93,19 @@ pub fn run(action: WebhookCommand) -> Result<(String, u8), String> {
                 None => format!("{header}\n"),
                 Some(url) => {
                     let data = if source == "-" {
-                        shell_quote(&String::from_utf8_lossy(&body))
+                        ShellWord(&String::from_utf8_lossy(&body)).to_string()
                     } else {
-                        format!("@{}", shell_quote(&source))
+                        format!("@{}", ShellWord(&source))
                     };
                     format!(
                         "curl -X POST {} -H 'Content-Type: application/json' -H {} -H {} -H 'X-Debitura-Test: true' --data-binary {data}\n",
-                        shell_quote(&url),
-                        shell_quote(&format!("X-Debitura-Signature: {header}")),
-                        shell_quote(&format!("X-Debitura-Timestamp: {timestamp}")),
+                        ShellWord(&url),
+                        ShellWord(&format!("X-Debitura-Signature: {header}")),
+                        ShellWord(&format!("X-Debitura-Timestamp: {timestamp}")),
                     )
                 }
             };
             Ok((text, 0))
         }
     }
-}
-
-/// `text` in single quotes for a POSIX shell.
-fn shell_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', r"'\''"))
 }

@@ -741,14 +741,19 @@ fn webhook_sign_prints_a_curl_command_without_the_secret() {
     no_secret(&out);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.starts_with("curl -X POST 'https://example.org/hooks/debitura'"),
+        text.starts_with("curl -X POST https://example.org/hooks/debitura -H"),
         "{text}"
     );
     assert!(
         text.contains("X-Debitura-Signature: t=1700000000,v1="),
         "{text}"
     );
-    assert!(text.contains(&format!("--data-binary @'{path}'")), "{text}");
+    let quoted = debitura_triage::ShellWord(&path);
+    assert!(text.contains(&format!("--data-binary @{quoted}")), "{text}");
+    assert!(
+        text.contains("-H 'X-Debitura-Signature: t=1700000000,v1="),
+        "a header with a space is quoted: {text}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -5,10 +5,12 @@ use std::time::Duration;
 
 use http::HeaderMap;
 
-use debitura_triage::{Diagnosis, ErrorSource, Operation, Query, ResponseDiagnosis, Retry, RuleId};
+use debitura_triage::{
+    Diagnosis, ErrorSource, Operation, Printable, Query, ResponseDiagnosis, Retry, RuleId, Symptom,
+};
 
 /// The symptom the core answers a request without any response with.
-pub(crate) const NO_RESPONSE: &str = "no-response";
+pub(crate) const NO_RESPONSE: &str = Symptom::NoResponse.as_str();
 
 /// Why the layer stopped and handed the failure to the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -269,19 +271,6 @@ impl Error {
     }
 }
 
-/// Writes `text` with control characters escaped, so that a hostile body
-/// cannot drive the terminal that prints the error.
-fn safe(f: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
-    for c in text.chars() {
-        if c.is_control() {
-            write!(f, "{}", c.escape_default())?;
-        } else {
-            fmt::Write::write_char(f, c)?;
-        }
-    }
-    Ok(())
-}
-
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.status {
@@ -301,8 +290,9 @@ impl fmt::Display for Error {
             self.solution()
         )?;
         if let Some(url) = &self.url {
-            f.write_str(" Show the user: ")?;
-            safe(f, url)?;
+            // The URL comes from the body: escaped, so that it cannot drive
+            // the terminal that prints the error.
+            write!(f, " Show the user: {}", Printable(url))?;
         }
         if let Some(wait) = self.retry_after {
             write!(f, " The server asks to wait {} s.", wait.as_secs_f64())?;

@@ -89,18 +89,17 @@ fn declared<'r>(vocabulary: &Vocabulary, rule: &'r Rule, field: Field) -> Vec<&'
     let Some(set) = rule.when.get(field) else {
         return Vec::new();
     };
-    let parent = |name: &str| {
-        vocabulary
-            .operations
-            .iter()
-            .find(|o| o.name == name)
-            .and_then(|o| o.parent.clone())
-    };
     set.iter()
         .map(String::as_str)
         // "No event / no symptom" is implied by every rule that names none.
         .filter(|v| field.implicit_condition() != Some(v))
-        .filter(|v| field != Field::Operation || !parent(v).is_some_and(|p| set.contains(&p)))
+        .filter(|v| {
+            field != Field::Operation
+                || !vocabulary
+                    .ancestry(v)
+                    .nth(1)
+                    .is_some_and(|p| set.contains(p))
+        })
         .collect()
 }
 

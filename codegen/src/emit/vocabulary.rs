@@ -47,6 +47,14 @@ pub(super) fn items(catalog: &Catalog) -> Vec<TokenStream> {
             "The webhook event names, with what each announces.",
             &v.events,
         ),
+        name_enum(
+            "Symptom",
+            "A named symptom: a failure a query describes by name rather than by \
+             a response (no response at all, a webhook trouble).",
+            v.symptoms
+                .iter()
+                .map(|s| (s.name.as_str(), s.description.as_str())),
+        ),
         names_list(
             "SYMPTOMS",
             "The named symptoms a query may carry, with what each means.",
@@ -119,7 +127,10 @@ pub(super) fn name_enum<'a>(
     let ty = ident(name);
     let variants: Vec<Ident> = table.clone().map(|(n, _)| variant(n)).collect();
     let names: Vec<&str> = table.clone().map(|(n, _)| n).collect();
-    let docs: Vec<&str> = table.map(|(_, d)| d).collect();
+    let texts: Vec<&str> = table.map(|(_, d)| d).collect();
+    // `///` and the text, as a person writes it.
+    let docs: Vec<String> = texts.iter().map(|d| format!(" {d}")).collect();
+    let doc = format!(" {doc}");
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -140,7 +151,7 @@ pub(super) fn name_enum<'a>(
 
             /// What this value means, in one or two sentences.
             pub const fn description(self) -> &'static str {
-                match self { #( #ty::#variants => #docs, )* }
+                match self { #( #ty::#variants => #texts, )* }
             }
 
             /// Looks up a kebab-case name.

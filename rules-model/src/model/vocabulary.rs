@@ -182,16 +182,24 @@ impl Vocabulary {
 
     /// `name`, its parent, its parent's parent, …
     pub fn ancestry<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        let mut cursor = Some(name);
-        // Parents are declared before their children, so the walk ends.
-        std::iter::from_fn(move || {
-            let current = cursor?;
-            cursor = self
-                .operations
-                .iter()
-                .find(|o| o.name == current)
-                .and_then(|o| o.parent.as_deref());
-            Some(current)
-        })
+        ancestry(&self.operations, name)
     }
+}
+
+/// `name`, its parent, its parent's parent, … among `operations`: the one
+/// walk from an operation up to its API.
+pub fn ancestry<'a>(
+    operations: &'a [Operation],
+    name: &'a str,
+) -> impl Iterator<Item = &'a str> + 'a {
+    let mut cursor = Some(name);
+    // Parents are declared before their children, so the walk ends.
+    std::iter::from_fn(move || {
+        let current = cursor?;
+        cursor = operations
+            .iter()
+            .find(|o| o.name == current)
+            .and_then(|o| o.parent.as_deref());
+        Some(current)
+    })
 }

@@ -15,6 +15,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::model::vocabulary::Vocabulary;
 use crate::model::{Catalog, CoverageRow, Lifecycle, Page, Rule};
 use crate::names::is_kebab;
+use crate::read::layout::Layout;
 
 /// One rules file: the path shown in diagnostics, and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -282,8 +283,7 @@ fn keep_first<T>(
     }
 }
 
+/// The first line of `text` that holds the mapping key `key`, or line 1.
 fn line_of(text: &str, key: &str) -> usize {
-    text.lines()
-        .position(|l| l.trim_start().starts_with(&format!("{key}:")))
-        .map_or(1, |i| i + 1)
+    Layout::new(text).key_line(1, key).unwrap_or(1)
 }

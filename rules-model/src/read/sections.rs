@@ -222,10 +222,7 @@ pub fn load_file(
         .filter(|c| columns.iter().any(|x| x == c))
         .collect();
     if canonical != columns || !canonical.contains(&"issue") || !canonical.contains(&"solution") {
-        let line = text
-            .lines()
-            .position(|l| l.trim_start().starts_with("columns:"))
-            .map_or(1, |i| i + 1);
+        let line = layout.key_line(1, "columns").unwrap_or(1);
         out.push(file_problem(
             Code::BadColumns,
             line,

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 
 use crate::diagnostic::{suggestion, Code, Diagnostic};
-use crate::model::vocabulary::{Bounds, Named, Operation, RetryPolicy, Route, Vocabulary};
+use crate::model::vocabulary::{
+    ancestry, Bounds, Named, Operation, RetryPolicy, Route, Vocabulary,
+};
 use crate::names::{is_kebab, is_rust_name, variant_name};
 use crate::read::layout::Layout;
 use crate::read::yaml::yaml_problem;
@@ -410,7 +412,7 @@ Some(&entry.name),
             let root = match &entry.parent {
                 None => name.to_string(),
                 Some(parent) => match out.iter().find(|o| &o.name == parent) {
-                    Some(_) => root_of(&out, parent),
+                    Some(_) => ancestry(&out, parent).last().unwrap_or(parent).to_string(),
                     None => {
                         let line = self.key_line("operations", n, "parent");
                         let names: Vec<&str> = out.iter().map(|o| o.name.as_str()).collect();
@@ -498,18 +500,6 @@ Some(&entry.name),
         }
         out
     }
-}
-
-fn root_of(ops: &[Operation], name: &str) -> String {
-    let mut current = name;
-    while let Some(parent) = ops
-        .iter()
-        .find(|o| o.name == current)
-        .and_then(|o| o.parent.as_deref())
-    {
-        current = parent;
-    }
-    current.to_string()
 }
 
 /// A path with every parameter made alike: two routes of one shape collide.
