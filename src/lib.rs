@@ -23,13 +23,11 @@ mod catalog;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
-mod json;
 mod lookup;
 mod matcher;
 mod names;
 mod query;
 mod response;
-mod retry_after;
 mod route;
 #[cfg(feature = "serde")]
 mod serialize;
@@ -43,14 +41,14 @@ pub use backoff::Backoff;
 pub use catalog::{
     CoverageRow, Page, Retired, Rule, Section, When, COVERAGE, PAGE, RETIRED, RULES, SECTIONS,
 };
-pub use json::{JsonStr, Stop, MAX_PATH, MAX_SCAN};
 pub use matcher::{diagnose, Diagnosis};
 pub use names::ParseNameError;
 pub use query::Query;
+pub use response::json::{JsonStr, Stop, MAX_PATH, MAX_SCAN};
+pub use response::retry_after::{parse_retry_after, MAX_RETRY_AFTER};
 pub use response::{
     diagnose_response, BodyShape, Decision, ErrorSource, Finding, ResponseDiagnosis, MAX_ERRORS,
 };
-pub use retry_after::{parse_retry_after, MAX_RETRY_AFTER};
 pub use text::{printable, Printable, ShellWord};
 pub use vocabulary::{Environment, Operation, Retry, RuleId, Symptom, EVENTS, SYMPTOMS};
 

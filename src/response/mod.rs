@@ -2,38 +2,25 @@
 //! the same answer as [`crate::diagnose`] out, plus what the service needs
 //! next (the URL to show, the server's retry delay).
 //!
-//! The body is read with the bounded scanner in [`crate::json`]: no
-//! recursion, no allocation, at most [`MAX_SCAN`](crate::json::MAX_SCAN)
-//! bytes. A body that is empty, not JSON, truncated or of an unknown shape
-//! still gets an answer: the status and the context decide.
+//! [`body`] reads the body with the bounded scanner in [`json`]: no
+//! recursion, no allocation, at most [`MAX_SCAN`](json::MAX_SCAN) bytes. A
+//! body that is empty, not JSON, truncated or of an unknown shape still gets
+//! an answer: the status and the context decide, here.
+
+pub(crate) mod body;
+pub(crate) mod json;
+pub(crate) mod retry_after;
 
 use core::time::Duration;
 
-use crate::json::{self, JsonStr, Scalar, Step, Stop};
-use crate::retry_after::{parse_retry_after, MAX_RETRY_AFTER};
-
 use crate::matcher::{diagnose, Diagnosis};
 use crate::query::Query;
+use crate::response::body::{Entry, Read};
+use crate::response::json::{JsonStr, Stop};
+use crate::response::retry_after::parse_retry_after;
 use crate::vocabulary::{Retry, RuleId};
 
-/// Errors one body can report at most; further ones are counted, not kept.
-pub const MAX_ERRORS: usize = 8;
-
-/// Where an error was found in the body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorSource {
-    /// An entry of `businessErrors[]`.
-    BusinessError,
-    /// A field-validation message (`{"Field": ["message", …]}`, also under
-    /// `validationErrors` or ProblemDetails `errors`).
-    FieldValidation,
-    /// A failed case in a `POST /clients` response (`caseResults.failedCases[]`).
-    FailedCase,
-    /// The body's own top-level fields: the 409 `type`, a legacy `error`
-    /// label, ProblemDetails `title`/`detail`, or a `message`.
-    TopLevel,
-}
+pub use body::{BodyShape, ErrorSource, MAX_ERRORS};
 
 /// One error the body reports, and how it alone would be diagnosed.
 #[derive(Debug, Clone, Copy)]
@@ -70,42 +57,6 @@ pub enum Decision {
     Recognised,
 }
 
-/// The shape the body was recognised as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BodyShape {
-    /// Empty or whitespace.
-    Empty,
-    /// Not JSON, or malformed before anything useful was found.
-    NotJson,
-    /// The `businessErrors[]` envelope.
-    BusinessErrors,
-    /// The 409 `ConflictResponse` (`type`, `data.onboardingLinks.url`).
-    Conflict,
-    /// A field-validation object.
-    FieldValidation,
-    /// An ASP.NET ProblemDetails object.
-    ProblemDetails,
-    /// The 429 body with `retryAfter`.
-    RateLimit,
-    /// A `POST /clients` response with failed cases.
-    CaseResults,
-    /// JSON of no documented shape.
-    Other,
-}
-
-impl ErrorSource {
-    /// Its kebab-case name, as in JSON.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ErrorSource::BusinessError => "business-error",
-            ErrorSource::FieldValidation => "field-validation",
-            ErrorSource::FailedCase => "failed-case",
-            ErrorSource::TopLevel => "top-level",
-        }
-    }
-}
-
 impl Decision {
     /// Its kebab-case name, as in JSON.
     pub const fn as_str(self) -> &'static str {
@@ -115,23 +66,6 @@ impl Decision {
             Decision::FirstOfEqual => "first-of-equal",
             Decision::Strictest => "strictest",
             Decision::Recognised => "recognised",
-        }
-    }
-}
-
-impl BodyShape {
-    /// Its kebab-case name, as in JSON.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            BodyShape::Empty => "empty",
-            BodyShape::NotJson => "not-json",
-            BodyShape::BusinessErrors => "business-errors",
-            BodyShape::Conflict => "conflict",
-            BodyShape::FieldValidation => "field-validation",
-            BodyShape::ProblemDetails => "problem-details",
-            BodyShape::RateLimit => "rate-limit",
-            BodyShape::CaseResults => "case-results",
-            BodyShape::Other => "other",
         }
     }
 }
@@ -267,8 +201,7 @@ pub fn diagnose_response<'a>(
     body: &'a [u8],
     context: &Query<'_>,
 ) -> ResponseDiagnosis<'a> {
-    let mut read = Read::default();
-    let stop = json::scan(body, |path, value| read.visit(path, value));
+    let (read, stop) = Read::body(body);
     let context = Query {
         status: Some(status),
         error_type: None,
@@ -279,12 +212,12 @@ pub fn diagnose_response<'a>(
     let mut findings: [Option<Finding<'a>>; MAX_ERRORS] = [None; MAX_ERRORS];
     let mut count = 0;
     for entry in read.entries.iter().flatten() {
-        findings[count] = Some(entry.finding(&context));
+        findings[count] = Some(finding(entry, &context));
         count += 1;
     }
     if count == 0 {
         if let Some(top) = read.top_level() {
-            findings[0] = Some(top.finding(&context));
+            findings[0] = Some(finding(&top, &context));
             count = 1;
         }
     }
@@ -340,48 +273,24 @@ fn decide(findings: &[Option<Finding<'_>>]) -> (Option<usize>, Decision) {
     (Some(index), decision)
 }
 
-/// One error as read from the body, before diagnosis.
-#[derive(Clone, Copy)]
-struct Entry<'a> {
-    source: ErrorSource,
-    /// Index in its array, to tell entries apart while keys arrive in any order.
-    index: usize,
-    error_type: Option<JsonStr<'a>>,
-    message: Option<JsonStr<'a>>,
-    field: Option<JsonStr<'a>>,
-    solution_url: Option<JsonStr<'a>>,
-}
-
-impl<'a> Entry<'a> {
-    fn new(source: ErrorSource, index: usize) -> Self {
-        Entry {
-            source,
-            index,
-            error_type: None,
-            message: None,
-            field: None,
-            solution_url: None,
-        }
-    }
-
-    fn finding(&self, context: &Query<'_>) -> Finding<'a> {
-        let diagnosis = with_opt(self.error_type, |error_type| {
-            with_opt(self.message, |message| {
-                diagnose(&Query {
-                    error_type,
-                    message,
-                    ..*context
-                })
+/// The diagnosis of one error read from the body, in `context`.
+fn finding<'a>(entry: &Entry<'a>, context: &Query<'_>) -> Finding<'a> {
+    let diagnosis = with_opt(entry.error_type, |error_type| {
+        with_opt(entry.message, |message| {
+            diagnose(&Query {
+                error_type,
+                message,
+                ..*context
             })
-        });
-        Finding {
-            source: self.source,
-            error_type: self.error_type,
-            message: self.message,
-            field: self.field,
-            solution_url: self.solution_url,
-            diagnosis,
-        }
+        })
+    });
+    Finding {
+        source: entry.source,
+        error_type: entry.error_type,
+        message: entry.message,
+        field: entry.field,
+        solution_url: entry.solution_url,
+        diagnosis,
     }
 }
 
@@ -393,191 +302,10 @@ fn with_opt<R>(s: Option<JsonStr<'_>>, f: impl FnOnce(Option<&str>) -> R) -> R {
     }
 }
 
-/// Everything of interest read from one body.
-#[derive(Default)]
-struct Read<'a> {
-    entries: [Option<Entry<'a>>; MAX_ERRORS],
-    dropped: usize,
-    last_dropped: Option<(ErrorSource, usize)>,
-    top_type: Option<JsonStr<'a>>,
-    error_label: Option<JsonStr<'a>>,
-    message: Option<JsonStr<'a>>,
-    title: Option<JsonStr<'a>>,
-    detail: Option<JsonStr<'a>>,
-    problem_status: bool,
-    retry_after: Option<Duration>,
-    onboarding_url: Option<JsonStr<'a>>,
-    combined_signing_url: Option<JsonStr<'a>>,
-    /// Whether any string or number was read.
-    read_any: bool,
-}
-
-/// Top-level keys with a meaning of their own; any other key holding an
-/// array of strings is a field-validation entry.
-const KNOWN_KEYS: &[&str] = &[
-    "error",
-    "message",
-    "type",
-    "title",
-    "detail",
-    "status",
-    "instance",
-    "traceId",
-    "retryAfter",
-    "businessErrors",
-    "signingHandoff",
-    "data",
-    "conflictResponse",
-    "caseResults",
-    "errors",
-    "validationErrors",
-    "solutionUrl",
-];
-
-impl<'a> Read<'a> {
-    fn visit(&mut self, path: &[Step<'a>], value: Scalar<'a>) {
-        use Step::{Index, Key};
-        self.read_any = true;
-        match (path, value) {
-            ([Key("retryAfter")], Scalar::Num(secs)) if secs.is_finite() && secs >= 0.0 => {
-                // Clamped before conversion: `Duration` cannot hold every finite f64.
-                self.retry_after = Some(Duration::from_secs_f64(
-                    secs.min(MAX_RETRY_AFTER.as_secs_f64()),
-                ));
-            }
-            ([Key("status")], Scalar::Num(_)) => self.problem_status = true,
-            ([Key("businessErrors"), Index(i), Key(key)], Scalar::Str(s)) => {
-                self.entry_field(ErrorSource::BusinessError, *i, key, s);
-            }
-            ([Key("caseResults"), Key("failedCases"), Index(i), Key(key)], Scalar::Str(s)) => {
-                let key = match *key {
-                    "errorType" => "type",
-                    "errorMessage" => "message",
-                    other => other,
-                };
-                self.entry_field(ErrorSource::FailedCase, *i, key, s);
-            }
-            ([Key("signingHandoff"), Key("combinedSigningUrl")], Scalar::Str(s)) => {
-                self.combined_signing_url = Some(s);
-            }
-            (
-                [Key("data"), Key("onboardingLinks"), Key("url")]
-                | [Key("conflictResponse"), Key("data"), Key("onboardingLinks"), Key("url")],
-                Scalar::Str(s),
-            ) => self.onboarding_url = Some(s),
-            ([Key("conflictResponse"), Key("type")], Scalar::Str(s)) => self.top_type = Some(s),
-            ([Key("conflictResponse"), Key("message")], Scalar::Str(s)) => self.message = Some(s),
-            ([Key("type")], Scalar::Str(s)) => self.top_type = Some(s),
-            ([Key("error")], Scalar::Str(s)) => self.error_label = Some(s),
-            ([Key("message")], Scalar::Str(s)) => self.message = Some(s),
-            ([Key("title")], Scalar::Str(s)) => self.title = Some(s),
-            ([Key("detail")], Scalar::Str(s)) => self.detail = Some(s),
-            (
-                [Key("errors" | "validationErrors"), Key(field), Index(_)] | [Key(field), Index(_)],
-                Scalar::Str(message),
-            ) if path.len() == 3 || !KNOWN_KEYS.contains(field) => {
-                self.push(Entry {
-                    field: Some(JsonStr::from_raw(field)),
-                    message: Some(message),
-                    ..Entry::new(ErrorSource::FieldValidation, usize::MAX)
-                });
-            }
-            _ => {}
-        }
-    }
-
-    /// Sets `key` of the entry `source[index]`, creating the entry on first sight.
-    fn entry_field(&mut self, source: ErrorSource, index: usize, key: &str, value: JsonStr<'a>) {
-        let slot = self
-            .entries
-            .iter()
-            .position(|e| e.is_some_and(|e| e.source == source && e.index == index));
-        let slot = match slot {
-            Some(slot) => slot,
-            None => match self.push(Entry::new(source, index)) {
-                Some(slot) => slot,
-                None => return,
-            },
-        };
-        if let Some(entry) = self.entries[slot].as_mut() {
-            match key {
-                "type" => entry.error_type = Some(value),
-                "message" => entry.message = Some(value),
-                "solutionUrl" => entry.solution_url = Some(value),
-                _ => {}
-            }
-        }
-    }
-
-    fn push(&mut self, entry: Entry<'a>) -> Option<usize> {
-        match self.entries.iter().position(Option::is_none) {
-            Some(slot) => {
-                self.entries[slot] = Some(entry);
-                Some(slot)
-            }
-            None => {
-                // The fields of one array entry arrive together: count the entry once.
-                let id = (entry.source, entry.index);
-                if entry.index == usize::MAX || self.last_dropped != Some(id) {
-                    self.dropped += 1;
-                    self.last_dropped = Some(id);
-                }
-                None
-            }
-        }
-    }
-
-    /// The error described by the top-level fields, when no entry was found.
-    fn top_level(&self) -> Option<Entry<'a>> {
-        // A ProblemDetails `type` is a URL, and a legacy `error` may be a
-        // sentence: only identifier-like strings count as an error type.
-        let identifier = |s: &JsonStr<'_>| {
-            let raw = s.raw();
-            !raw.is_empty()
-                && raw
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
-        };
-        let error_type = self
-            .top_type
-            .filter(identifier)
-            .or(self.error_label.filter(identifier));
-        let message = self.detail.or(self.message).or(self.title);
-        (error_type.is_some() || message.is_some()).then(|| Entry {
-            error_type,
-            message,
-            ..Entry::new(ErrorSource::TopLevel, 0)
-        })
-    }
-
-    fn shape(&self, stop: Stop) -> BodyShape {
-        let sources = |s: ErrorSource| self.entries.iter().flatten().any(|e| e.source == s);
-        if stop == Stop::Empty {
-            BodyShape::Empty
-        } else if sources(ErrorSource::BusinessError) {
-            BodyShape::BusinessErrors
-        } else if sources(ErrorSource::FailedCase) {
-            BodyShape::CaseResults
-        } else if self.onboarding_url.is_some() || (self.top_type.is_some() && !self.problem_status)
-        {
-            BodyShape::Conflict
-        } else if self.problem_status || self.title.is_some() {
-            BodyShape::ProblemDetails
-        } else if sources(ErrorSource::FieldValidation) {
-            BodyShape::FieldValidation
-        } else if self.retry_after.is_some() {
-            BodyShape::RateLimit
-        } else if self.read_any || stop == Stop::Complete {
-            BodyShape::Other
-        } else {
-            BodyShape::NotJson
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::response::retry_after::MAX_RETRY_AFTER;
     use crate::Operation;
 
     fn only_finding(body: &str) -> Finding<'_> {
