@@ -6,11 +6,8 @@ use std::time::Duration;
 use http::HeaderMap;
 
 use debitura_triage::{
-    Diagnosis, ErrorSource, Operation, Printable, Query, ResponseDiagnosis, Retry, RuleId, Symptom,
+    Diagnosis, ErrorSource, Operation, Printable, ResponseDiagnosis, Retry, RuleId,
 };
-
-/// The symptom the core answers a request without any response with.
-pub(crate) const NO_RESPONSE: &str = Symptom::NoResponse.as_str();
 
 /// Why the layer stopped and handed the failure to the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -151,13 +148,6 @@ impl Error {
             reason: Reason::Policy,
             source,
         }
-    }
-
-    /// A request that got no response at all: the core's `no-response`
-    /// answer in `context`, keeping the connection error as the source.
-    pub(crate) fn no_response(context: &Query<'_>, e: reqwest::Error) -> Self {
-        let answer = debitura_triage::diagnose(&context.symptom(NO_RESPONSE));
-        Error::without_response(answer, context.operation, Some(Box::new(e)))
     }
 
     pub(crate) fn stopped(mut self, reason: Reason, attempts: u32) -> Self {

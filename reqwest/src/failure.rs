@@ -5,10 +5,20 @@
 use std::time::SystemTime;
 
 use debitura_triage::http::diagnose_parts;
-use debitura_triage::{Query, MAX_SCAN};
+use debitura_triage::{diagnose, Query, Symptom, MAX_SCAN};
 use reqwest::Response;
 
 use crate::error::Error;
+
+/// The symptom the core answers a request without any response with.
+pub(crate) const NO_RESPONSE: &str = Symptom::NoResponse.as_str();
+
+/// A request that got no response at all: the core's `no-response` answer
+/// in `context`, keeping the connection error as the source.
+pub(crate) fn no_response(context: &Query<'_>, e: reqwest::Error) -> Error {
+    let answer = diagnose(&context.symptom(NO_RESPONSE));
+    Error::without_response(answer, context.operation, Some(Box::new(e)))
+}
 
 /// Reads the failed response's body (bounded) and diagnoses it.
 pub(crate) async fn diagnose_failure(

@@ -10,7 +10,7 @@ use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
 use crate::error::{Error, Reason};
-use crate::failure::diagnose_failure;
+use crate::failure::{diagnose_failure, no_response};
 use crate::random::{idempotency_key, jitter};
 use crate::tokens::{BearerToken, NoTokens, TokenError, TokenSource};
 
@@ -106,7 +106,7 @@ impl<T: TokenSource> Middleware for Triage<T> {
                 Ok(response) if response.status().as_u16() < 400 => return Ok(response),
                 Ok(response) => diagnose_failure(response, &context).await?,
                 Err(reqwest_middleware::Error::Reqwest(e)) if e.is_connect() || e.is_timeout() => {
-                    Error::no_response(&context, e)
+                    no_response(&context, e)
                 }
                 Err(other) => return Err(other),
             };

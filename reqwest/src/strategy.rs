@@ -36,7 +36,7 @@ impl RetryableStrategy for StatusStrategy {
             Ok(response) if response.status().as_u16() < 400 => return None,
             Ok(response) => Query::new().status(response.status().as_u16()),
             Err(reqwest_middleware::Error::Reqwest(e)) if e.is_connect() || e.is_timeout() => {
-                Query::new().symptom(crate::error::NO_RESPONSE)
+                Query::new().symptom(crate::failure::NO_RESPONSE)
             }
             Err(_) => return Some(Retryable::Fatal),
         };

@@ -11,8 +11,7 @@ use debitura_triage::{Environment, Operation, Query};
 use http::HeaderValue;
 use tokio::time::Instant;
 
-use crate::error::Error;
-use crate::failure::{diagnose_failure, read_bounded};
+use crate::failure::{diagnose_failure, no_response, read_bounded};
 
 /// What a [`TokenSource`] fails with. An [`Error`] inside it (as
 /// [`OAuthTokens`] gives, e.g. `token-minting-not-found` for a tenant with
@@ -145,7 +144,7 @@ impl OAuthTokens {
         let mut response = match sent {
             Ok(r) if r.status().is_success() => r,
             Ok(r) => return Err(Box::new(diagnose_failure(r, &context).await?)),
-            Err(e) => return Err(Box::new(Error::no_response(&context, e))),
+            Err(e) => return Err(Box::new(no_response(&context, e))),
         };
         let (bytes, _) = read_bounded(&mut response, MAX_MINT_BODY).await?;
         let parsed: serde_json::Value = serde_json::from_slice(&bytes)
