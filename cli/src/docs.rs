@@ -596,6 +596,7 @@ pub fn explain(rule: &Rule) -> String {
         let _ = writeln!(md, "## Notes\n\n{notes}\n");
     }
     let _ = writeln!(md, "Docs: {}\n", rule.id.docs_url());
+    let _ = writeln!(md, "Written at: {}:{}\n", rule.file, rule.line);
     md.push_str("## Examples\n\n");
     for example in rule.examples {
         let _ = writeln!(md, "    {}", diagnose_command(example));

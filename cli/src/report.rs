@@ -73,6 +73,7 @@ pub fn rule_json(rule: &Rule) -> Value {
         "retry": rule.retry,
         "backoff": rule.backoff,
         "docs_url": rule.id.docs_url(),
+        "source": { "file": rule.file, "line": rule.line },
         "notes": rule.notes,
         "see_also": rule.see_also,
         "when": {

@@ -164,6 +164,37 @@ fn explain_prints_the_rule_as_markdown() {
     ));
 }
 
+/// `explain` and `rules --json` say where each rule is written, and that
+/// line of the rules file starts the rule.
+#[test]
+fn a_rule_points_at_the_line_it_is_written_on() {
+    let text = stdout(&["explain", "missing-kyc-verification"]);
+    let place = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Written at: "))
+        .expect("explain names the rule's place");
+    let (file, line) = place.rsplit_once(':').expect("file:line");
+    let source = std::fs::read_to_string(std::path::Path::new(ROOT).join(file)).unwrap();
+    let line: usize = line.parse().unwrap();
+    assert_eq!(
+        source.lines().nth(line - 1).map(str::trim),
+        Some("- id: missing-kyc-verification"),
+        "{place}"
+    );
+    let rules = json(&["rules", "--json"]);
+    for rule in rules.as_array().unwrap() {
+        let file = rule["source"]["file"].as_str().unwrap();
+        let line = rule["source"]["line"].as_u64().unwrap() as usize;
+        let source = std::fs::read_to_string(std::path::Path::new(ROOT).join(file)).unwrap();
+        let id = rule["rule"].as_str().unwrap();
+        assert_eq!(
+            source.lines().nth(line - 1).map(str::trim),
+            Some(format!("- id: {id}").as_str()),
+            "{file}:{line}"
+        );
+    }
+}
+
 #[test]
 fn explain_an_unknown_id_suggests_near_ones() {
     let out = run(&["explain", "missing-power"]);
