@@ -1,9 +1,10 @@
 //! The lookup file: the decision tree as `match` code a person can read.
 //!
-//! - Each string field is read once per query: `strings::of` turns it into
-//!   the number of the literal it equals, a constant named after the literal
-//!   (`error_type::CLIENT_EXISTS_NEEDS_LINKING`), so that every test of the
-//!   field is a `match` on numbers.
+//! - A string field is read where the tree tests it (at most once on any
+//!   path, since the tree tests the fields in one order): `error_type::of`
+//!   turns it into the number of the literal it equals, a constant named
+//!   after the literal (`error_type::CLIENT_EXISTS_NEEDS_LINKING`), and the
+//!   test is a `match` on numbers.
 //! - A subtree that several branches reach is one function, named after the
 //!   field it tests, and called from each.
 //! - Each leaf ends its line with a comment naming the rule it answers and
@@ -30,14 +31,11 @@ const MARKER: &str = "leaf!(";
 /// `None` when the file defines it.
 pub(super) fn source(catalog: &Catalog, rule_id: Option<TokenStream>) -> String {
     let tree = Tree::new(&catalog.vocabulary, &catalog.rules);
-    let strings = Strings::new(&catalog.rules, &tree);
+    let strings = Strings::new(&tree);
     let mut emitter = Emitter::new(&tree, &strings);
     let body = emitter.node(tree.root, true);
     let functions = emitter.functions();
     let interned = strings.items();
-    let fields = strings.used_fields();
-    let names: Vec<Ident> = fields.iter().map(|f| ident(field_name(*f))).collect();
-    let modules: Vec<Ident> = names.clone();
     let tested = |field: Field| {
         tree.nodes
             .iter()
@@ -56,16 +54,9 @@ pub(super) fn source(catalog: &Catalog, rule_id: Option<TokenStream>) -> String 
 
         /// The most specific rule matching `q`, as a decision tree over the
         /// query's fields (`rules/*.yaml` are its source).
-        #[allow(unused_variables)]
         pub(crate) fn lookup(q: &Query<'_>) -> Option<RuleId> {
-            let s = Strings { #( #names: #modules::of(q.#names) ),* };
             #body
         }
-
-        /// The query's string fields, each as the number of the literal it
-        /// equals.
-        #[derive(Clone, Copy)]
-        struct Strings { #( #names: u16 ),* }
 
         #( #interned )*
 
@@ -92,56 +83,48 @@ fn field_name(field: Field) -> &'static str {
     }
 }
 
-/// The literals of the string fields, each with the constant that names it.
+/// The literals the tree tests, per string field, each with the constant
+/// that names it.
 struct Strings {
     /// Field → literal → constant name.
     names: BTreeMap<Field, BTreeMap<String, String>>,
 }
 
-/// The number of a string that is no value (`None` or empty).
-const ABSENT: &str = "ABSENT";
-/// The number of a string no rule names.
+/// The number of a string no literal of a test names.
 const OTHER: &str = "OTHER";
 
 impl Strings {
-    /// The literals of the string fields `tree` tests by number.
-    fn new(rules: &[Rule], tree: &Tree) -> Strings {
-        let numbered = |field: Field| {
-            tree.nodes.iter().any(|n| {
-                matches!(n, Node::Test(t) if t.field == field
-                    && (t.absent.is_some() || !t.arms.is_empty()))
-            })
-        };
+    /// The literals of the string fields that some test of `tree` has an
+    /// arm for.
+    fn new(tree: &Tree) -> Strings {
         let mut names: BTreeMap<Field, BTreeMap<String, String>> = BTreeMap::new();
-        for field in Field::ALL
-            .into_iter()
-            .filter(|f| is_string(*f) && numbered(*f))
-        {
-            let literals: BTreeSet<&str> = rules
-                .iter()
-                .filter_map(|r| r.when.get(field))
-                .flatten()
-                .filter(|v| !v.is_empty() && field.prefix_of(v).is_none())
-                .map(String::as_str)
-                .collect();
-            let mut taken: BTreeSet<String> = [ABSENT.to_string(), OTHER.to_string()].into();
-            let table = names.entry(field).or_default();
-            for literal in literals {
+        for node in &tree.nodes {
+            let Node::Test(test) = node else { continue };
+            if !is_string(test.field) {
+                continue;
+            }
+            let table = names.entry(test.field).or_default();
+            for (values, _) in &test.arms {
+                for value in values {
+                    table.entry(value.clone()).or_default();
+                }
+            }
+        }
+        names.retain(|_, table| !table.is_empty());
+        for table in names.values_mut() {
+            let mut taken: BTreeSet<String> = [OTHER.to_string()].into();
+            for (literal, name) in table.iter_mut() {
                 let base = constant_name(literal);
-                let mut name = base.clone();
+                let mut candidate = base.clone();
                 let mut n = 2;
-                while !taken.insert(name.clone()) {
-                    name = format!("{base}_{n}");
+                while !taken.insert(candidate.clone()) {
+                    candidate = format!("{base}_{n}");
                     n += 1;
                 }
-                table.insert(literal.to_string(), name);
+                *name = candidate;
             }
         }
         Strings { names }
-    }
-
-    fn used_fields(&self) -> Vec<Field> {
-        self.names.keys().copied().collect()
     }
 
     fn constant(&self, field: Field, literal: &str) -> TokenStream {
@@ -150,20 +133,20 @@ impl Strings {
         quote! { #module::#name }
     }
 
-    /// One module per string field: its constants and `of`.
+    /// One module per string field, numbering its literals.
     fn items(&self) -> Vec<TokenStream> {
         self.names
             .iter()
             .map(|(field, table)| {
                 let module = ident(field_name(*field));
                 let doc = format!(
-                    " The `{}` values rules name, numbered; `of` reads a query's.",
+                    " The `{}` values the tests name, numbered.",
                     field_name(*field)
                 );
                 let constants = table.iter().enumerate().map(|(n, (literal, name))| {
                     let name = ident(name);
                     let number = Literal::u16_unsuffixed(
-                        u16::try_from(n + 2).expect("fewer than 65 534 literals"),
+                        u16::try_from(n + 1).expect("fewer than 65 535 literals"),
                     );
                     let doc = format!(" `{}`", literal.escape_debug());
                     quote! {
@@ -171,34 +154,12 @@ impl Strings {
                         pub(super) const #name: u16 = #number;
                     }
                 });
-                let entries: Vec<(&str, Ident)> = table
-                    .iter()
-                    .map(|(literal, name)| (literal.as_str(), ident(name)))
-                    .collect();
-                // A field numbered for its absent value alone names no literal.
-                let present = if entries.is_empty() {
-                    quote! { Some(_) => OTHER }
-                } else {
-                    let dispatch = by_length(&entries);
-                    quote! { Some(s) => #dispatch }
-                };
                 quote! {
                     #[doc = #doc]
                     mod #module {
-                        /// No value: the field is absent or empty.
-                        pub(super) const ABSENT: u16 = 0;
-                        /// A value no rule names.
-                        pub(super) const OTHER: u16 = 1;
+                        /// A value none of a test's literals names.
+                        pub(super) const OTHER: u16 = 0;
                         #( #constants )*
-
-                        /// The number of the literal `value` equals: one length
-                        /// test, at most a few byte tests and one comparison.
-                        pub(super) fn of(value: Option<&str>) -> u16 {
-                            match value {
-                                None | Some("") => ABSENT,
-                                #present,
-                            }
-                        }
                     }
                 }
             })
@@ -245,9 +206,11 @@ fn split_camel(word: &str) -> Vec<String> {
     out
 }
 
-/// `s.len()` first: literals of one length are then told apart by bytes.
-fn by_length(table: &[(&str, Ident)]) -> TokenStream {
-    let mut lengths: BTreeMap<usize, Vec<(&str, Ident)>> = BTreeMap::new();
+/// The number of the literal `s` equals, among `table`: `s.len()` first,
+/// then the bytes that tell literals of one length apart, then one
+/// comparison. `other` is the number of every other string.
+fn by_length(table: &[(&str, TokenStream)], other: &TokenStream) -> TokenStream {
+    let mut lengths: BTreeMap<usize, Vec<(&str, TokenStream)>> = BTreeMap::new();
     for (value, name) in table {
         lengths
             .entry(value.len())
@@ -256,22 +219,22 @@ fn by_length(table: &[(&str, Ident)]) -> TokenStream {
     }
     let arms = lengths
         .into_iter()
-        .map(|(len, group)| arm(quote! { #len }, &group));
+        .map(|(len, group)| arm(quote! { #len }, &group, other));
     quote! {
         match s.len() {
             #( #arms )*
-            _ => OTHER,
+            _ => #other,
         }
     }
 }
 
 /// One arm of a discrimination: a lone literal is confirmed in the guard,
 /// several are told apart by [`by_byte`].
-fn arm(key: TokenStream, group: &[(&str, Ident)]) -> TokenStream {
+fn arm(key: TokenStream, group: &[(&str, TokenStream)], other: &TokenStream) -> TokenStream {
     match group {
         [(value, name)] => quote! { #key if s == #value => #name, },
         _ => {
-            let inner = by_byte(group);
+            let inner = by_byte(group, other);
             quote! { #key => #inner, }
         }
     }
@@ -279,7 +242,7 @@ fn arm(key: TokenStream, group: &[(&str, Ident)]) -> TokenStream {
 
 /// Literals of one length: switch on the byte position that splits them
 /// most, until one is left.
-fn by_byte(group: &[(&str, Ident)]) -> TokenStream {
+fn by_byte(group: &[(&str, TokenStream)], other: &TokenStream) -> TokenStream {
     let len = group[0].0.len();
     let position = (0..len)
         .max_by_key(|&p| {
@@ -287,7 +250,7 @@ fn by_byte(group: &[(&str, Ident)]) -> TokenStream {
             (distinct.len(), std::cmp::Reverse(p))
         })
         .unwrap_or(0);
-    let mut bytes: BTreeMap<u8, Vec<(&str, Ident)>> = BTreeMap::new();
+    let mut bytes: BTreeMap<u8, Vec<(&str, TokenStream)>> = BTreeMap::new();
     for (value, name) in group {
         bytes
             .entry(value.as_bytes()[position])
@@ -296,12 +259,12 @@ fn by_byte(group: &[(&str, Ident)]) -> TokenStream {
     }
     let arms = bytes.into_iter().map(|(byte, sub)| {
         let byte = Literal::u8_suffixed(byte);
-        arm(quote! { #byte }, &sub)
+        arm(quote! { #byte }, &sub, other)
     });
     quote! {
         match s.as_bytes()[#position] {
             #( #arms )*
-            _ => OTHER,
+            _ => #other,
         }
     }
 }
@@ -376,7 +339,7 @@ impl<'t> Emitter<'t> {
                         name
                     }
                 };
-                quote! { #name(q, s) }
+                quote! { #name(q) }
             }
         }
     }
@@ -399,11 +362,10 @@ impl<'t> Emitter<'t> {
                 field_name(test.field),
                 self.uses[id]
             );
-            // A subtree need not test both a string and another field.
             out.push(quote! {
                 #[doc = #doc]
-                #[allow(unused_variables)]
-                fn #name(q: &Query<'_>, s: Strings) -> Option<RuleId> {
+                #[inline]
+                fn #name(q: &Query<'_>) -> Option<RuleId> {
                     #body
                 }
             });
@@ -469,58 +431,62 @@ impl<'t> Emitter<'t> {
         }
     }
 
-    /// A string field, by the number `Strings` gave it; message prefixes
-    /// are tried on the text for values no literal arm claims.
+    /// A string field: an absent value, the literals of the test told apart
+    /// by their numbers, then the message prefixes, then the default.
     fn string_test(&mut self, test: &Test) -> TokenStream {
         let field = test.field;
         let name = ident(field_name(field));
-        let absent = test.absent.map(|n| {
-            let body = self.node(n, false);
-            quote! { #name::ABSENT => #body, }
-        });
+        let default = self.node(test.default, false);
+        let absent = match test.absent {
+            Some(n) => self.node(n, false),
+            None => default.clone(),
+        };
+        let mut table: Vec<(&str, TokenStream)> = Vec::new();
         let arms: Vec<TokenStream> = test
             .arms
             .iter()
             .map(|(values, n)| {
-                let patterns = values.iter().map(|v| self.strings.constant(field, v));
+                let patterns: Vec<TokenStream> = values
+                    .iter()
+                    .map(|v| self.strings.constant(field, v))
+                    .collect();
+                for (v, p) in values.iter().zip(&patterns) {
+                    table.push((v.as_str(), p.clone()));
+                }
                 let body = self.node(*n, false);
                 quote! { #( #patterns )|* => #body, }
             })
             .collect();
-        let default = self.node(test.default, false);
-        let fallback = if test.prefixes.is_empty() {
-            default
-        } else {
-            let guards: Vec<TokenStream> = test
-                .prefixes
-                .iter()
-                .map(|(prefix, n)| {
-                    let body = self.node(*n, false);
-                    // An absent value meets no prefix, an empty one included.
-                    let guard = if prefix.is_empty() {
-                        quote! { !text.is_empty() }
-                    } else {
-                        quote! { text.starts_with(#prefix) }
-                    };
-                    quote! { Some(text) if #guard => #body, }
-                })
-                .collect();
+        // The prefixes, longest first, for a value no literal arm claims: a
+        // flat list of guards, however many there are.
+        let guards: Vec<(TokenStream, TokenStream)> = test
+            .prefixes
+            .iter()
+            .map(|(prefix, n)| (quote! { s.starts_with(#prefix) }, self.node(*n, false)))
+            .collect();
+        let guard_tests: Vec<&TokenStream> = guards.iter().map(|(g, _)| g).collect();
+        let guard_bodies: Vec<&TokenStream> = guards.iter().map(|(_, b)| b).collect();
+        let present = if arms.is_empty() {
             quote! {
-                match q.#name {
-                    #( #guards )*
+                #( Some(s) if #guard_tests => #guard_bodies, )*
+                Some(_) => #default,
+            }
+        } else {
+            let other = quote! { #name::OTHER };
+            let dispatch = by_length(&table, &other);
+            quote! {
+                Some(s) => match #dispatch {
+                    #( #arms )*
+                    #( _ if #guard_tests => #guard_bodies, )*
                     _ => #default,
-                }
+                },
             }
         };
-        // A field tested by its prefixes alone is not numbered.
-        if absent.is_none() && arms.is_empty() {
-            return fallback;
-        }
+        // An empty string is no value at all, as in the rule model.
         quote! {
-            match s.#name {
-                #absent
-                #( #arms )*
-                _ => #fallback,
+            match q.#name {
+                None | Some("") => #absent,
+                #present
             }
         }
     }
