@@ -130,11 +130,29 @@ impl Operation {
     /// The API this operation belongs to: the root of its parents.
     #[must_use]
     pub fn api(self) -> Operation {
-        let mut op = self;
-        while let Some(parent) = op.parent() {
-            op = parent;
-        }
-        op
+        self.ancestry().last().unwrap_or(self)
+    }
+
+    /// True when this operation is `other` or one of the operations within
+    /// it: what a rule written for `other` covers.
+    ///
+    /// ```
+    /// use debitura_triage::Operation;
+    ///
+    /// assert!(Operation::CreateCase.is_within(Operation::CustomerApi));
+    /// assert!(Operation::CreateCase.is_within(Operation::CreateCase));
+    /// assert!(!Operation::CustomerApi.is_within(Operation::CreateCase));
+    /// assert!(!Operation::MintToken.is_within(Operation::CustomerApi));
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn is_within(self, other: Operation) -> bool {
+        self.ancestry().any(|op| op == other)
+    }
+
+    /// This operation, its parent, its parent's parent, … up to its API.
+    fn ancestry(self) -> impl Iterator<Item = Operation> {
+        core::iter::successors(Some(self), |op| op.parent())
     }
 }
 

@@ -88,6 +88,8 @@ fn field_name(field: Field) -> &'static str {
 struct Strings {
     /// Field → literal → constant name.
     names: BTreeMap<Field, BTreeMap<String, String>>,
+    /// Field → the literal sets tests tell apart, each one function.
+    tables: BTreeMap<Field, Vec<BTreeSet<String>>>,
 }
 
 /// The number of a string no literal of a test names.
@@ -98,16 +100,21 @@ impl Strings {
     /// arm for.
     fn new(tree: &Tree) -> Strings {
         let mut names: BTreeMap<Field, BTreeMap<String, String>> = BTreeMap::new();
+        let mut tables: BTreeMap<Field, Vec<BTreeSet<String>>> = BTreeMap::new();
         for node in &tree.nodes {
             let Node::Test(test) = node else { continue };
-            if !is_string(test.field) {
+            if !is_string(test.field) || test.arms.is_empty() {
                 continue;
             }
             let table = names.entry(test.field).or_default();
-            for (values, _) in &test.arms {
-                for value in values {
-                    table.entry(value.clone()).or_default();
-                }
+            let literals: BTreeSet<String> =
+                test.arms.iter().flat_map(|(v, _)| v).cloned().collect();
+            for value in &literals {
+                table.entry(value.clone()).or_default();
+            }
+            let known = tables.entry(test.field).or_default();
+            if !known.contains(&literals) {
+                known.push(literals);
             }
         }
         names.retain(|_, table| !table.is_empty());
@@ -124,7 +131,18 @@ impl Strings {
                 *name = candidate;
             }
         }
-        Strings { names }
+        Strings { names, tables }
+    }
+
+    /// The function that tells apart the literals of a test.
+    fn dispatch(&self, field: Field, literals: &BTreeSet<String>) -> TokenStream {
+        let module = ident(field_name(field));
+        let n = self.tables[&field]
+            .iter()
+            .position(|t| t == literals)
+            .expect("every test's literals are a table");
+        let function = ident(&format!("of_{}", n + 1));
+        quote! { #module::#function(s) }
     }
 
     fn constant(&self, field: Field, literal: &str) -> TokenStream {
@@ -143,6 +161,29 @@ impl Strings {
                     " The `{}` values the tests name, numbered.",
                     field_name(*field)
                 );
+                let functions = self.tables[field].iter().enumerate().map(|(n, literals)| {
+                    let function = ident(&format!("of_{}", n + 1));
+                    let entries: Vec<(&str, TokenStream)> = literals
+                        .iter()
+                        .map(|literal| {
+                            let name = ident(&table[literal]);
+                            (literal.as_str(), quote! { #name })
+                        })
+                        .collect();
+                    let body = by_length(&entries, &quote! { OTHER });
+                    let doc = format!(
+                        " The number of the one of these {} literals `s` equals, or `OTHER`.",
+                        entries.len()
+                    );
+                    // Inlined, the number folds into the test that reads it.
+                    quote! {
+                        #[doc = #doc]
+                        #[inline(always)]
+                        pub(super) fn #function(s: &str) -> u16 {
+                            #body
+                        }
+                    }
+                });
                 let constants = table.iter().enumerate().map(|(n, (literal, name))| {
                     let name = ident(name);
                     let number = Literal::u16_unsuffixed(
@@ -160,6 +201,7 @@ impl Strings {
                         /// A value none of a test's literals names.
                         pub(super) const OTHER: u16 = 0;
                         #( #constants )*
+                        #( #functions )*
                     }
                 }
             })
@@ -281,7 +323,13 @@ struct Emitter<'t> {
     pending: Vec<NodeId>,
     /// The distinct leaves, numbered by their marker.
     leaves: Vec<Leaf>,
+    /// How many tests enclose the code being emitted.
+    depth: usize,
 }
+
+/// The most tests one function nests; a deeper one is a function of its
+/// own, so that no line is pushed far right.
+const MAX_DEPTH: usize = 5;
 
 impl<'t> Emitter<'t> {
     fn new(tree: &'t Tree, strings: &'t Strings) -> Self {
@@ -306,6 +354,7 @@ impl<'t> Emitter<'t> {
             names: BTreeMap::new(),
             pending: Vec::new(),
             leaves: Vec::new(),
+            depth: 0,
         }
     }
 
@@ -324,7 +373,12 @@ impl<'t> Emitter<'t> {
                 let n = Literal::usize_unsuffixed(n);
                 quote! { leaf!(#n) }
             }
-            Node::Test(test) if top || self.uses[id] < 2 => self.test(test),
+            Node::Test(test) if top || (self.uses[id] < 2 && self.depth < MAX_DEPTH) => {
+                self.depth += 1;
+                let code = self.test(test);
+                self.depth -= 1;
+                code
+            }
             Node::Test(test) => {
                 let name = match self.names.get(&id) {
                     Some(name) => name.clone(),
@@ -352,19 +406,31 @@ impl<'t> Emitter<'t> {
             let id = self.pending[next];
             next += 1;
             let name = self.names[&id].clone();
+            let depth = std::mem::replace(&mut self.depth, 0);
             let body = self.node(id, true);
+            self.depth = depth;
             let Node::Test(test) = &self.tree.nodes[id] else {
                 unreachable!("only tests are shared")
             };
             let answers = self.answers(id);
+            let reach = match self.uses[id] {
+                1 => "one branch reaches it".to_string(),
+                n => format!("{n} branches reach it"),
+            };
             let doc = format!(
-                " Tests `{}` for the {} branches that reach it; answers {answers}.",
-                field_name(test.field),
-                self.uses[id]
+                " Tests `{}` ({reach}); answers {answers}.",
+                field_name(test.field)
             );
+            // Called from one place, a function only names a subtree, and
+            // costs nothing inlined.
+            let inline = if self.uses[id] == 1 {
+                quote! { #[inline(always)] }
+            } else {
+                quote! { #[inline] }
+            };
             out.push(quote! {
                 #[doc = #doc]
-                #[inline]
+                #inline
                 fn #name(q: &Query<'_>) -> Option<RuleId> {
                     #body
                 }
@@ -407,7 +473,8 @@ impl<'t> Emitter<'t> {
         if is_string(test.field) {
             return self.string_test(test);
         }
-        let scrutinee = ident(field_name(test.field));
+        let field = test.field;
+        let scrutinee = ident(field_name(field));
         let unknown = test.unknown.map(|n| {
             let body = self.node(n, false);
             quote! { None => #body, }
@@ -416,9 +483,9 @@ impl<'t> Emitter<'t> {
             .arms
             .iter()
             .map(|(values, n)| {
-                let patterns = values.iter().map(|v| pattern(test.field, v));
+                let patterns = pattern(field, values);
                 let body = self.node(*n, false);
-                quote! { #( #patterns )|* => #body, }
+                quote! { #patterns => #body, }
             })
             .collect();
         let default = self.node(test.default, false);
@@ -441,7 +508,7 @@ impl<'t> Emitter<'t> {
             Some(n) => self.node(n, false),
             None => default.clone(),
         };
-        let mut table: Vec<(&str, TokenStream)> = Vec::new();
+        let literals: BTreeSet<String> = test.arms.iter().flat_map(|(v, _)| v).cloned().collect();
         let arms: Vec<TokenStream> = test
             .arms
             .iter()
@@ -450,9 +517,6 @@ impl<'t> Emitter<'t> {
                     .iter()
                     .map(|v| self.strings.constant(field, v))
                     .collect();
-                for (v, p) in values.iter().zip(&patterns) {
-                    table.push((v.as_str(), p.clone()));
-                }
                 let body = self.node(*n, false);
                 quote! { #( #patterns )|* => #body, }
             })
@@ -472,8 +536,7 @@ impl<'t> Emitter<'t> {
                 Some(_) => #default,
             }
         } else {
-            let other = quote! { #name::OTHER };
-            let dispatch = by_length(&table, &other);
+            let dispatch = self.strings.dispatch(field, &literals);
             quote! {
                 Some(s) => match #dispatch {
                     #( #arms )*
@@ -492,24 +555,26 @@ impl<'t> Emitter<'t> {
     }
 }
 
-/// The pattern for one value of a field matched directly.
-fn pattern(field: Field, value: &str) -> TokenStream {
+/// The pattern for some values of a field matched directly.
+fn pattern(field: Field, values: &[String]) -> TokenStream {
     match field {
         Field::Status => {
-            let code = Literal::u16_unsuffixed(value.parse().expect("checked status"));
-            quote! { Some(#code) }
+            let codes = values
+                .iter()
+                .map(|v| Literal::u16_unsuffixed(v.parse().expect("checked status")));
+            quote! { #( Some(#codes) )|* }
         }
         Field::Operation => {
-            let v = variant(value);
-            quote! { Some(Operation::#v) }
+            let v = values.iter().map(|v| variant(v));
+            quote! { #( Some(Operation::#v) )|* }
         }
         Field::Environment => {
-            let v = variant(value);
-            quote! { Some(Environment::#v) }
+            let v = values.iter().map(|v| variant(v));
+            quote! { #( Some(Environment::#v) )|* }
         }
         Field::AfterTokenRefresh => {
-            let b = value == "true";
-            quote! { #b }
+            let b = values.iter().map(|v| v == "true");
+            quote! { #( #b )|* }
         }
         Field::Type | Field::Message | Field::Event | Field::Symptom => {
             unreachable!("string fields are matched by number")
@@ -517,13 +582,37 @@ fn pattern(field: Field, value: &str) -> TokenStream {
     }
 }
 
+/// The widest a line of alternatives is filled to.
+const WIDTH: usize = 100;
+
+/// The lines of `text` with the alternatives of a pattern that
+/// prettyplease writes one per line (`| Some(Operation::ListUsers)`) filled
+/// onto as few lines as fit in [`WIDTH`] columns.
+fn fill_alternatives(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if let Some(last) = lines.last_mut() {
+            let continues = trimmed.starts_with("| ")
+                && (last.trim_start().starts_with("| ") || last.trim_end().ends_with(')'));
+            if continues && last.len() + 1 + trimmed.len() <= WIDTH {
+                last.push(' ');
+                last.push_str(trimmed);
+                continue;
+            }
+        }
+        lines.push(line.to_string());
+    }
+    lines
+}
+
 /// The formatted file with each `leaf!(N)` replaced by its answer, and a
 /// comment at the end of its line naming the rule and where it is written,
 /// or why there is no answer.
 fn comment_leaves(text: &str, leaves: &[Leaf], rules: &[Rule]) -> String {
     let mut out = String::with_capacity(text.len() * 2);
-    for line in text.lines() {
-        let mut rest = line;
+    for line in fill_alternatives(text) {
+        let mut rest = line.as_str();
         let mut code = String::new();
         let mut notes: Vec<String> = Vec::new();
         while let Some(at) = rest.find(MARKER) {
