@@ -421,16 +421,9 @@ impl<'t> Emitter<'t> {
                 " Tests `{}` ({reach}); answers {answers}.",
                 field_name(test.field)
             );
-            // Called from one place, a function only names a subtree, and
-            // costs nothing inlined.
-            let inline = if self.uses[id] == 1 {
-                quote! { #[inline(always)] }
-            } else {
-                quote! { #[inline] }
-            };
             out.push(quote! {
                 #[doc = #doc]
-                #inline
+                #[inline]
                 fn #name(q: &Query<'_>) -> Option<RuleId> {
                     #body
                 }
