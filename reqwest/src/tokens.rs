@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use crate::failure::{diagnose_failure, no_response, read_bounded};
 
-/// What a [`TokenSource`] fails with. An [`Error`] inside it (as
+/// What a [`TokenSource`] fails with. An [`Error`](crate::Error) inside it (as
 /// [`OAuthTokens`] gives, e.g. `token-minting-not-found` for a tenant with
 /// no active client link) reaches the caller as it is.
 pub type TokenError = Box<dyn std::error::Error + Send + Sync>;

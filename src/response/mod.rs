@@ -153,7 +153,7 @@ impl<'a> ResponseDiagnosis<'a> {
 
     /// The server's delay hint (`retryAfter` in a 429 body, or a
     /// `Retry-After` header given to [`Self::with_retry_after_header`]), at
-    /// most [`MAX_RETRY_AFTER`].
+    /// most [`MAX_RETRY_AFTER`](crate::MAX_RETRY_AFTER).
     pub fn retry_after(&self) -> Option<Duration> {
         self.retry_after
     }
