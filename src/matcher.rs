@@ -188,4 +188,15 @@ mod tests {
         assert_eq!(d.retry(), Retry::TokenRefresh);
         assert!(core::ptr::eq(d.section().unwrap(), rule.section));
     }
+
+    #[test]
+    fn a_delivery_error_is_a_message_under_its_symptom() {
+        let q = Query::new().delivery_error("Request timed out after 10 seconds");
+        assert_eq!(
+            q.symptom,
+            Some(crate::vocabulary::Symptom::WebhookDeliveryFailed.as_str())
+        );
+        assert_eq!(q.message, Some("Request timed out after 10 seconds"));
+        assert!(diagnose(&q).is_matched());
+    }
 }

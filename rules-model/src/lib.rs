@@ -25,6 +25,8 @@ pub mod diff;
 pub mod model;
 mod names;
 mod read;
+#[cfg(test)]
+mod resolve_tests;
 mod suggest;
 pub mod synthetic;
 
