@@ -1,174 +1,538 @@
-//! The command line: subcommands, arguments and their validation.
+//! The command line: subcommands, arguments and their validation, declared
+//! with clap's builder and read into plain data.
 
 use std::fs;
 use std::path::PathBuf;
 
-use clap::{ArgGroup, Parser, Subcommand};
+use clap::builder::RangedU64ValueParser;
+use clap::{value_parser, Arg, ArgAction, ArgGroup, ArgMatches};
 use debitura_triage::{Environment, Operation};
-
-use crate::printable;
+use debitura_triage_rules_model::diff::Risk;
 use debitura_triage_rules_model::nearest;
 
-/// Tells you what to do when Debitura's referral-partner APIs say no.
-///
-/// Every answer comes from the rules under rules/: the matching rule's cause,
-/// solution and retry policy (never, after-user-action, token-refresh, backoff).
-#[derive(Parser)]
-#[command(name = "debitura-triage", version, propagate_version = true)]
+use crate::printable;
+
+/// What the command line asks for.
 pub struct Cli {
-    #[command(subcommand)]
+    /// The subcommand and its arguments.
     pub command: Command,
 }
 
-#[derive(Subcommand)]
+/// A subcommand and its arguments.
 pub enum Command {
-    /// Diagnose a failure from what you know about it.
-    ///
-    /// Give what you have; a rule matches only when everything it names is given. A failure no
-    /// rule knows is reported as unrecognised, with retry `never`.
-    ///
-    /// Exit status: 0 when a rule matched, 1 when the failure is unrecognised, 2 for bad usage.
-    #[command(after_help = DIAGNOSE_EXAMPLES)]
-    #[command(group(ArgGroup::new("what").required(true).multiple(true).args(["status", "error_type", "message", "event", "symptom", "delivery_error"])))]
+    /// Diagnose a failure from what is known about it.
     Diagnose(DiagnoseArgs),
-    /// Print one rule in full, as Markdown (or JSON).
+    /// Print one rule in full.
     Explain {
-        /// The rule's id, e.g. missing-power-of-attorney (see `debitura-triage rules`).
+        /// The rule's id, as given.
         rule_id: String,
-        /// Print the rule as one JSON object, as `rules --json` lists it.
-        #[arg(long)]
+        /// As one JSON object.
         json: bool,
     },
-    /// Regenerate the Markdown pages under docs/ from the rules, check them, or render HTML.
-    ///
-    /// Only files whose content changed are written.
+    /// Regenerate, check or render the docs.
     Docs {
         /// Directory for the Markdown pages.
-        #[arg(long, value_name = "DIR", default_value = "docs")]
         out: PathBuf,
-        /// Write nothing; exit 1 and name the stale files if any page differs from the rules.
-        #[arg(long, conflicts_with = "html")]
+        /// Write nothing; report stale pages.
         check: bool,
-        /// Render standalone HTML pages into DIR instead of writing Markdown.
-        #[arg(long, value_name = "DIR")]
+        /// Render HTML into this directory instead.
         html: Option<PathBuf>,
     },
-    /// Check a webhook signature and name the mistake, or sign a body to test a handler.
+    /// Check or make a webhook signature.
     Webhook {
-        #[command(subcommand)]
+        /// Which.
         action: WebhookCommand,
     },
-    /// Review a change of rules by what it does to the answers.
+    /// Review a change of rules.
     Policy {
-        #[command(subcommand)]
+        /// Which.
         action: PolicyCommand,
     },
     /// List every rule.
     Rules {
-        /// Print the whole catalog as JSON.
-        #[arg(long)]
+        /// As JSON.
         json: bool,
     },
 }
 
-#[derive(Subcommand)]
+/// `policy` subcommands.
 pub enum PolicyCommand {
-    /// Every distinct query whose answer differs between two rule sets, grouped by transition,
-    /// riskiest first: retries more, stops retrying, recognition, another rule, rename, text.
-    ///
-    /// Loads both rule sets with the rule compiler's model (nothing is built). Exit status: 0, or
-    /// 1 when a class named by --fail-on changed; 2 when a rule set does not load.
-    #[command(after_help = "Examples:
-  debitura-triage policy diff --base HEAD
-  debitura-triage policy diff --base origin/main --markdown
-  debitura-triage policy diff --base /tmp/old-rules --fail-on retries-more --fail-on stops-retrying")]
+    /// Compare the answers of two rule sets.
     Diff {
-        /// The rule set to compare with: a folder of rules, or a git revision (its rules folder).
-        #[arg(long, value_name = "DIR|REV")]
+        /// The rule set to compare with: a folder, or a git revision.
         base: String,
         /// The current rules folder.
-        #[arg(long, value_name = "DIR", default_value = "rules")]
         rules: PathBuf,
-        /// Print one JSON object, with every changed query.
-        #[arg(long, conflicts_with = "markdown")]
+        /// Print JSON.
         json: bool,
-        /// Print Markdown ready to paste into a review.
-        #[arg(long)]
+        /// Print Markdown.
         markdown: bool,
-        /// Exit 1 when this class changed (repeatable): retries-more, stops-retrying,
-        /// recognition, other-rule, rename, text.
-        #[arg(long, value_name = "CLASS", value_parser = parse_risk)]
-        fail_on: Vec<debitura_triage_rules_model::diff::Risk>,
+        /// Exit 1 when one of these classes changed.
+        fail_on: Vec<Risk>,
     },
 }
 
-fn parse_risk(s: &str) -> Result<debitura_triage_rules_model::diff::Risk, String> {
-    pick(
-        s,
-        debitura_triage_rules_model::diff::Risk::ALL
-            .iter()
-            .map(|r| (r.as_str(), *r)),
-        "risk class",
-    )
-}
-
-#[derive(Subcommand)]
+/// `webhook` subcommands.
 pub enum WebhookCommand {
-    /// Verify a delivery's X-Debitura-Signature against the body your code verified.
-    ///
-    /// Answers "valid", or the most likely documented mistake (secret used as text, body
-    /// re-serialised, signature encoding, stale timestamp, malformed header, wrong secret).
-    /// Exits 0 when valid, 1 when not. The secret is read from an environment variable or a
-    /// file, never from the command line, and is never printed.
+    /// Verify a delivery's signature.
     Verify {
-        /// The X-Debitura-Signature header value, `t=…,v1=…`.
-        #[arg(long, value_name = "HEADER")]
+        /// The `X-Debitura-Signature` header value.
         signature: String,
-        /// The body bytes your code verified: a file, or `-` for standard input.
-        #[arg(long, value_name = "FILE|-")]
+        /// The body: a file, or `-` for standard input.
         body: String,
-        /// The signature your code computed, to tell encoding and key mistakes apart.
-        #[arg(long, value_name = "SIG")]
+        /// The signature the caller's code computed.
         computed: Option<String>,
-        /// The time to check the timestamp against, in Unix seconds (default: now).
-        #[arg(long, value_name = "UNIX")]
+        /// The time to check against, in Unix seconds.
         now: Option<u64>,
-        /// Print one JSON object with `rule`, `valid`, `cause` and `solution`.
-        #[arg(long)]
+        /// Print JSON.
         json: bool,
-        #[command(flatten)]
+        /// Where the secret is read from.
         secret: SecretSource,
     },
-    /// Sign a body as Debitura would and print the X-Debitura-Signature header.
+    /// Sign a body as Debitura would.
     Sign {
-        /// The body to sign: a file, or `-` for standard input.
-        #[arg(long, value_name = "FILE|-")]
+        /// The body: a file, or `-` for standard input.
         body: String,
-        /// The signing time in Unix seconds (default: now).
-        #[arg(long, value_name = "UNIX")]
+        /// The signing time in Unix seconds.
         timestamp: Option<u64>,
-        /// Print a curl command that posts the signed body to URL instead.
-        #[arg(long, value_name = "URL")]
+        /// Print a curl command posting to this URL.
         curl: Option<String>,
-        #[command(flatten)]
+        /// Where the secret is read from.
         secret: SecretSource,
     },
+}
+
+/// What `diagnose` was given.
+pub struct DiagnoseArgs {
+    /// HTTP status of the failed response.
+    pub status: Option<u16>,
+    /// Error type from the body.
+    pub error_type: Option<String>,
+    /// Error message from the body.
+    pub message: Option<String>,
+    /// The raw body: a file, or `-` for standard input.
+    pub body: Option<String>,
+    /// A webhook delivery-log error or disable reason.
+    pub delivery_error: Option<String>,
+    /// The call that failed.
+    pub operation: Option<Operation>,
+    /// A webhook event that announced the failure.
+    pub event: Option<String>,
+    /// A named symptom with no status.
+    pub symptom: Option<String>,
+    /// The call was retried with a freshly minted token.
+    pub after_token_refresh: bool,
+    /// The environment the call went to.
+    pub environment: Option<Environment>,
+    /// Print JSON.
+    pub json: bool,
+}
+
+impl Cli {
+    /// Reads the process's arguments; prints help, the version or a usage
+    /// error and exits as clap does when they ask for that.
+    pub fn parse() -> Cli {
+        Cli::from_matches(&command().get_matches())
+    }
+
+    /// Reads `args` (the program name first), or the usage error.
+    pub fn try_parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        Ok(Cli::from_matches(&command().try_get_matches_from(args)?))
+    }
+
+    fn from_matches(m: &ArgMatches) -> Cli {
+        let command = match m.subcommand() {
+            Some(("diagnose", m)) => Command::Diagnose(DiagnoseArgs {
+                status: m.get_one("status").copied(),
+                error_type: text(m, "error_type"),
+                message: text(m, "message"),
+                body: text(m, "body"),
+                delivery_error: text(m, "delivery_error"),
+                operation: m.get_one("operation").copied(),
+                event: text(m, "event"),
+                symptom: text(m, "symptom"),
+                after_token_refresh: m.get_flag("after_token_refresh"),
+                environment: m.get_one("environment").copied(),
+                json: m.get_flag("json"),
+            }),
+            Some(("explain", m)) => Command::Explain {
+                rule_id: text(m, "rule_id").unwrap_or_default(),
+                json: m.get_flag("json"),
+            },
+            Some(("docs", m)) => Command::Docs {
+                out: m.get_one::<PathBuf>("out").cloned().unwrap_or_default(),
+                check: m.get_flag("check"),
+                html: m.get_one::<PathBuf>("html").cloned(),
+            },
+            Some(("webhook", m)) => Command::Webhook {
+                action: match m.subcommand() {
+                    Some(("verify", m)) => WebhookCommand::Verify {
+                        signature: text(m, "signature").unwrap_or_default(),
+                        body: text(m, "body").unwrap_or_default(),
+                        computed: text(m, "computed"),
+                        now: m.get_one("now").copied(),
+                        json: m.get_flag("json"),
+                        secret: SecretSource::from_matches(m),
+                    },
+                    _ => {
+                        let m = m.subcommand_matches("sign").unwrap_or(m);
+                        WebhookCommand::Sign {
+                            body: text(m, "body").unwrap_or_default(),
+                            timestamp: m.get_one("timestamp").copied(),
+                            curl: text(m, "curl"),
+                            secret: SecretSource::from_matches(m),
+                        }
+                    }
+                },
+            },
+            Some(("policy", m)) => {
+                let m = m.subcommand_matches("diff").unwrap_or(m);
+                Command::Policy {
+                    action: PolicyCommand::Diff {
+                        base: text(m, "base").unwrap_or_default(),
+                        rules: m.get_one::<PathBuf>("rules").cloned().unwrap_or_default(),
+                        json: m.get_flag("json"),
+                        markdown: m.get_flag("markdown"),
+                        fail_on: m
+                            .get_many::<Risk>("fail_on")
+                            .map(|risks| risks.copied().collect())
+                            .unwrap_or_default(),
+                    },
+                }
+            }
+            _ => Command::Rules {
+                json: m
+                    .subcommand_matches("rules")
+                    .is_some_and(|m| m.get_flag("json")),
+            },
+        };
+        Cli { command }
+    }
+}
+
+/// A text argument's value.
+fn text(m: &ArgMatches, id: &str) -> Option<String> {
+    m.get_one::<String>(id).cloned()
+}
+
+/// A `--name` option taking one value shown as `value`.
+fn option(id: &'static str, long: &'static str, value: &'static str) -> Arg {
+    Arg::new(id).long(long).value_name(value)
+}
+
+/// A `--name` flag.
+fn flag(id: &'static str, long: &'static str) -> Arg {
+    Arg::new(id).long(long).action(ArgAction::SetTrue)
+}
+
+/// The whole command line, as `--help` shows it.
+pub fn command() -> clap::Command {
+    clap::Command::new("debitura-triage")
+        .version(env!("CARGO_PKG_VERSION"))
+        .propagate_version(true)
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .about("Tells you what to do when Debitura's referral-partner APIs say no")
+        .long_about(
+            "Tells you what to do when Debitura's referral-partner APIs say no.\n\n\
+             Every answer comes from the rules under rules/: the matching rule's cause, solution \
+             and retry policy (never, after-user-action, token-refresh, backoff).",
+        )
+        .subcommand(diagnose_command())
+        .subcommand(
+            clap::Command::new("explain")
+                .about("Print one rule in full, as Markdown (or JSON)")
+                .arg(Arg::new("rule_id").required(true).value_name("RULE_ID").help(
+                    "The rule's id, e.g. missing-power-of-attorney (see `debitura-triage rules`)",
+                ))
+                .arg(
+                    flag("json", "json")
+                        .help("Print the rule as one JSON object, as `rules --json` lists it"),
+                ),
+        )
+        .subcommand(
+            clap::Command::new("docs")
+                .about(
+                    "Regenerate the Markdown pages under docs/ from the rules, check them, \
+                     or render HTML",
+                )
+                .long_about(
+                    "Regenerate the Markdown pages under docs/ from the rules, check them, \
+                     or render HTML.\n\nOnly files whose content changed are written.",
+                )
+                .arg(
+                    option("out", "out", "DIR")
+                        .value_parser(value_parser!(PathBuf))
+                        .default_value("docs")
+                        .help("Directory for the Markdown pages"),
+                )
+                .arg(flag("check", "check").conflicts_with("html").help(
+                    "Write nothing; exit 1 and name the stale files if any page differs from \
+                     the rules",
+                ))
+                .arg(
+                    option("html", "html", "DIR")
+                        .value_parser(value_parser!(PathBuf))
+                        .help("Render standalone HTML pages into DIR instead of writing Markdown"),
+                ),
+        )
+        .subcommand(
+            clap::Command::new("webhook")
+                .about(
+                    "Check a webhook signature and name the mistake, or sign a body to test \
+                     a handler",
+                )
+                .subcommand_required(true)
+                .arg_required_else_help(true)
+                .subcommand(webhook_verify_command())
+                .subcommand(webhook_sign_command()),
+        )
+        .subcommand(
+            clap::Command::new("policy")
+                .about("Review a change of rules by what it does to the answers")
+                .subcommand_required(true)
+                .arg_required_else_help(true)
+                .subcommand(policy_diff_command()),
+        )
+        .subcommand(
+            clap::Command::new("rules")
+                .about("List every rule")
+                .arg(flag("json", "json").help("Print the whole catalog as JSON")),
+        )
+}
+
+const DIAGNOSE_ABOUT: &str = "Diagnose a failure from what you know about it.
+
+Give what you have; a rule matches only when everything it names is given. A failure no rule \
+knows is reported as unrecognised, with retry `never`.
+
+Exit status: 0 when a rule matched, 1 when the failure is unrecognised, 2 for bad usage.";
+
+fn diagnose_command() -> clap::Command {
+    let what = [
+        "status",
+        "error_type",
+        "message",
+        "event",
+        "symptom",
+        "delivery_error",
+    ];
+    clap::Command::new("diagnose")
+        .about("Diagnose a failure from what you know about it")
+        .long_about(DIAGNOSE_ABOUT)
+        .after_help(DIAGNOSE_EXAMPLES)
+        .group(
+            ArgGroup::new("what")
+                .required(true)
+                .multiple(true)
+                .args(what),
+        )
+        .arg(
+            option("status", "status", "STATUS")
+                .value_parser(RangedU64ValueParser::<u16>::new().range(100..=599))
+                .help("HTTP status of the failed response (100-599)"),
+        )
+        .arg(option("error_type", "type", "TYPE").help(
+            "Error type from the body, e.g. ClientExistsNeedsLinking (`businessErrors[].type` or \
+             the 409 `type`)",
+        ))
+        .arg(option("message", "message", "TEXT").help(
+            "Error message from the body, for errors identified by their text (e.g. \"Unknown \
+             country: XX\")",
+        ))
+        .arg(
+            option("body", "body", "FILE|-")
+                .requires("status")
+                .conflicts_with_all(["error_type", "message"])
+                .help(
+                    "The raw response body, from a file or `-` for standard input; the error \
+                     type, message, URL and retry delay are read from it",
+                ),
+        )
+        .arg(
+            option("delivery_error", "delivery-error", "TEXT")
+                .conflicts_with_all(["status", "error_type", "message", "symptom", "event"])
+                .help(
+                    "A webhook delivery-log error or disable reason, e.g. \"Request timed out \
+                     after 10 seconds\"",
+                ),
+        )
+        .arg(
+            option("operation", "op", "OP")
+                .value_parser(parse_operation)
+                .help(operation_help()),
+        )
+        .arg(
+            option("event", "event", "EVENT")
+                .value_parser(parse_event)
+                .help(event_help()),
+        )
+        .arg(
+            option("symptom", "symptom", "SYMPTOM")
+                .value_parser(parse_symptom)
+                .help(symptom_help()),
+        )
+        .arg(
+            flag("after_token_refresh", "after-token-refresh")
+                .help("The call already failed once and was retried with a freshly minted token"),
+        )
+        .arg(
+            option("environment", "env", "ENV")
+                .value_parser(parse_environment)
+                .help("The environment the call went to (test or production)"),
+        )
+        .arg(flag("json", "json").help("Print one JSON object instead of text"))
+}
+
+fn policy_diff_command() -> clap::Command {
+    clap::Command::new("diff")
+        .about(
+            "Every distinct query whose answer differs between two rule sets, grouped by \
+             transition, riskiest first: retries more, stops retrying, recognition, another \
+             rule, rename, text",
+        )
+        .long_about(
+            "Every distinct query whose answer differs between two rule sets, grouped by \
+             transition, riskiest first: retries more, stops retrying, recognition, another \
+             rule, rename, text.\n\n\
+             Loads both rule sets with the rule compiler's model (nothing is built). Exit \
+             status: 0, or 1 when a class named by --fail-on changed; 2 when a rule set does \
+             not load.",
+        )
+        .after_help(
+            "Examples:
+  debitura-triage policy diff --base HEAD
+  debitura-triage policy diff --base origin/main --markdown
+  debitura-triage policy diff --base /tmp/old-rules --fail-on retries-more --fail-on stops-retrying",
+        )
+        .arg(option("base", "base", "DIR|REV").required(true).help(
+            "The rule set to compare with: a folder of rules, or a git revision (its rules \
+             folder)",
+        ))
+        .arg(
+            option("rules", "rules", "DIR")
+                .value_parser(value_parser!(PathBuf))
+                .default_value("rules")
+                .help("The current rules folder"),
+        )
+        .arg(
+            flag("json", "json")
+                .conflicts_with("markdown")
+                .help("Print one JSON object, with every changed query"),
+        )
+        .arg(flag("markdown", "markdown").help("Print Markdown ready to paste into a review"))
+        .arg(
+            option("fail_on", "fail-on", "CLASS")
+                .action(ArgAction::Append)
+                .value_parser(parse_risk)
+                .help(
+                    "Exit 1 when this class changed (repeatable): retries-more, stops-retrying, \
+                     recognition, other-rule, rename, text",
+                ),
+        )
+}
+
+fn parse_risk(s: &str) -> Result<Risk, String> {
+    pick(s, Risk::ALL.iter().map(|r| (r.as_str(), *r)), "risk class")
+}
+
+fn webhook_verify_command() -> clap::Command {
+    clap::Command::new("verify")
+        .about("Verify a delivery's X-Debitura-Signature against the body your code verified")
+        .long_about(
+            "Verify a delivery's X-Debitura-Signature against the body your code verified.\n\n\
+             Answers \"valid\", or the most likely documented mistake (secret used as text, body \
+             re-serialised, signature encoding, stale timestamp, malformed header, wrong \
+             secret). Exits 0 when valid, 1 when not. The secret is read from an environment \
+             variable or a file, never from the command line, and is never printed.",
+        )
+        .arg(
+            option("signature", "signature", "HEADER")
+                .required(true)
+                .help("The X-Debitura-Signature header value, `t=…,v1=…`"),
+        )
+        .arg(
+            option("body", "body", "FILE|-")
+                .required(true)
+                .help("The body bytes your code verified: a file, or `-` for standard input"),
+        )
+        .arg(
+            option("computed", "computed", "SIG")
+                .help("The signature your code computed, to tell encoding and key mistakes apart"),
+        )
+        .arg(
+            option("now", "now", "UNIX")
+                .value_parser(value_parser!(u64))
+                .help("The time to check the timestamp against, in Unix seconds (default: now)"),
+        )
+        .arg(
+            flag("json", "json")
+                .help("Print one JSON object with `rule`, `valid`, `cause` and `solution`"),
+        )
+        .args(SecretSource::args())
+        .group(SecretSource::group())
+}
+
+fn webhook_sign_command() -> clap::Command {
+    clap::Command::new("sign")
+        .about("Sign a body as Debitura would and print the X-Debitura-Signature header")
+        .arg(
+            option("body", "body", "FILE|-")
+                .required(true)
+                .help("The body to sign: a file, or `-` for standard input"),
+        )
+        .arg(
+            option("timestamp", "timestamp", "UNIX")
+                .value_parser(value_parser!(u64))
+                .help("The signing time in Unix seconds (default: now)"),
+        )
+        .arg(
+            option("curl", "curl", "URL")
+                .help("Print a curl command that posts the signed body to URL instead"),
+        )
+        .args(SecretSource::args())
+        .group(SecretSource::group())
 }
 
 /// Where the webhook secret comes from. Never a plain argument: it would
 /// land in shell history and the process list.
-#[derive(clap::Args)]
-#[group(required = true, multiple = false)]
 pub struct SecretSource {
     /// Read the secret (base64, as Debitura shows it) from this environment variable.
-    #[arg(long, value_name = "NAME")]
     pub secret_env: Option<String>,
     /// Read the secret from this file (surrounding whitespace is ignored).
-    #[arg(long, value_name = "PATH")]
     pub secret_file: Option<PathBuf>,
 }
 
 impl SecretSource {
+    fn args() -> [Arg; 2] {
+        [
+            option("secret_env", "secret-env", "NAME").help(
+                "Read the secret (base64, as Debitura shows it) from this environment variable",
+            ),
+            option("secret_file", "secret-file", "PATH")
+                .value_parser(value_parser!(PathBuf))
+                .help("Read the secret from this file (surrounding whitespace is ignored)"),
+        ]
+    }
+
+    fn group() -> ArgGroup {
+        ArgGroup::new("SecretSource")
+            .required(true)
+            .multiple(false)
+            .args(["secret_env", "secret_file"])
+    }
+
+    fn from_matches(m: &ArgMatches) -> SecretSource {
+        SecretSource {
+            secret_env: text(m, "secret_env"),
+            secret_file: m.get_one::<PathBuf>("secret_file").cloned(),
+        }
+    }
+
     /// The secret. Errors never show what was given unless it is plainly a
     /// variable name: a secret pasted in place of the name must not be echoed.
     pub fn read(&self) -> Result<String, String> {
@@ -219,44 +583,6 @@ fn read_secret_file(path: &std::path::Path) -> std::io::Result<String> {
         )));
     }
     Ok(text)
-}
-
-#[derive(clap::Args)]
-pub struct DiagnoseArgs {
-    /// HTTP status of the failed response (100-599).
-    #[arg(long, value_parser = clap::value_parser!(u16).range(100..=599))]
-    pub status: Option<u16>,
-    /// Error type from the body, e.g. ClientExistsNeedsLinking (`businessErrors[].type` or the 409 `type`).
-    #[arg(long = "type", value_name = "TYPE")]
-    pub error_type: Option<String>,
-    /// Error message from the body, for errors identified by their text (e.g. "Unknown country: XX").
-    #[arg(long, value_name = "TEXT")]
-    pub message: Option<String>,
-    /// The raw response body, from a file or `-` for standard input; the error type, message,
-    /// URL and retry delay are read from it.
-    #[arg(long, value_name = "FILE|-", requires = "status", conflicts_with_all = ["error_type", "message"])]
-    pub body: Option<String>,
-    /// A webhook delivery-log error or disable reason, e.g. "Request timed out after 10 seconds".
-    #[arg(long, value_name = "TEXT", conflicts_with_all = ["status", "error_type", "message", "symptom", "event"])]
-    pub delivery_error: Option<String>,
-    /// The call that failed.
-    #[arg(long = "op", value_name = "OP", value_parser = parse_operation, help = operation_help())]
-    pub operation: Option<Operation>,
-    /// A webhook event that announced the failure.
-    #[arg(long, value_parser = parse_event, help = event_help())]
-    pub event: Option<String>,
-    /// A named symptom with no status.
-    #[arg(long, value_parser = parse_symptom, help = symptom_help())]
-    pub symptom: Option<String>,
-    /// The call already failed once and was retried with a freshly minted token.
-    #[arg(long)]
-    pub after_token_refresh: bool,
-    /// The environment the call went to (test or production).
-    #[arg(long = "env", value_name = "ENV", value_parser = parse_environment)]
-    pub environment: Option<Environment>,
-    /// Print one JSON object instead of text.
-    #[arg(long)]
-    pub json: bool,
 }
 
 const DIAGNOSE_EXAMPLES: &str = "Examples:
@@ -345,4 +671,106 @@ fn parse_symptom(s: &str) -> Result<String, String> {
         "symptom",
     )
     .map(|()| s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn arguments_are_read_into_their_fields() {
+        let cli = Cli::try_parse_from([
+            "debitura-triage",
+            "diagnose",
+            "--status",
+            "422",
+            "--type",
+            "MissingPowerOfAttorney",
+            "--op",
+            "create-case",
+            "--env",
+            "test",
+            "--after-token-refresh",
+        ])
+        .unwrap();
+        let Command::Diagnose(args) = cli.command else {
+            panic!("not diagnose");
+        };
+        assert_eq!(args.status, Some(422));
+        assert_eq!(args.error_type.as_deref(), Some("MissingPowerOfAttorney"));
+        assert_eq!(args.operation, Some(Operation::CreateCase));
+        assert_eq!(args.environment, Some(Environment::Test));
+        assert!(args.after_token_refresh && !args.json);
+
+        let cli = Cli::try_parse_from([
+            "debitura-triage",
+            "policy",
+            "diff",
+            "--base",
+            "HEAD",
+            "--fail-on",
+            "retries-more",
+            "--fail-on",
+            "text",
+        ])
+        .unwrap();
+        let Command::Policy {
+            action:
+                PolicyCommand::Diff {
+                    base,
+                    rules,
+                    fail_on,
+                    ..
+                },
+        } = cli.command
+        else {
+            panic!("not policy diff");
+        };
+        assert_eq!((base.as_str(), rules), ("HEAD", PathBuf::from("rules")));
+        assert_eq!(fail_on, [Risk::RetriesMore, Risk::Text]);
+
+        let cli = Cli::try_parse_from([
+            "debitura-triage",
+            "webhook",
+            "sign",
+            "--body",
+            "-",
+            "--secret-file",
+            "s",
+        ])
+        .unwrap();
+        let Command::Webhook {
+            action: WebhookCommand::Sign { body, secret, .. },
+        } = cli.command
+        else {
+            panic!("not webhook sign");
+        };
+        assert_eq!(body, "-");
+        assert_eq!(secret.secret_file, Some(PathBuf::from("s")));
+    }
+
+    #[test]
+    fn a_secret_source_is_required_and_single() {
+        for args in [
+            &["debitura-triage", "webhook", "sign", "--body", "-"][..],
+            &[
+                "debitura-triage",
+                "webhook",
+                "sign",
+                "--body",
+                "-",
+                "--secret-env",
+                "A",
+                "--secret-file",
+                "b",
+            ],
+        ] {
+            assert!(Cli::try_parse_from(args).is_err(), "{args:?}");
+        }
+    }
 }

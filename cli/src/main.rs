@@ -3,7 +3,6 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
 use debitura_triage::{diagnose, diagnose_response, Query, RuleId, MAX_SCAN, RETIRED, RULES};
 use debitura_triage_cli as cli;
 use debitura_triage_rules_model::nearest;

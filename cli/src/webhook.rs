@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::args::WebhookCommand;
 use crate::read_body;
+use crate::report::diagnosis_text;
 
 /// The largest body `webhook verify` and `sign` read. Debitura's events are a
 /// few KiB; a signature covers the whole body, so a longer one is refused
@@ -22,7 +23,6 @@ fn read_whole_body(source: &str) -> Result<Vec<u8>, String> {
         )),
     }
 }
-use crate::report::diagnosis_text;
 
 fn unix_now() -> u64 {
     std::time::SystemTime::now()

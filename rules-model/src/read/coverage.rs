@@ -2,33 +2,31 @@
 //! that answer each row: read from the one rules file with `coverage:`,
 //! checked against the rules, and rendered as the coverage page.
 
-use serde::Deserialize;
-
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::CoverageRow;
 use crate::read::layout::Layout;
+use crate::read::raw::raw_struct;
 use crate::read::yaml::yaml_problem;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCoverage {
-    coverage: Vec<RawGroup>,
+raw_struct! {
+    struct RawCoverage {
+        coverage: Vec<RawGroup>,
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawGroup {
-    group: String,
-    rows: Vec<RawRow>,
+raw_struct! {
+    struct RawGroup {
+        group: String,
+        rows: Vec<RawRow>,
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRow {
-    row: String,
-    #[serde(default)]
-    rules: Vec<String>,
-    note: Option<String>,
+raw_struct! {
+    struct RawRow {
+        row: String,
+        rules: Vec<String> = default,
+        note: Option<String> = default,
+    }
 }
 
 /// True when `text` is the coverage file: it opens `coverage:`.

@@ -1,19 +1,18 @@
 //! The file of released and retired ids.
 
-use serde::Deserialize;
-
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Lifecycle, Origin, Retired};
 use crate::read::layout::Layout;
+use crate::read::raw::raw_struct;
 
-/// One retirement record as written.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawRetired {
-    id: String,
-    retired: String,
-    replaced_by: Option<String>,
-    reason: Option<String>,
+raw_struct! {
+    /// One retirement record as written.
+    pub struct RawRetired {
+        id: String,
+        retired: String,
+        replaced_by: Option<String> = default,
+        reason: Option<String> = default,
+    }
 }
 
 /// The released ids and retirement records, each with the line it is written on.

@@ -4,6 +4,7 @@
 pub mod coverage;
 pub mod layout;
 pub mod lifecycle;
+pub(crate) mod raw;
 pub mod sections;
 pub mod vocabulary;
 pub mod yaml;

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use serde::Deserialize;
 use serde_yaml::Value;
 
 use crate::diagnostic::{Code, Diagnostic};
@@ -13,79 +12,72 @@ use crate::model::{Conditions, Field, Origin, Page, Query, Rule, Section, FIELDS
 use crate::names::is_kebab;
 use crate::read::layout::{Layout, Step};
 use crate::read::lifecycle::{lifecycle, RawRetired};
+use crate::read::raw::raw_struct;
 use crate::read::vocabulary::{rule_bounds, RawBounds};
 use crate::read::yaml::{
     control_character, rule_label_from_text, serde_problem, yaml_message, yaml_problem,
 };
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFile {
-    page: Option<RawPage>,
-    section: Option<RawSection>,
-    #[serde(default)]
-    rules: Vec<Value>,
-    released: Option<Vec<String>>,
-    retired: Option<Vec<RawRetired>>,
+raw_struct! {
+    struct RawFile {
+        page: Option<RawPage> = default,
+        section: Option<RawSection> = default,
+        rules: Vec<Value> = default,
+        released: Option<Vec<String>> = default,
+        retired: Option<Vec<RawRetired>> = default,
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPage {
-    title: String,
-    intro: String,
+raw_struct! {
+    struct RawPage {
+        title: String,
+        intro: String,
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSection {
-    title: String,
-    order: u32,
-    summary: String,
-    intro: Option<String>,
-    outro: Option<String>,
-    columns: Option<Vec<String>>,
+raw_struct! {
+    struct RawSection {
+        title: String,
+        order: u32,
+        summary: String,
+        intro: Option<String> = default,
+        outro: Option<String> = default,
+        columns: Option<Vec<String>> = default,
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRule {
-    id: String,
-    title: String,
-    cause: Option<String>,
-    solution: Option<String>,
-    retry: String,
-    when: RawConditions,
-    notes: Option<String>,
-    #[serde(default)]
-    see_also: Vec<String>,
-    #[serde(default)]
-    examples: Vec<RawConditions>,
-    #[serde(default)]
-    counter_examples: Vec<RawConditions>,
-    backoff: Option<RawBounds>,
+raw_struct! {
+    struct RawRule {
+        id: String,
+        title: String,
+        cause: Option<String> = default,
+        solution: Option<String> = default,
+        retry: String,
+        when: RawConditions,
+        notes: Option<String> = default,
+        see_also: Vec<String> = default,
+        examples: Vec<RawConditions> = default,
+        counter_examples: Vec<RawConditions> = default,
+        backoff: Option<RawBounds> = default,
+    }
 }
 
-/// The shape shared by `when` and by each example. In `when` a key may hold a
-/// list of accepted values; in an example every key holds one value.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawConditions {
-    status: Option<Value>,
-    #[serde(default, rename = "type", deserialize_with = "keep_null")]
-    error_type: Option<Value>,
-    #[serde(default, deserialize_with = "keep_null")]
-    message: Option<Value>,
-    operation: Option<Value>,
-    event: Option<Value>,
-    symptom: Option<Value>,
-    after_token_refresh: Option<bool>,
-    environment: Option<Value>,
-}
-
-/// `type: null` means "no type", which differs from leaving `type` out ("any type").
-fn keep_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
-    Value::deserialize(d).map(Some)
+raw_struct! {
+    /// The shape shared by `when` and by each example. In `when` a key may hold a
+    /// list of accepted values; in an example every key holds one value.
+    /// `type: null` means "no type", which differs from leaving `type` out
+    /// ("any type"); `message` likewise.
+    #[derive(Default)]
+    struct RawConditions {
+        status: Option<Value> = default,
+        error_type as "type": Option<Value> = keep_null,
+        message: Option<Value> = keep_null,
+        operation: Option<Value> = default,
+        event: Option<Value> = default,
+        symptom: Option<Value> = default,
+        after_token_refresh: Option<bool> = default,
+        environment: Option<Value> = default,
+    }
 }
 
 impl RawConditions {

@@ -2,14 +2,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Deserialize;
-
 use crate::diagnostic::{suggestion, Code, Diagnostic};
 use crate::model::vocabulary::{
     ancestry, Bounds, Named, Operation, RetryPolicy, Route, Vocabulary,
 };
 use crate::names::{is_kebab, is_rust_name, variant_name};
 use crate::read::layout::Layout;
+use crate::read::raw::raw_struct;
 use crate::read::yaml::yaml_problem;
 
 /// The top-level keys of the vocabulary file; a file holding any of them is it.
@@ -18,39 +17,35 @@ pub const KEYS: [&str; 5] = ["retry", "operations", "environments", "events", "s
 /// The HTTP methods a route may name.
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawVocabulary {
-    #[serde(default)]
-    retry: Vec<RawRetry>,
-    #[serde(default)]
-    operations: Vec<RawOperation>,
-    #[serde(default)]
-    environments: Vec<RawNamed>,
-    #[serde(default)]
-    events: Vec<RawNamed>,
-    #[serde(default)]
-    symptoms: Vec<RawNamed>,
+raw_struct! {
+    struct RawVocabulary {
+        retry: Vec<RawRetry> = default,
+        operations: Vec<RawOperation> = default,
+        environments: Vec<RawNamed> = default,
+        events: Vec<RawNamed> = default,
+        symptoms: Vec<RawNamed> = default,
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRetry {
-    name: String,
-    meaning: String,
-    resends: Option<u32>,
-    bounds: Option<RawBounds>,
+raw_struct! {
+    struct RawRetry {
+        name: String,
+        meaning: String,
+        resends: Option<u32> = default,
+        bounds: Option<RawBounds> = default,
+    }
 }
 
-/// Bounds as written: in the vocabulary all of them, in a rule any of them.
-#[derive(Deserialize, Default, Clone)]
-#[serde(deny_unknown_fields)]
-pub struct RawBounds {
-    attempts: Option<u32>,
-    base_delay_ms: Option<u64>,
-    max_delay_ms: Option<u64>,
-    jitter_percent: Option<u8>,
-    honour_retry_after: Option<bool>,
+raw_struct! {
+    /// Bounds as written: in the vocabulary all of them, in a rule any of them.
+    #[derive(Default, Clone)]
+    pub struct RawBounds {
+        attempts: Option<u32> = default,
+        base_delay_ms: Option<u64> = default,
+        max_delay_ms: Option<u64> = default,
+        jitter_percent: Option<u8> = default,
+        honour_retry_after: Option<bool> = default,
+    }
 }
 
 impl RawBounds {
@@ -113,27 +108,23 @@ pub fn rule_bounds(
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawOperation {
-    name: String,
-    parent: Option<String>,
-    description: String,
-    #[serde(default)]
-    routes: Vec<String>,
-    #[serde(default)]
-    hosts: BTreeMap<String, String>,
-    #[serde(default)]
-    prefixes: Vec<String>,
-    #[serde(default)]
-    idempotency_key: bool,
+raw_struct! {
+    struct RawOperation {
+        name: String,
+        parent: Option<String> = default,
+        description: String,
+        routes: Vec<String> = default,
+        hosts: BTreeMap<String, String> = default,
+        prefixes: Vec<String> = default,
+        idempotency_key: bool = default,
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawNamed {
-    name: String,
-    description: String,
+raw_struct! {
+    struct RawNamed {
+        name: String,
+        description: String,
+    }
 }
 
 /// True when `text` is the vocabulary file: it opens one of its top-level
