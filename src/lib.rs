@@ -27,6 +27,7 @@ mod lookup;
 mod matcher;
 mod names;
 mod query;
+mod resend;
 mod response;
 mod route;
 #[cfg(feature = "serde")]
@@ -44,6 +45,7 @@ pub use catalog::{
 pub use matcher::{diagnose, Diagnosis};
 pub use names::ParseNameError;
 pub use query::Query;
+pub use resend::Resend;
 pub use response::json::{JsonStr, Stop, MAX_PATH, MAX_SCAN};
 pub use response::retry_after::{parse_retry_after, MAX_RETRY_AFTER};
 pub use response::{

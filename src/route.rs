@@ -3,6 +3,7 @@
 //! come from `rules/vocabulary.yaml`; this module only compares them.
 
 use crate::query::Query;
+use crate::resend::Resend;
 use crate::vocabulary::{Api, Environment, Operation, APIS, ROUTES};
 
 impl Query<'_> {
@@ -127,6 +128,43 @@ impl Operation {
             .map(|r| (r.method, r.path))
     }
 
+    /// Why sending this operation's request twice is safe, or that it is
+    /// not: the least safe reason among its routes and its descendants'
+    /// routes, of `method` only when it is given (letters compare without
+    /// regard to case). A method none of them uses, or an operation without
+    /// routes, gives [`Resend::Unsafe`]: nothing says a resend is safe.
+    ///
+    /// ```
+    /// use debitura_triage::{Operation, Resend};
+    ///
+    /// // `POST /v1/Webhooks` creates a subscription and takes no key.
+    /// assert_eq!(Operation::ManageWebhooks.resend(None), Resend::Unsafe);
+    /// assert_eq!(Operation::ManageWebhooks.resend(Some("GET")), Resend::Method);
+    /// assert_eq!(Operation::CreateClient.resend(Some("POST")), Resend::BusinessKey);
+    /// assert_eq!(Operation::CustomerApi.resend(Some("GET")), Resend::Method);
+    /// assert_eq!(Operation::CustomerApi.resend(None), Resend::Unsafe);
+    /// ```
+    #[must_use]
+    pub fn resend(self, method: Option<&str>) -> Resend {
+        ROUTES
+            .iter()
+            .filter(|r| r.operation.is_within(self))
+            .filter(|r| method.is_none_or(|m| r.method.eq_ignore_ascii_case(m)))
+            .map(|r| r.resend)
+            .min()
+            .unwrap_or(Resend::Unsafe)
+    }
+
+    /// Whether the API takes an `Idempotency-Key` header on this
+    /// operation: a resend with the same key and body replays the stored
+    /// answer instead of acting twice.
+    #[must_use]
+    pub fn takes_idempotency_key(self) -> bool {
+        ROUTES
+            .iter()
+            .any(|r| r.operation == self && r.resend == Resend::IdempotencyKey)
+    }
+
     /// The API this operation belongs to: the root of its parents.
     #[must_use]
     pub fn api(self) -> Operation {
@@ -183,8 +221,8 @@ fn strip_prefix_ignore_case<'p>(path: &'p str, prefix: &str) -> Option<&'p str> 
 }
 
 /// True when `path` fits `template`: segment by segment, a `{name}`
-/// segment takes any non-empty segment, and the others compare without
-/// regard to ASCII case.
+/// segment takes any non-empty segment, `{name}:action` one that ends in
+/// `:action`, and the others compare without regard to ASCII case.
 fn fits(template: &str, path: &str) -> bool {
     let mut wanted = template.split('/');
     let mut given = path.split('/');
@@ -192,7 +230,11 @@ fn fits(template: &str, path: &str) -> bool {
         match (wanted.next(), given.next()) {
             (None, None) => return true,
             (Some(w), Some(g)) if w.starts_with('{') => {
-                if g.is_empty() {
+                let action = w.split_once('}').map_or("", |(_, action)| action);
+                let head = g.len().checked_sub(action.len()).filter(|&n| n > 0);
+                let fits = head
+                    .is_some_and(|n| g.is_char_boundary(n) && g[n..].eq_ignore_ascii_case(action));
+                if !fits {
                     return false;
                 }
             }
@@ -214,6 +256,10 @@ mod tests {
         assert!(!fits("/clients/{id}", "/clients/abc/withdraw"));
         assert!(!fits("/clients/{id}/withdraw", "/clients/abc"));
         assert!(!fits("/clients", "/client"));
+        assert!(fits("/divisions/{id}:archive", "/divisions/7:Archive"));
+        assert!(!fits("/divisions/{id}:archive", "/divisions/:archive"));
+        assert!(!fits("/divisions/{id}:archive", "/divisions/7"));
+        assert!(!fits("/divisions/{id}:archive", "/divisions/é"));
     }
 
     #[test]

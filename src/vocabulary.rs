@@ -7,6 +7,8 @@ pub(crate) struct Route {
     pub(crate) operation: Operation,
     pub(crate) method: &'static str,
     pub(crate) path: &'static str,
+    /// Why sending it twice is safe, or that it is not.
+    pub(crate) resend: crate::resend::Resend,
 }
 
 /// One API: its root operation, base hosts and accepted path prefixes.

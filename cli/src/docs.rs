@@ -475,7 +475,44 @@ fn retry_policy() -> String {
             let _ = writeln!(md, "{}\n", rules.join("\n"));
         }
     }
+    md.push_str(&resend_table());
     finish(md)
+}
+
+/// Every documented route, whether sending it twice is safe, and why.
+fn resend_table() -> String {
+    let mut md = String::from(
+        "## Sending a request twice\n\n\
+         A request whose answer never came may have been acted on. Sending it again is safe only \
+         where a second copy cannot act twice: by its HTTP method, by an `Idempotency-Key` \
+         exactly where the API's spec declares one, or by a key in the request that names what \
+         it creates. Every other write is sent once; when its outcome is unknown, check whether \
+         it took effect before sending it again.\n\n",
+    );
+    let rows: Vec<Vec<Cell>> = Operation::ALL
+        .iter()
+        .flat_map(|&op| op.routes().map(move |(method, path)| (op, method, path)))
+        .map(|(op, method, path)| {
+            let resend = op.resend(Some(method));
+            let safe = match (resend.is_safe(false), resend.is_safe(true)) {
+                (true, _) => "yes",
+                (false, true) => "with the same `Idempotency-Key`",
+                (false, false) => "no",
+            };
+            vec![
+                Cell::Markdown(format!("`{}`", op.as_str())),
+                Cell::Markdown(format!("`{method} {path}`")),
+                Cell::Markdown(safe.to_string()),
+                Cell::Markdown(format!("`{resend}`: {}", resend.meaning())),
+            ]
+        })
+        .collect();
+    let _ = writeln!(
+        md,
+        "{}",
+        table(&["Operation", "Route", "Safe to send twice", "Why"], &rows)
+    );
+    md
 }
 
 /// One trailing newline, no trailing blank lines.

@@ -6,7 +6,7 @@ use std::process::Command;
 use debitura_triage::{Environment, Operation, Query};
 use debitura_triage_rules_model::diff::{self, PolicyDiff, Risk};
 use debitura_triage_rules_model::model::{Field, NONE};
-use debitura_triage_rules_model::{self as rules_model, Catalog, Source};
+use debitura_triage_rules_model::{self as rules_model, Source};
 use serde_json::{json, Value};
 
 /// Queries listed per group in text and Markdown; `--json` lists them all.
@@ -30,7 +30,7 @@ pub fn diff(
 ) -> Result<(String, u8), String> {
     let current_sources =
         rules_model::read_dir(rules, &rules.display().to_string()).map_err(problems)?;
-    let current = load(&current_sources)?;
+    let current = rules_model::load(&current_sources).map_err(problems)?;
     let mut base_sources = if Path::new(base).is_dir() {
         rules_model::read_dir(Path::new(base), base).map_err(problems)?
     } else {
@@ -48,7 +48,9 @@ pub fn diff(
                 .filter(|s| rules_model::is_vocabulary(&s.text)),
         );
     }
-    let base_catalog = load(&base_sources)?;
+    // The base may predate requirements added since; its answers never
+    // depended on them.
+    let base_catalog = rules_model::load_earlier(&base_sources).map_err(problems)?;
     let diff = diff::diff(&base_catalog, &current);
     let text = match format {
         Format::Text => render(&diff, base, false),
@@ -62,10 +64,6 @@ pub fn diff(
 fn problems(problems: Vec<rules_model::Diagnostic>) -> String {
     let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
     format!("the rules do not load:\n{}", lines.join("\n"))
-}
-
-fn load(sources: &[Source]) -> Result<Catalog, String> {
-    rules_model::load(sources).map_err(problems)
 }
 
 /// The rules files of `rules` as they were at git revision `rev`.

@@ -61,6 +61,14 @@ macro_rules! codes {
             pub const fn severity(self) -> Severity {
                 Severity::Error
             }
+
+            /// True for a requirement the rule language added later, which a
+            /// rule set written before it is not held to when it is read as
+            /// the base of a comparison ([`load_earlier`](crate::load_earlier)):
+            /// its answers never depended on what the requirement asks.
+            pub const fn added_later(self) -> bool {
+                matches!(self, Code::ResendUndeclared | Code::LegacyKey)
+            }
         }
     };
 }
@@ -286,6 +294,22 @@ codes! {
     RouteClaimedTwice = "route-claimed-twice",
         "A method and path template name one operation per API.",
         "  - { name: get-case, routes: [GET /cases/{id}] }\n  - { name: read-case, routes: [GET /cases/{caseId}] }";
+    /// A write whose resend safety is not declared.
+    ResendUndeclared = "resend-undeclared",
+        "An operation with a route whose method does not make a resend safe (POST, PATCH) says why sending it twice is safe, or that it is not, with `resend:`.",
+        "  - { name: create-webhook, routes: [POST /webhooks] }   (no resend:)";
+    /// A resend reason where the method already decides.
+    ResendNeedless = "resend-needless",
+        "An operation whose every route is safe by its method (GET, HEAD, OPTIONS, PUT, DELETE), or that has no route, declares `resend:`, which would say nothing.",
+        "  - { name: get-case, resend: read-only, routes: [GET /cases/{id}] }";
+    /// An unknown resend reason.
+    UnknownResend = "unknown-resend",
+        "`resend:` is one of `idempotency-key`, `business-key`, `read-only` or `unsafe`.",
+        "    resend: idempotent";
+    /// A key the rule language no longer uses.
+    LegacyKey = "legacy-key",
+        "An operation says `idempotency_key:`, the spelling `resend: idempotency-key` replaced; it is read as that only in a rule set compared as the base of `policy diff`.",
+        "    idempotency_key: true";
     /// Two rules with one id.
     DuplicateId = "duplicate-id",
         "Two rules have the same id; ids are stable and never reused.",

@@ -45,8 +45,25 @@ pub const SUGGEST_SOURCE: &str = include_str!("suggest.rs");
 
 /// Reads and checks rule files into a catalog, or returns every problem found.
 pub fn load(sources: &[Source]) -> Result<Catalog, Vec<Diagnostic>> {
+    load_keeping(sources, |_| true)
+}
+
+/// Reads and checks a rule set that may predate requirements the rule
+/// language added later ([`Code::added_later`]), such as an earlier revision
+/// compared by `policy diff`: those problems are not held against it, and
+/// what they leave undeclared is read the cautious way (a write whose resend
+/// safety is not declared is unsafe to resend).
+pub fn load_earlier(sources: &[Source]) -> Result<Catalog, Vec<Diagnostic>> {
+    load_keeping(sources, |d| !d.code.added_later())
+}
+
+fn load_keeping(
+    sources: &[Source],
+    keep: impl Fn(&Diagnostic) -> bool,
+) -> Result<Catalog, Vec<Diagnostic>> {
     let (catalog, mut problems) = read::read(sources);
     check::check(&catalog, &mut problems);
+    problems.retain(keep);
     if problems.is_empty() {
         Ok(catalog)
     } else {

@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use debitura_triage_rules_model::diff::{diff, Group, PolicyDiff, Risk};
+use debitura_triage_rules_model::model::vocabulary::Resend;
 use debitura_triage_rules_model::model::{Field, Query};
-use debitura_triage_rules_model::{load, read_dir, Catalog, Source};
+use debitura_triage_rules_model::{load, load_earlier, read_dir, Catalog, Code, Source};
 use proptest::prelude::*;
 
 fn fixture_sources() -> Vec<Source> {
@@ -190,6 +191,50 @@ fn each_kind_of_change_is_classified_and_grouped() {
 }
 
 /// A new rule that takes over a gone rule's queries and others too is not a rename.
+#[test]
+fn an_earlier_rule_set_loads_without_the_requirements_added_since() {
+    // As the vocabulary was written before `resend:`: one write with the
+    // former `idempotency_key`, one that says nothing.
+    let mut sources = fixture_sources();
+    rewrite(
+        &mut sources,
+        "vocabulary.yaml",
+        "    resend: idempotency-key\n",
+        "    idempotency_key: true\n",
+    );
+    rewrite(
+        &mut sources,
+        "vocabulary.yaml",
+        "    resend: business-key\n",
+        "",
+    );
+    let problems = load(&sources).expect_err("the current language refuses it");
+    let mut codes: Vec<Code> = problems.iter().map(|p| p.code).collect();
+    codes.sort();
+    assert_eq!(codes, [Code::ResendUndeclared, Code::LegacyKey]);
+    let earlier = load_earlier(&sources).unwrap_or_else(|p| panic!("{p:?}"));
+    let resend = |name: &str| {
+        earlier
+            .vocabulary
+            .operations
+            .iter()
+            .find(|o| o.name == name)
+            .and_then(|o| o.resend)
+    };
+    assert_eq!(resend("create-case"), Some(Resend::IdempotencyKey));
+    assert_eq!(resend("create-client"), Some(Resend::Unsafe));
+    assert!(diff(&earlier, &base()).groups.is_empty());
+
+    // Any other problem still stops it.
+    rewrite(
+        &mut sources,
+        "vocabulary.yaml",
+        "  - name: delete-client",
+        "  - name: Delete-Client",
+    );
+    assert!(load_earlier(&sources).is_err());
+}
+
 #[test]
 fn a_rule_that_also_takes_other_queries_is_not_a_rename() {
     let current = edited(

@@ -179,24 +179,12 @@ pub(super) fn operation_parents(v: &Vocabulary) -> TokenStream {
             None => quote! { Operation::#this => None },
         }
     });
-    let keyed = v
-        .operations
-        .iter()
-        .filter(|op| op.idempotency_key)
-        .map(|op| variant(&op.name));
     quote! {
         impl Operation {
             /// The broader operation this one belongs to; `None` for an API
             /// (a root operation).
             pub const fn parent(self) -> Option<Operation> {
                 match self { #( #arms, )* }
-            }
-
-            /// Whether the API accepts an `Idempotency-Key` header on this
-            /// operation: a resend with the same key and body replays the
-            /// stored answer instead of acting twice.
-            pub const fn takes_idempotency_key(self) -> bool {
-                matches!(self, #( Operation::#keyed )|*)
             }
         }
     }
@@ -209,7 +197,13 @@ pub(super) fn routes(v: &Vocabulary) -> TokenStream {
         let this = variant(&op.name);
         op.routes.iter().map(move |r| {
             let (method, path) = (&r.method, &r.path);
-            quote! { crate::vocabulary::Route { operation: Operation::#this, method: #method, path: #path } }
+            let resend = variant(op.resend_of(r).as_str());
+            quote! {
+                crate::vocabulary::Route {
+                    operation: Operation::#this, method: #method, path: #path,
+                    resend: crate::resend::Resend::#resend,
+                }
+            }
         })
     });
     let apis = v.operations.iter().filter(|op| op.parent.is_none()).map(|op| {

@@ -122,9 +122,58 @@ pub struct Operation {
     pub hosts: Vec<(String, String)>,
     /// Path prefixes a request may carry before a documented route.
     pub prefixes: Vec<String>,
-    /// Whether its requests take an `Idempotency-Key` header.
-    pub idempotency_key: bool,
+    /// Why sending one of its routes twice is safe, or that it is not, for
+    /// the routes whose method does not say so already; `None` when every
+    /// route is safe by its method (or it has none).
+    pub resend: Option<Resend>,
 }
+
+/// Why a request may be sent twice without acting twice, or that it may not.
+/// Declared from the least safe to the safest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Resend {
+    /// A second copy may act again: create a second record, deliver again.
+    Unsafe,
+    /// Safe when the request carries an `Idempotency-Key` (and the same body).
+    IdempotencyKey,
+    /// Safe because a key in the request names what it creates
+    /// (`POST /clients` on `externalTenantId`).
+    BusinessKey,
+    /// Safe because it changes no stored data (a preview, a check, a token).
+    ReadOnly,
+    /// Safe by its HTTP method: GET, HEAD, OPTIONS, PUT, DELETE.
+    Method,
+}
+
+impl Resend {
+    /// Every reason, the least safe first.
+    pub const ALL: [Resend; 5] = [
+        Resend::Unsafe,
+        Resend::IdempotencyKey,
+        Resend::BusinessKey,
+        Resend::ReadOnly,
+        Resend::Method,
+    ];
+
+    /// The kebab-case name the vocabulary writes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resend::Unsafe => "unsafe",
+            Resend::IdempotencyKey => "idempotency-key",
+            Resend::BusinessKey => "business-key",
+            Resend::ReadOnly => "read-only",
+            Resend::Method => "method",
+        }
+    }
+
+    /// The reason called `name`.
+    pub fn from_name(name: &str) -> Option<Resend> {
+        Resend::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+}
+
+/// The methods a resend of which acts no more than the first send.
+pub const SAFE_METHODS: [&str; 5] = ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"];
 
 /// `METHOD /path/{param}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +182,24 @@ pub struct Route {
     pub method: String,
     /// The path template, parameters in braces.
     pub path: String,
+}
+
+impl Route {
+    /// True when the method alone makes a resend safe.
+    pub fn safe_by_method(&self) -> bool {
+        SAFE_METHODS.contains(&self.method.as_str())
+    }
+}
+
+impl Operation {
+    /// Why sending `route` (one of this operation's) twice is safe, or not.
+    pub fn resend_of(&self, route: &Route) -> Resend {
+        if route.safe_by_method() {
+            Resend::Method
+        } else {
+            self.resend.unwrap_or(Resend::Unsafe)
+        }
+    }
 }
 
 impl Vocabulary {

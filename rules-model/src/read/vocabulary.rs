@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostic::{suggestion, Code, Diagnostic};
 use crate::model::vocabulary::{
-    ancestry, Bounds, Named, Operation, RetryPolicy, Route, Vocabulary,
+    ancestry, Bounds, Named, Operation, Resend, RetryPolicy, Route, Vocabulary,
 };
 use crate::names::{is_kebab, is_rust_name, variant_name};
 use crate::read::layout::Layout;
@@ -116,7 +116,8 @@ raw_struct! {
         routes: Vec<String> = default,
         hosts: BTreeMap<String, String> = default,
         prefixes: Vec<String> = default,
-        idempotency_key: bool = default,
+        resend: Option<String> = default,
+        idempotency_key: Option<bool> = default,
     }
 }
 
@@ -221,6 +222,15 @@ impl Checker<'_> {
     fn key_line(&self, key: &str, n: usize, field: &str) -> usize {
         let item = self.item_line(key, n);
         self.layout.key_line(item, field).unwrap_or(item)
+    }
+
+    /// The line of route `i` of operation `n`.
+    fn route_line(&self, n: usize, i: usize) -> usize {
+        let item = self.item_line("operations", n);
+        self.layout
+            .key_line(item, "routes")
+            .and_then(|l| self.layout.nth_item_line(l, i))
+            .unwrap_or(item)
     }
 
     /// Checks a name: its form, a Rust name it makes, and that it is new.
@@ -448,12 +458,7 @@ Some(&entry.name),
             }
             let mut routes = Vec::new();
             for (i, text) in entry.routes.iter().enumerate() {
-                // The route's own item in the `routes:` list.
-                let line = self
-                    .layout
-                    .key_line(self.item_line("operations", n), "routes")
-                    .and_then(|l| self.layout.nth_item_line(l, i))
-                    .unwrap_or_else(|| self.item_line("operations", n));
+                let line = self.route_line(n, i);
                 match parse_route(text) {
                     Ok(route) => {
                         let key = (root.clone(), route.method.clone(), shape(&route.path));
@@ -479,6 +484,21 @@ Some(&entry.name),
                     ),
                 }
             }
+            let mut declared = entry.resend.as_deref();
+            if let Some(keyed) = entry.idempotency_key {
+                let line = self.key_line("operations", n, "idempotency_key");
+                self.at(
+                    Code::LegacyKey,
+                    line,
+                    Some(name),
+                    "`idempotency_key:` is the former spelling of `resend: idempotency-key`".into(),
+                    "write `resend: idempotency-key` where the API declares the header, or the reason a resend is safe or not".into(),
+                );
+                if keyed && declared.is_none() {
+                    declared = Some(Resend::IdempotencyKey.as_str());
+                }
+            }
+            let resend = self.resend(n, name, declared, &routes);
             out.push(Operation {
                 name: entry.name,
                 parent: entry.parent,
@@ -486,10 +506,76 @@ Some(&entry.name),
                 routes,
                 hosts: entry.hosts.into_iter().collect(),
                 prefixes: entry.prefixes,
-                idempotency_key: entry.idempotency_key,
+                resend,
             });
         }
         out
+    }
+}
+
+impl Checker<'_> {
+    /// The operation's declared resend reason, which its routes need exactly
+    /// when one of them is not safe by its method.
+    fn resend(
+        &mut self,
+        n: usize,
+        name: &str,
+        declared: Option<&str>,
+        routes: &[Route],
+    ) -> Option<Resend> {
+        let write = routes.iter().position(|r| !r.safe_by_method());
+        let line = || self.key_line("operations", n, "resend");
+        let declarable: Vec<&str> = Resend::ALL
+            .iter()
+            .filter(|r| **r != Resend::Method)
+            .map(|r| r.as_str())
+            .collect();
+        match (declared, write) {
+            (None, None) => None,
+            (None, Some(i)) => {
+                let route = &routes[i];
+                let line = self.route_line(n, i);
+                self.at(
+                    Code::ResendUndeclared,
+                    line,
+                    Some(name),
+                    format!(
+                        "`{} {}` may act twice if sent twice, and `resend:` does not say whether it does",
+                        route.method, route.path
+                    ),
+                    format!(
+                        "add `resend:` with one of {}, as the API's spec documents the write",
+                        declarable.join(", ")
+                    ),
+                );
+                Some(Resend::Unsafe)
+            }
+            (Some(text), write) => match Resend::from_name(text).filter(|r| *r != Resend::Method) {
+                None => {
+                    let line = line();
+                    self.at(
+                        Code::UnknownResend,
+                        line,
+                        Some(name),
+                        format!("`resend: {text}` is not a reason"),
+                        suggestion(text, &declarable),
+                    );
+                    write.map(|_| Resend::Unsafe)
+                }
+                Some(_) if write.is_none() => {
+                    let line = line();
+                    self.at(
+                        Code::ResendNeedless,
+                        line,
+                        Some(name),
+                        format!("`resend: {text}` on an operation whose routes are all safe by their method"),
+                        "remove it: GET, HEAD, OPTIONS, PUT and DELETE may be sent twice as they are".into(),
+                    );
+                    None
+                }
+                Some(reason) => Some(reason),
+            },
+        }
     }
 }
 
@@ -497,8 +583,8 @@ Some(&entry.name),
 fn shape(path: &str) -> String {
     path.split('/')
         .map(|s| {
-            if s.starts_with('{') {
-                "{}".to_string()
+            if let Some((_, action)) = s.split_once('}') {
+                format!("{{}}{}", action.to_ascii_lowercase())
             } else {
                 s.to_ascii_lowercase()
             }
@@ -521,20 +607,23 @@ fn parse_route(text: &str) -> Result<Route, String> {
         return Err("the path does not start with `/`".into());
     }
     for segment in path[1..].split('/') {
+        let is_word = |w: &str| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        };
         let ok = match segment.strip_prefix('{') {
-            Some(rest) => rest
-                .strip_suffix('}')
-                .is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric())),
-            None => {
-                !segment.is_empty()
-                    && segment
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-            }
+            // `{id}`, or `{id}:action` (a custom method, as `/divisions/{id}:archive`).
+            Some(rest) => rest.split_once('}').is_some_and(|(p, action)| {
+                !p.is_empty()
+                    && p.chars().all(|c| c.is_ascii_alphanumeric())
+                    && (action.is_empty() || action.strip_prefix(':').is_some_and(is_word))
+            }),
+            None => is_word(segment),
         };
         if !ok {
             return Err(format!(
-                "segment `{segment}` is neither a word nor a `{{parameter}}`"
+                "segment `{segment}` is neither a word, a `{{parameter}}` nor a `{{parameter}}:action`"
             ));
         }
     }
