@@ -55,6 +55,9 @@ pub struct When {
     pub after_token_refresh: Option<bool>,
     /// Accepted environments.
     pub environment: &'static [Environment],
+    /// Whether the request must (or must not) be safe to send twice
+    /// ([`Query::safe_to_resend`](crate::Query::safe_to_resend)).
+    pub safe_to_resend: Option<bool>,
 }
 
 /// One known failure: when it applies, why it happens and what to do.

@@ -60,11 +60,11 @@ pub fn diagnose_parts<'a>(
     }
 }
 
-impl Query<'_> {
+impl<'a> Query<'a> {
     /// [`Query::request`] for the `http` crate's method and URI: a URI
     /// without a host (as a server sees it) is matched by its route alone.
     #[must_use]
-    pub fn http_request(self, method: &Method, uri: &Uri) -> Self {
+    pub fn http_request(self, method: &'a Method, uri: &Uri) -> Self {
         self.request(method.as_str(), uri.host(), uri.path())
     }
 }

@@ -38,6 +38,14 @@ pub struct Query<'a> {
     pub after_token_refresh: bool,
     /// The environment the call went to.
     pub environment: Option<Environment>,
+    /// The HTTP method of the request that failed (`GET`, `POST`, …), which
+    /// tells which of its operation's routes it was.
+    pub method: Option<&'a str>,
+    /// Whether the request carried an `Idempotency-Key` header; `None` when
+    /// the query does not say. A write that takes a key is taken to carry
+    /// one unless the query says it did not: the catalog's answers for those
+    /// writes rely on the key, and the reqwest layer always sends one.
+    pub idempotency_key: Option<bool>,
 }
 
 impl<'a> Query<'a> {
@@ -54,6 +62,8 @@ impl<'a> Query<'a> {
             symptom: None,
             after_token_refresh: false,
             environment: None,
+            method: None,
+            idempotency_key: None,
         }
     }
 
@@ -130,6 +140,50 @@ impl<'a> Query<'a> {
         self.environment = Some(environment);
         self
     }
+
+    /// Sets the HTTP method of the request that failed.
+    #[must_use]
+    #[inline]
+    pub const fn method(mut self, method: &'a str) -> Self {
+        self.method = Some(method);
+        self
+    }
+
+    /// Says whether the request carried an `Idempotency-Key` header.
+    #[must_use]
+    #[inline]
+    pub const fn idempotency_key(mut self, yes: bool) -> Self {
+        self.idempotency_key = Some(yes);
+        self
+    }
+
+    /// Whether the request that failed may be sent again without acting
+    /// twice, from what the query says of it: its operation's routes (of
+    /// its method, when given) must all be safe to resend, by their method,
+    /// a key in the request, or an `Idempotency-Key` it carries (taken as
+    /// carried unless the query says otherwise). A query without an
+    /// operation says too little, and is not safe.
+    ///
+    /// ```
+    /// use debitura_triage::{Operation, Query};
+    ///
+    /// let upload = Query::new().status(503).operation(Operation::UploadCaseFile);
+    /// assert!(!upload.safe_to_resend());
+    /// let case = Query::new().status(503).operation(Operation::CreateCase);
+    /// assert!(case.safe_to_resend());
+    /// assert!(!case.idempotency_key(false).safe_to_resend());
+    /// assert!(!Query::new().status(503).safe_to_resend());
+    /// let read = Query::new().operation(Operation::ManageWebhooks).method("GET");
+    /// assert!(read.safe_to_resend());
+    /// ```
+    #[must_use]
+    #[inline]
+    pub fn safe_to_resend(&self) -> bool {
+        self.operation.is_some_and(|op| {
+            op.resend(self.method)
+                .is_safe(self.idempotency_key != Some(false))
+        })
+    }
 }
 
 /// The query as `debitura-triage diagnose` arguments, quoted for a POSIX
@@ -145,7 +199,7 @@ impl<'a> Query<'a> {
 /// ```
 impl core::fmt::Display for Query<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let args: [Option<(&str, Arg<'_>)>; 8] = [
+        let args: [Option<(&str, Arg<'_>)>; 10] = [
             self.status.map(|s| ("--status", Arg::Number(s))),
             self.error_type.map(|t| ("--type", Arg::Word(t))),
             self.message.map(|m| ("--message", Arg::Word(m))),
@@ -155,6 +209,15 @@ impl core::fmt::Display for Query<'_> {
             self.after_token_refresh
                 .then_some(("--after-token-refresh", Arg::Flag)),
             self.environment.map(|e| ("--env", Arg::Word(e.as_str()))),
+            self.method.map(|m| ("--method", Arg::Word(m))),
+            self.idempotency_key.map(|key| {
+                let flag = if key {
+                    "--idempotency-key"
+                } else {
+                    "--no-idempotency-key"
+                };
+                (flag, Arg::Flag)
+            }),
         ];
         let mut first = true;
         for (flag, arg) in args.iter().flatten() {

@@ -6,13 +6,14 @@ use crate::query::Query;
 use crate::resend::Resend;
 use crate::vocabulary::{Api, Environment, Operation, APIS, ROUTES};
 
-impl Query<'_> {
-    /// Sets the operation and environment a request tells: a documented
+impl<'a> Query<'a> {
+    /// Sets the method, operation and environment a request tells: a documented
     /// host names its API and environment, and the route then names the
     /// operation (the API itself when no route fits); any other host (a
     /// proxy, a local fake) leaves the environment unset and the route
-    /// alone decides, as in [`Operation::from_route`]. Fields the request
-    /// cannot tell keep their values.
+    /// alone decides, as in [`Operation::from_route`]. The method is kept,
+    /// for [`Query::safe_to_resend`]; fields the request cannot tell keep
+    /// their values.
     ///
     /// ```
     /// use debitura_triage::{Environment, Operation, Query};
@@ -25,7 +26,7 @@ impl Query<'_> {
     /// assert_eq!((q.operation, q.environment), (Some(Operation::CreateCase), None));
     /// ```
     #[must_use]
-    pub fn request(mut self, method: &str, host: Option<&str>, path: &str) -> Self {
+    pub fn request(mut self, method: &'a str, host: Option<&str>, path: &str) -> Self {
         let found = match host.and_then(Operation::from_host) {
             Some((api, env)) => {
                 self.environment = Some(env);
@@ -34,6 +35,7 @@ impl Query<'_> {
             None => Operation::from_route(method, path),
         };
         self.operation = found.or(self.operation);
+        self.method = Some(method);
         self
     }
 }

@@ -63,7 +63,7 @@ fn sample() -> Vec<Query<'static>> {
     all.iter()
         .step_by(step)
         .take(SAMPLE)
-        .map(model::to_library)
+        .filter_map(|m| model::to_library(&catalog().vocabulary, m))
         .collect()
 }
 
@@ -139,7 +139,10 @@ fn query_report() {
         ("map classifier (FxHash)", Box::new(|q| map.find(q))),
     ];
     // Checked on every distinct query, not only the sample.
-    let everything: Vec<Query<'_>> = distinct().iter().map(model::to_library).collect();
+    let everything: Vec<Query<'_>> = distinct()
+        .iter()
+        .filter_map(|m| model::to_library(&catalog().vocabulary, m))
+        .collect();
     let mut timings: Vec<(&str, Vec<f64>)> = Vec::new();
     for (name, find) in &matchers {
         let wrong = disagreements(

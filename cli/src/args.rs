@@ -124,6 +124,10 @@ pub struct DiagnoseArgs {
     pub after_token_refresh: bool,
     /// The environment the call went to.
     pub environment: Option<Environment>,
+    /// The request's HTTP method, upper-case.
+    pub method: Option<&'static str>,
+    /// Whether the request carried an `Idempotency-Key`, if said.
+    pub idempotency_key: Option<bool>,
     /// Print JSON.
     pub json: bool,
 }
@@ -157,6 +161,15 @@ impl Cli {
                 symptom: text(m, "symptom"),
                 after_token_refresh: m.get_flag("after_token_refresh"),
                 environment: m.get_one("environment").copied(),
+                method: m.get_one("method").copied(),
+                idempotency_key: match (
+                    m.get_flag("idempotency_key"),
+                    m.get_flag("no_idempotency_key"),
+                ) {
+                    (true, _) => Some(true),
+                    (_, true) => Some(false),
+                    _ => None,
+                },
                 json: m.get_flag("json"),
             }),
             Some(("explain", m)) => Command::Explain {
@@ -385,7 +398,35 @@ fn diagnose_command() -> clap::Command {
                 .value_parser(parse_environment)
                 .help("The environment the call went to (test or production)"),
         )
+        .arg(
+            option("method", "method", "METHOD")
+                .value_parser(parse_method)
+                .help(
+                    "The request's HTTP method (GET, POST, …): with --op, it tells whether a \
+                     resend is safe",
+                ),
+        )
+        .arg(flag("idempotency_key", "idempotency-key").help(
+            "The request carried an Idempotency-Key header (assumed, unless told otherwise, \
+             for the writes that take one)",
+        ))
+        .arg(
+            flag("no_idempotency_key", "no-idempotency-key")
+                .conflicts_with("idempotency_key")
+                .help(
+                    "The request carried no Idempotency-Key header, so a write that takes one is \
+                     not safe to resend",
+                ),
+        )
         .arg(flag("json", "json").help("Print one JSON object instead of text"))
+}
+
+/// The HTTP methods a route may name.
+const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+fn parse_method(s: &str) -> Result<&'static str, String> {
+    let upper = s.to_ascii_uppercase();
+    pick(&upper, METHODS.iter().map(|m| (*m, *m)), "HTTP method")
 }
 
 fn policy_diff_command() -> clap::Command {

@@ -5,6 +5,7 @@ use std::process::Command;
 
 use debitura_triage::{Environment, Operation, Query};
 use debitura_triage_rules_model::diff::{self, PolicyDiff, Risk};
+use debitura_triage_rules_model::model::vocabulary::Vocabulary;
 use debitura_triage_rules_model::model::{Field, NONE};
 use debitura_triage_rules_model::{self as rules_model, Source};
 use serde_json::{json, Value};
@@ -53,9 +54,9 @@ pub fn diff(
     let base_catalog = rules_model::load_earlier(&base_sources).map_err(problems)?;
     let diff = diff::diff(&base_catalog, &current);
     let text = match format {
-        Format::Text => render(&diff, base, false),
-        Format::Markdown => render(&diff, base, true),
-        Format::Json => format!("{}\n", to_json(&diff, base)),
+        Format::Text => render(&diff, &current.vocabulary, base, false),
+        Format::Markdown => render(&diff, &current.vocabulary, base, true),
+        Format::Json => format!("{}\n", to_json(&diff, &current.vocabulary, base)),
     };
     let failed = fail_on.iter().any(|&risk| diff.count(risk) > 0);
     Ok((text, u8::from(failed)))
@@ -97,9 +98,13 @@ fn at_revision(rev: &str, rules: &Path) -> Result<Vec<Source>, String> {
         .collect()
 }
 
-/// The query as `debitura-triage diagnose` arguments.
-fn command(q: &rules_model::model::Query) -> String {
+/// The query as `debitura-triage diagnose` arguments, with a method and
+/// key that make the request as safe to resend as the query says.
+fn command(vocabulary: &Vocabulary, q: &rules_model::model::Query) -> String {
     let text = |f: Field| q.get(f).filter(|v| *v != NONE);
+    let (method, key) = vocabulary
+        .request_with(text(Field::Operation), q.safe_to_resend())
+        .unwrap_or((None, None));
     let mut query = Query::new();
     query.status = text(Field::Status).and_then(|s| s.parse().ok());
     query.error_type = text(Field::Type);
@@ -109,6 +114,8 @@ fn command(q: &rules_model::model::Query) -> String {
     query.operation = text(Field::Operation).and_then(Operation::from_name);
     query.environment = text(Field::Environment).and_then(Environment::from_name);
     query.after_token_refresh = q.after_token_refresh();
+    query.method = method;
+    query.idempotency_key = key;
     format!("debitura-triage diagnose {query}")
 }
 
@@ -117,7 +124,7 @@ fn changed(diff: &PolicyDiff) -> usize {
 }
 
 /// The report as plain text, or as Markdown for a review.
-fn render(diff: &PolicyDiff, base: &str, markdown: bool) -> String {
+fn render(diff: &PolicyDiff, vocabulary: &Vocabulary, base: &str, markdown: bool) -> String {
     let (lead, code) = if markdown {
         (format!("**Policy diff** against `{base}`:"), "`")
     } else {
@@ -154,7 +161,7 @@ fn render(diff: &PolicyDiff, base: &str, markdown: bool) -> String {
                 format!("  {from} → {to}: {n} queries\n")
             };
             for q in group.queries.iter().take(SHOWN) {
-                out += &format!("{indent}{}\n", command(q));
+                out += &format!("{indent}{}\n", command(vocabulary, q));
             }
             if n > SHOWN {
                 out += &format!("{indent}… and {} more (--json lists them all)\n", n - SHOWN);
@@ -174,7 +181,7 @@ fn render(diff: &PolicyDiff, base: &str, markdown: bool) -> String {
     out
 }
 
-fn to_json(diff: &PolicyDiff, base: &str) -> Value {
+fn to_json(diff: &PolicyDiff, vocabulary: &Vocabulary, base: &str) -> Value {
     let outcome = |o: &diff::Outcome| json!({ "rule": o.rule, "retry": o.retry });
     json!({
         "base": base,
@@ -184,7 +191,7 @@ fn to_json(diff: &PolicyDiff, base: &str) -> Value {
             "risk": g.risk.as_str(),
             "from": outcome(&g.from),
             "to": outcome(&g.to),
-            "queries": g.queries.iter().map(command).collect::<Vec<_>>(),
+            "queries": g.queries.iter().map(|q| command(vocabulary, q)).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "retired": diff.retired.iter().map(|(id, new)| json!({ "rule": id, "replaced_by": new })).collect::<Vec<_>>(),
     })

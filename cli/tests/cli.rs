@@ -461,14 +461,37 @@ fn documented_bodies_through_the_cli() {
 }
 
 #[test]
-fn a_503_with_an_empty_body_backs_off() {
+fn a_503_on_a_read_with_an_empty_body_backs_off() {
     let dir = scratch("empty-body");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("empty");
     std::fs::write(&path, b"").unwrap();
-    let v = diagnose(&["--status", "503", "--body", path.to_str().unwrap()]);
+    let v = diagnose(&[
+        "--status",
+        "503",
+        "--body",
+        path.to_str().unwrap(),
+        "--op",
+        "get-case",
+    ]);
     assert_eq!(v["retry"], "backoff");
     assert_eq!(v["body"], "empty");
+    // The same answer to a write not safe to send twice sends nothing again.
+    let v = diagnose(&[
+        "--status",
+        "503",
+        "--body",
+        path.to_str().unwrap(),
+        "--op",
+        "manage-webhooks",
+    ]);
+    assert_eq!(
+        (&v["rule"], &v["retry"]),
+        (
+            &"outcome-unknown-server-error".into(),
+            &"after-user-action".into()
+        )
+    );
     assert!(v.get("retry_after_secs").is_none());
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -530,7 +553,14 @@ fn hostile_bodies_through_the_cli_get_an_answer() {
         let path = dir.join(name);
         std::fs::write(&path, &body).unwrap();
         let started = std::time::Instant::now();
-        let v = diagnose(&["--status", "503", "--body", path.to_str().unwrap()]);
+        let v = diagnose(&[
+            "--status",
+            "503",
+            "--body",
+            path.to_str().unwrap(),
+            "--op",
+            "get-case",
+        ]);
         assert_eq!(v["retry"], "backoff", "{name}");
         // Generous: a debug build on a loaded machine; the point is "not stuck".
         assert!(
@@ -865,7 +895,9 @@ fn the_body_read_from_standard_input_is_bounded() {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_debitura-triage"))
         .current_dir(ROOT)
-        .args(["diagnose", "--status", "500", "--body", "-", "--json"])
+        .args([
+            "diagnose", "--status", "500", "--body", "-", "--json", "--op", "get-case",
+        ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -1358,9 +1390,9 @@ fn incomplete_questions_and_the_catalogue_rows_get_their_own_rules() {
     }
     // A backoff carries its bounds; other answers carry none.
     let v = diagnose(&["--status", "429"]);
-    assert_eq!(v["backoff"]["attempts"], 3);
+    assert_eq!(v["backoff"]["attempts"], 4);
     assert_eq!(v["backoff"]["honour_retry_after"], true);
     assert!(diagnose(&["--status", "404", "--op", "get-me"])["backoff"].is_null());
     let text = stdout(&["explain", "rate-limited"]);
-    assert!(text.contains("Bounds: 3 attempts in all"), "{text}");
+    assert!(text.contains("Bounds: 4 attempts in all"), "{text}");
 }

@@ -107,7 +107,7 @@ const FAULTS: &[Fault] = &[
         line: 56,
         rule: Some("test-endpoint-in-production"),
         code: Code::ExampleMismatch,
-        problem: "example 4 (`status 404, operation delete-client`) does not match",
+        problem: "example 4 (`status 404, operation delete-client, safe_to_resend`) does not match",
         hint: "fix the example",
     },
     Fault {
@@ -1259,6 +1259,18 @@ const MORE_FAULTS: &[(Code, &str, &str, &str)] = &[
         "retired:\n  - { id: never-released, retired: 2026-11-26 }",
     ),
     (
+        Code::ImpossibleExample,
+        "rate-limits-and-server-errors.yaml",
+        "      - { status: 500, operation: get-case, safe_to_resend: true }",
+        "      - { status: 500, operation: withdraw-client, safe_to_resend: true }",
+    ),
+    (
+        Code::UnsafeResend,
+        "rate-limits-and-server-errors.yaml",
+        "      status: [502, 503, 504]\n      safe_to_resend: true\n",
+        "      status: [502, 503, 504]\n",
+    ),
+    (
         Code::WrongType,
         FILE,
         "  order: 50",
@@ -1266,7 +1278,65 @@ const MORE_FAULTS: &[(Code, &str, &str, &str)] = &[
     ),
 ];
 
-/// Every code `MORE_FAULTS` names is reported for its fault.
+/// A rule that backs off on a 504 for every operation would resend writes
+/// that may have acted: the build stops at that rule's line.
+#[test]
+fn a_rule_that_resends_every_504_stops_the_build_at_its_line() {
+    let mut sources = read_dir(&rules_dir(), "rules").expect("rules/ reads");
+    let file = "rules/rate-limits-and-server-errors.yaml";
+    let source = sources.iter_mut().find(|s| s.display == file).unwrap();
+    source.text.push_str(
+        "\n  - id: gateway-timeout\n    title: 504 Gateway Timeout\n    cause: The gateway gave up.\n    \
+         solution: Retry with backoff.\n    retry: backoff\n    when:\n      status: 504\n    \
+         examples:\n      - { status: 504 }\n",
+    );
+    let line = source
+        .text
+        .lines()
+        .position(|l| l == "  - id: gateway-timeout")
+        .unwrap()
+        + 1;
+    let lifecycle = sources
+        .iter_mut()
+        .find(|s| s.display == "rules/lifecycle.yaml")
+        .unwrap();
+    lifecycle.text = lifecycle
+        .text
+        .replacen("released:\n", "released:\n  - gateway-timeout\n", 1);
+    let unsafe_resends = |sources: &[Source]| -> Vec<String> {
+        load(sources)
+            .expect_err("the build stops")
+            .iter()
+            .filter(|p| p.code == Code::UnsafeResend)
+            .map(ToString::to_string)
+            .collect()
+    };
+    let got = unsafe_resends(&sources);
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert!(
+        got[0].starts_with(&format!(
+            "{file}:{line}: rule `gateway-timeout`: `backoff` resends"
+        )),
+        "{}",
+        got[0]
+    );
+    assert!(
+        got[0].contains("after a 504") && got[0].contains("[unsafe-resend]"),
+        "{}",
+        got[0]
+    );
+
+    // Requiring a request safe to send twice answers the check (the rule
+    // still overlaps the catalog's own 504 rules).
+    let source = sources.iter_mut().find(|s| s.display == file).unwrap();
+    source.text = source.text.replace(
+        "      status: 504\n    examples:\n      - { status: 504 }",
+        "      status: 504\n      safe_to_resend: true\n    examples:\n      - { status: 504, operation: get-case }",
+    );
+    assert_eq!(unsafe_resends(&sources), Vec::<String>::new());
+}
+
+/// Every code `MORE_FAULTS` names is reported for its fault./// Every code `MORE_FAULTS` names is reported for its fault.
 #[test]
 fn more_faults_report_their_code() {
     let mut failures = Vec::new();

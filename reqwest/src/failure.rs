@@ -13,10 +13,21 @@ use crate::error::Error;
 /// The symptom the core answers a request without any response with.
 pub(crate) const NO_RESPONSE: &str = Symptom::NoResponse.as_str();
 
-/// A request that got no response at all: the core's `no-response` answer
-/// in `context`, keeping the connection error as the source.
+/// The symptom of a request that never left.
+const NOT_SENT: &str = Symptom::NotSent.as_str();
+
+/// A request that got no response: the core's answer in `context` for a
+/// request never sent (the connection could not be made: refused, no route,
+/// name not resolved, TLS refused) or one whose outcome is unknown (it went
+/// out, then the client's timeout passed or the connection was reset or
+/// closed), keeping the error as the source.
 pub(crate) fn no_response(context: &Query<'_>, e: reqwest::Error) -> Error {
-    let answer = diagnose(&context.symptom(NO_RESPONSE));
+    let symptom = if e.is_connect() {
+        NOT_SENT
+    } else {
+        NO_RESPONSE
+    };
+    let answer = diagnose(&context.symptom(symptom));
     Error::without_response(answer, context.operation, Some(Box::new(e)))
 }
 

@@ -69,9 +69,9 @@ impl<T: TokenSource> Middleware for Triage<T> {
         extensions: &mut Extensions,
         next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
-        let url = request.url();
-        let mut context =
-            Query::new().request(request.method().as_str(), url.host_str(), url.path());
+        let method = request.method().clone();
+        let url = request.url().clone();
+        let mut context = Query::new().request(method.as_str(), url.host_str(), url.path());
         if let Some(op) = extensions.get::<Operation>() {
             context.operation = Some(*op);
         }
@@ -97,6 +97,9 @@ impl<T: TokenSource> Middleware for Triage<T> {
                 request.headers_mut().insert(IDEMPOTENCY_KEY, key);
             }
         }
+        // Whether a resend is safe depends on the key the request carries,
+        // the caller's or the one added above.
+        context.idempotency_key = Some(request.headers().contains_key(IDEMPOTENCY_KEY));
 
         let mut attempts = 0;
         loop {
@@ -105,9 +108,11 @@ impl<T: TokenSource> Middleware for Triage<T> {
             let error = match next.clone().run(request, extensions).await {
                 Ok(response) if response.status().as_u16() < 400 => return Ok(response),
                 Ok(response) => diagnose_failure(response, &context).await?,
-                Err(reqwest_middleware::Error::Reqwest(e)) if e.is_connect() || e.is_timeout() => {
-                    no_response(&context, e)
+                // A request that could not be built was never a failure of the API.
+                Err(reqwest_middleware::Error::Reqwest(e)) if e.is_builder() => {
+                    return Err(reqwest_middleware::Error::Reqwest(e))
                 }
+                Err(reqwest_middleware::Error::Reqwest(e)) => no_response(&context, e),
                 Err(other) => return Err(other),
             };
             let step = next_step(&error, attempts, context.after_token_refresh);

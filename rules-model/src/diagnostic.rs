@@ -346,10 +346,18 @@ codes! {
     Shadowed = "shadowed",
         "Every query a rule matches is answered by more specific rules, so it can never be the answer.",
         "  - id: a\n    when: { status: [409] }\n  - id: b\n    when: { status: 409, type: X }\n  - id: c\n    when: { status: 409, type: null }";
+    /// A rule that resends a request that may have acted already.
+    UnsafeResend = "unsafe-resend",
+        "A rule resends after a failure of unknown outcome (a status or symptom under the vocabulary's `unknown_outcome`) without requiring `safe_to_resend: true`, so it could send a write twice.",
+        "  - id: gateway-timeout\n    retry: backoff\n    when: { status: 504 }";
     /// An example that does not match its rule.
     ExampleMismatch = "example-mismatch",
         "An example does not match its own rule's `when`.",
         "    when: { status: 409 }\n    examples: [{ status: 410 }]";
+    /// An example no request can be.
+    ImpossibleExample = "impossible-example",
+        "An example says `safe_to_resend`, but no request of its operation is as safe to send twice as it says.",
+        "    examples: [{ status: 503, operation: withdraw-client, safe_to_resend: true }]";
     /// An example answered by another rule.
     ExampleElsewhere = "example-elsewhere",
         "An example resolves to another, more specific rule.",

@@ -192,9 +192,13 @@ impl<'a> ResponseDiagnosis<'a> {
 /// assert_eq!(r.retry(), Retry::AfterUserAction);
 /// assert_eq!(r.url().unwrap().raw(), "https://example.org/poa");
 ///
-/// // Not JSON at all: the status decides.
-/// let r = diagnose_response(503, b"<html>Service Unavailable</html>", &Query::new());
+/// // Not JSON at all: the status decides, with what the context says of
+/// // the request: a read may be sent again, a request of unknown kind not.
+/// let html = b"<html>Service Unavailable</html>";
+/// let r = diagnose_response(503, html, &Query::new().operation(Operation::GetCase));
 /// assert_eq!(r.retry(), Retry::Backoff);
+/// let r = diagnose_response(503, html, &Query::new());
+/// assert_eq!(r.retry(), Retry::AfterUserAction);
 /// ```
 pub fn diagnose_response<'a>(
     status: u16,

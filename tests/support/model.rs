@@ -3,6 +3,7 @@
 //! generated matcher the same question.
 
 use debitura_triage::{Environment, Operation, Query};
+use debitura_triage_rules_model::model::vocabulary::Vocabulary;
 use debitura_triage_rules_model::model::{self as rules_model, Field, NONE};
 
 /// The model query for a library query.
@@ -26,6 +27,7 @@ pub fn to_model(q: &Query<'_>) -> rules_model::Query {
             Field::Environment,
             q.environment.map(|e| e.as_str().to_string()),
         ),
+        (Field::SafeToResend, Some(q.safe_to_resend().to_string())),
     ];
     for (field, value) in fields {
         if let Some(v) = value {
@@ -35,9 +37,12 @@ pub fn to_model(q: &Query<'_>) -> rules_model::Query {
     m
 }
 
-/// The library query for a model query; strings are borrowed from it.
-pub fn to_library(m: &rules_model::Query) -> Query<'_> {
+/// The library query for a model query, with a method and key that make
+/// it as safe to resend as the model query says; strings are borrowed from
+/// both. `None` when no request of its operation is.
+pub fn to_library<'a>(vocabulary: &'a Vocabulary, m: &'a rules_model::Query) -> Option<Query<'a>> {
     let text = |f: Field| m.get(f).filter(|v| *v != NONE);
+    let (method, key) = vocabulary.request_with(text(Field::Operation), m.safe_to_resend())?;
     let mut q = Query::new();
     q.status = text(Field::Status).and_then(|s| s.parse().ok());
     q.error_type = text(Field::Type);
@@ -47,5 +52,7 @@ pub fn to_library(m: &rules_model::Query) -> Query<'_> {
     q.operation = text(Field::Operation).and_then(Operation::from_name);
     q.environment = text(Field::Environment).and_then(Environment::from_name);
     q.after_token_refresh = m.after_token_refresh();
-    q
+    q.method = method;
+    q.idempotency_key = key;
+    Some(q)
 }

@@ -103,7 +103,7 @@ fn declared<'r>(vocabulary: &Vocabulary, rule: &'r Rule, field: Field) -> Vec<&'
         .collect()
 }
 
-fn query_literal(query: &Query) -> TokenStream {
+fn query_literal(vocabulary: &Vocabulary, query: &Query) -> TokenStream {
     let status = match query.get(Field::Status).and_then(|s| s.parse::<u16>().ok()) {
         Some(code) => quote! { Some(#code) },
         None => quote! { None },
@@ -128,6 +128,16 @@ fn query_literal(query: &Query) -> TokenStream {
         None => quote! { None },
     };
     let after = query.after_token_refresh();
+    // A request whose safety to resend is the example's: the checks refuse
+    // an example no request can be.
+    let (method, key) = vocabulary
+        .request_with(query.get(Field::Operation), query.safe_to_resend())
+        .unwrap_or((None, None));
+    let method = opt_str(method);
+    let key = match key {
+        Some(k) => quote! { Some(#k) },
+        None => quote! { None },
+    };
     quote! {
         crate::query::Query {
             status: #status,
@@ -138,6 +148,8 @@ fn query_literal(query: &Query) -> TokenStream {
             symptom: #symptom,
             after_token_refresh: #after,
             environment: #environment,
+            method: #method,
+            idempotency_key: #key,
         }
     }
 }
@@ -172,8 +184,15 @@ fn rules(catalog: &Catalog) -> TokenStream {
             }
             None => quote! { None },
         };
-        let examples = rule.examples.iter().map(query_literal);
-        let counter = rule.counter_examples.iter().map(query_literal);
+        let safe = match declared(rule, Field::SafeToResend).first() {
+            Some(v) => {
+                let v = *v == "true";
+                quote! { Some(#v) }
+            }
+            None => quote! { None },
+        };
+        let examples = rule.examples.iter().map(|q| query_literal(v, q));
+        let counter = rule.counter_examples.iter().map(|q| query_literal(v, q));
         quote! {
             crate::catalog::Rule {
                 id: crate::vocabulary::RuleId::#id,
@@ -196,6 +215,7 @@ fn rules(catalog: &Catalog) -> TokenStream {
                     symptom: &[ #( #symptoms ),* ],
                     after_token_refresh: #after,
                     environment: &[ #( crate::vocabulary::Environment::#environments ),* ],
+                    safe_to_resend: #safe,
                 },
                 examples: &[ #( #examples ),* ],
                 counter_examples: &[ #( #counter ),* ],

@@ -80,6 +80,17 @@ fn field_name(field: Field) -> &'static str {
         Field::Symptom => "symptom",
         Field::AfterTokenRefresh => "after_token_refresh",
         Field::Environment => "environment",
+        Field::SafeToResend => "safe_to_resend",
+    }
+}
+
+/// The query's value of a field that is not a string: the library derives
+/// whether a request is safe to send twice, the others it stores.
+fn scrutinee(field: Field) -> TokenStream {
+    let name = ident(field_name(field));
+    match field {
+        Field::SafeToResend => quote! { q.#name() },
+        _ => quote! { q.#name },
     }
 }
 
@@ -467,7 +478,7 @@ impl<'t> Emitter<'t> {
             return self.string_test(test);
         }
         let field = test.field;
-        let scrutinee = ident(field_name(field));
+        let scrutinee = scrutinee(field);
         let unknown = test.unknown.map(|n| {
             let body = self.node(n, false);
             quote! { None => #body, }
@@ -483,7 +494,7 @@ impl<'t> Emitter<'t> {
             .collect();
         let default = self.node(test.default, false);
         quote! {
-            match q.#scrutinee {
+            match #scrutinee {
                 #unknown
                 #( #arms )*
                 _ => #default,
@@ -565,7 +576,7 @@ fn pattern(field: Field, values: &[String]) -> TokenStream {
             let v = values.iter().map(|v| variant(v));
             quote! { #( Some(Environment::#v) )|* }
         }
-        Field::AfterTokenRefresh => {
+        Field::AfterTokenRefresh | Field::SafeToResend => {
             let b = values.iter().map(|v| v == "true");
             quote! { #( #b )|* }
         }

@@ -7,6 +7,7 @@ pub mod examples;
 mod lifecycle;
 mod names;
 mod overlap;
+mod resend;
 
 use std::collections::HashMap;
 
@@ -55,6 +56,7 @@ pub fn check(catalog: &Catalog, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+    resend::check_unsafe_resends(&catalog.vocabulary, &catalog.rules, out);
     let index = Index::new(&catalog.rules);
     let pairs = overlap::sharing_pairs(&index);
     overlap::check_overlaps(&catalog.rules, &pairs, out);

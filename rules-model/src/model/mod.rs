@@ -45,10 +45,14 @@ pub enum Field {
     AfterTokenRefresh,
     /// The environment the call went to.
     Environment,
+    /// Whether the request that failed may be sent again without acting
+    /// twice: derived by the library from its operation, method and
+    /// `Idempotency-Key` (see the vocabulary's `resend:`).
+    SafeToResend,
 }
 
 /// How many fields a query has.
-pub const FIELDS: usize = 8;
+pub const FIELDS: usize = 9;
 
 impl Field {
     /// Every field, in matching order.
@@ -61,6 +65,7 @@ impl Field {
         Field::Operation,
         Field::AfterTokenRefresh,
         Field::Environment,
+        Field::SafeToResend,
     ];
 
     /// The key used in YAML (`when`, `examples`).
@@ -74,6 +79,7 @@ impl Field {
             Field::Symptom => "symptom",
             Field::AfterTokenRefresh => "after_token_refresh",
             Field::Environment => "environment",
+            Field::SafeToResend => "safe_to_resend",
         }
     }
 
@@ -81,7 +87,7 @@ impl Field {
     /// `None` in the list stands for a query that leaves the field out.
     pub fn closed_domain(self, vocabulary: &Vocabulary) -> Option<Vec<Option<String>>> {
         let names: Vec<&str> = match self {
-            Field::AfterTokenRefresh => {
+            Field::AfterTokenRefresh | Field::SafeToResend => {
                 return Some(vec![Some("false".into()), Some("true".into())])
             }
             Field::Operation => vocabulary.operation_names(),
@@ -107,7 +113,7 @@ impl Field {
     /// type or message.
     pub fn absent_value(self) -> Option<&'static str> {
         match self {
-            Field::AfterTokenRefresh => Some("false"),
+            Field::AfterTokenRefresh | Field::SafeToResend => Some("false"),
             Field::Event | Field::Symptom | Field::Type | Field::Message => Some(NONE),
             _ => None,
         }
@@ -163,6 +169,11 @@ impl Field {
 
     fn index(self) -> usize {
         self as usize
+    }
+
+    /// True for the yes-or-no fields, which a query leaves out to say no.
+    pub fn is_flag(self) -> bool {
+        matches!(self, Field::AfterTokenRefresh | Field::SafeToResend)
     }
 }
 
@@ -300,8 +311,17 @@ impl Query {
 
     /// Whether the query says the call followed a token refresh.
     pub fn after_token_refresh(&self) -> bool {
-        self.get(Field::AfterTokenRefresh)
-            .is_some_and(|v| v == "true")
+        self.flag(Field::AfterTokenRefresh)
+    }
+
+    /// Whether the query says the request is safe to send twice.
+    pub fn safe_to_resend(&self) -> bool {
+        self.flag(Field::SafeToResend)
+    }
+
+    /// A yes-or-no field's value.
+    pub fn flag(&self, field: Field) -> bool {
+        self.get(field).is_some_and(|v| v == "true")
     }
 }
 
@@ -309,9 +329,9 @@ impl fmt::Display for Query {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts = Vec::new();
         for field in Field::ALL {
-            if field == Field::AfterTokenRefresh {
-                if self.after_token_refresh() {
-                    parts.push("after_token_refresh".to_string());
+            if field.is_flag() {
+                if self.flag(field) {
+                    parts.push(field.key().to_string());
                 }
             } else if let Some(v) = self.values[field.index()]
                 .as_ref()

@@ -45,7 +45,15 @@ impl Catalog {
         let all: Vec<&Conditions> = self.rules.iter().map(|r| &r.when).collect();
         let mut out = BTreeSet::new();
         enumerate(&self.vocabulary, 0, &all, &Query::default(), &mut out);
-        out.into_iter().collect()
+        // A request of an operation none of whose requests is safe to send
+        // twice cannot be, and is never asked.
+        out.into_iter()
+            .filter(|q| {
+                self.vocabulary
+                    .request_with(q.get(Field::Operation), q.safe_to_resend())
+                    .is_some()
+            })
+            .collect()
     }
 }
 
@@ -76,6 +84,11 @@ fn enumerate(
     };
     let mut values: Vec<Option<String>> = if remaining.iter().any(|c| c.get(field).is_some()) {
         candidates(vocabulary, field, None, remaining)
+    } else if field == Field::SafeToResend {
+        // No rule left asks, so one value tells as much as two: the one the
+        // library derives when the request's method and key are not given.
+        let safe = vocabulary.safe_to_resend(query.get(Field::Operation), None, None);
+        vec![Some(safe.to_string())]
     } else {
         field
             .closed_domain(vocabulary)

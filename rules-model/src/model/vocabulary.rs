@@ -17,6 +17,20 @@ pub struct Vocabulary {
     pub events: Vec<Named>,
     /// The named symptoms.
     pub symptoms: Vec<Named>,
+    /// The failures after which a request may or may not have taken effect.
+    pub unknown_outcome: UnknownOutcome,
+}
+
+/// The failures after which nobody knows whether the request took effect:
+/// statuses a server (or a proxy before it) answers while or after acting,
+/// and symptoms of an answer that never came. Only a request safe to send
+/// twice is resent after one of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnknownOutcome {
+    /// The HTTP statuses, as query values (`"503"`).
+    pub statuses: Vec<String>,
+    /// The symptom names.
+    pub symptoms: Vec<String>,
 }
 
 /// A name and what it means.
@@ -245,6 +259,64 @@ impl Vocabulary {
             .filter(|op| self.ancestry(&op.name).any(|a| a == name))
             .map(|op| op.name.as_str())
             .collect()
+    }
+
+    /// Why sending a request of operation `name` twice is safe, or not: the
+    /// least safe reason among its routes and its descendants' routes, of
+    /// `method` only when given; `Unsafe` when none is left.
+    pub fn resend(&self, name: &str, method: Option<&str>) -> Resend {
+        self.operations
+            .iter()
+            .filter(|op| self.ancestry(&op.name).any(|a| a == name))
+            .flat_map(|op| op.routes.iter().map(move |r| (op, r)))
+            .filter(|(_, r)| method.is_none_or(|m| r.method.eq_ignore_ascii_case(m)))
+            .map(|(op, r)| op.resend_of(r))
+            .min()
+            .unwrap_or(Resend::Unsafe)
+    }
+
+    /// Whether a request of `operation` (if known) with `method` (if known),
+    /// carrying an `Idempotency-Key` or not (`None`: not said, taken as
+    /// carried), is safe to send twice: the value of
+    /// [`Field::SafeToResend`](crate::model::Field::SafeToResend) the
+    /// library derives.
+    pub fn safe_to_resend(
+        &self,
+        operation: Option<&str>,
+        method: Option<&str>,
+        key: Option<bool>,
+    ) -> bool {
+        let key = key != Some(false);
+        let reason = operation.map_or(Resend::Unsafe, |op| self.resend(op, method));
+        match reason {
+            Resend::Unsafe => false,
+            Resend::IdempotencyKey => key,
+            Resend::BusinessKey | Resend::ReadOnly | Resend::Method => true,
+        }
+    }
+
+    /// A request of `operation` whose safety to resend is `safe`: its method
+    /// (`None` for any) and whether it carries an `Idempotency-Key`, the
+    /// plainest first; `None` when no request of it is.
+    pub fn request_with(
+        &self,
+        operation: Option<&str>,
+        safe: bool,
+    ) -> Option<(Option<&str>, Option<bool>)> {
+        let mut methods: Vec<Option<&str>> = vec![None];
+        if let Some(name) = operation {
+            for op in &self.operations {
+                if self.ancestry(&op.name).any(|a| a == name) {
+                    methods.extend(op.routes.iter().map(|r| Some(r.method.as_str())));
+                }
+            }
+        }
+        methods.dedup();
+        methods.into_iter().find_map(|method| {
+            [None, Some(false), Some(true)].into_iter().find_map(|key| {
+                (self.safe_to_resend(operation, method, key) == safe).then_some((method, key))
+            })
+        })
     }
 
     /// `name`, its parent, its parent's parent, …

@@ -76,6 +76,7 @@ raw_struct! {
         event: Option<Value> = default,
         symptom: Option<Value> = default,
         after_token_refresh: Option<bool> = default,
+        safe_to_resend: Option<bool> = default,
         environment: Option<Value> = default,
     }
 }
@@ -94,6 +95,7 @@ impl RawConditions {
                 self.after_token_refresh.map(Value::Bool),
             ),
             (Field::Environment, self.environment.clone()),
+            (Field::SafeToResend, self.safe_to_resend.map(Value::Bool)),
         ]
     }
 }
@@ -426,6 +428,31 @@ Diagnostic::new(Code::UnknownRetry, format!("unknown retry policy `{}`", raw.ret
                         query.set(f, value.clone());
                     }
                 }
+                let operation = query.get(Field::Operation);
+                match accepted.get(Field::SafeToResend) {
+                    // Left out, as the library leaves out the method and key:
+                    // as safe as the operation's requests are.
+                    None => {
+                        let safe = ctx.vocabulary.safe_to_resend(operation, None, None);
+                        query.set(Field::SafeToResend, safe.to_string());
+                    }
+                    Some(_) if ctx.vocabulary.request_with(operation, query.safe_to_resend()).is_none() => {
+                        let op = operation.unwrap_or("(no operation)");
+                        ctx.report(
+                            out,
+                            &[Step::Key(key), Step::Item(n), Step::Key("safe_to_resend")],
+                            Diagnostic::new(
+                                Code::ImpossibleExample,
+                                format!(
+                                    "no request of `{op}` is {}safe to send twice",
+                                    if query.safe_to_resend() { "" } else { "un" }
+                                ),
+                            )
+                            .hint("give the example an operation whose requests can be, or drop `safe_to_resend`"),
+                        );
+                    }
+                    Some(_) => {}
+                }
                 query
             })
             .collect()
@@ -602,7 +629,9 @@ fn normalise(
             )
             .hint("write the fixed start of the message followed by one `*`, e.g. `Unknown country: *`"))
         }
-        Field::Type | Field::Message | Field::AfterTokenRefresh => Ok(vec![text]),
+        Field::Type | Field::Message | Field::AfterTokenRefresh | Field::SafeToResend => {
+            Ok(vec![text])
+        }
     }
 }
 

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostic::{suggestion, Code, Diagnostic};
 use crate::model::vocabulary::{
-    ancestry, Bounds, Named, Operation, Resend, RetryPolicy, Route, Vocabulary,
+    ancestry, Bounds, Named, Operation, Resend, RetryPolicy, Route, UnknownOutcome, Vocabulary,
 };
 use crate::names::{is_kebab, is_rust_name, variant_name};
 use crate::read::layout::Layout;
@@ -12,7 +12,14 @@ use crate::read::raw::raw_struct;
 use crate::read::yaml::yaml_problem;
 
 /// The top-level keys of the vocabulary file; a file holding any of them is it.
-pub const KEYS: [&str; 5] = ["retry", "operations", "environments", "events", "symptoms"];
+pub const KEYS: [&str; 6] = [
+    "retry",
+    "operations",
+    "environments",
+    "events",
+    "symptoms",
+    "unknown_outcome",
+];
 
 /// The HTTP methods a route may name.
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
@@ -24,6 +31,15 @@ raw_struct! {
         environments: Vec<RawNamed> = default,
         events: Vec<RawNamed> = default,
         symptoms: Vec<RawNamed> = default,
+        unknown_outcome: RawUnknownOutcome = default,
+    }
+}
+
+raw_struct! {
+    #[derive(Default)]
+    struct RawUnknownOutcome {
+        statuses: Vec<u16> = default,
+        symptoms: Vec<String> = default,
     }
 }
 
@@ -166,6 +182,7 @@ pub fn load(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> Vocabulary {
     let symptoms = check.named("symptoms", raw.symptoms, is_word);
     let env_names: Vec<&str> = environments.iter().map(|e| e.name.as_str()).collect();
     let operations = check.operations(raw.operations, &env_names);
+    let unknown_outcome = check.unknown_outcome(raw.unknown_outcome, &symptoms);
     for (key, empty) in [
         ("retry", retry.is_empty()),
         ("operations", operations.is_empty()),
@@ -187,6 +204,7 @@ pub fn load(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> Vocabulary {
         environments,
         events,
         symptoms,
+        unknown_outcome,
     }
 }
 
@@ -514,6 +532,45 @@ Some(&entry.name),
 }
 
 impl Checker<'_> {
+    /// The failures of unknown outcome: statuses a server answers, and
+    /// symptoms the vocabulary lists.
+    fn unknown_outcome(&mut self, raw: RawUnknownOutcome, symptoms: &[Named]) -> UnknownOutcome {
+        let line = self.layout.top_key_line("unknown_outcome").unwrap_or(1);
+        for &status in &raw.statuses {
+            if !(500..=599).contains(&status) {
+                let at = self
+                    .layout
+                    .word_line(line, &status.to_string())
+                    .unwrap_or(line);
+                self.at(
+                    Code::StatusRange,
+                    at,
+                    None,
+                    format!("`unknown_outcome` lists {status}, which is no server error"),
+                    "an answer below 500 says the API refused the request without acting on it"
+                        .into(),
+                );
+            }
+        }
+        let names: Vec<&str> = symptoms.iter().map(|s| s.name.as_str()).collect();
+        for symptom in &raw.symptoms {
+            if !names.contains(&symptom.as_str()) {
+                let at = self.layout.word_line(line, symptom).unwrap_or(line);
+                self.at(
+                    Code::UnknownName,
+                    at,
+                    None,
+                    format!("`unknown_outcome` names the unknown symptom `{symptom}`"),
+                    suggestion(symptom, &names),
+                );
+            }
+        }
+        UnknownOutcome {
+            statuses: raw.statuses.iter().map(u16::to_string).collect(),
+            symptoms: raw.symptoms,
+        }
+    }
+
     /// The operation's declared resend reason, which its routes need exactly
     /// when one of them is not safe by its method.
     fn resend(
