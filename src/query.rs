@@ -1,5 +1,6 @@
 //! What a service knows about a failure: the query the matcher answers.
 
+use crate::resend::Resend;
 use crate::text::ShellWord;
 use crate::vocabulary::{Environment, Operation, Symptom};
 
@@ -158,11 +159,12 @@ impl<'a> Query<'a> {
     }
 
     /// Whether the request that failed may be sent again without acting
-    /// twice, from what the query says of it: its operation's routes (of
-    /// its method, when given) must all be safe to resend, by their method,
-    /// a key in the request, or an `Idempotency-Key` it carries (taken as
-    /// carried unless the query says otherwise). A query without an
-    /// operation says too little, and is not safe.
+    /// twice, from what the query says of it: a method safe by itself (GET,
+    /// HEAD, OPTIONS, PUT, DELETE), or an operation whose routes (of its
+    /// method, when given) are all safe to resend, by their method, a key in
+    /// the request, or an `Idempotency-Key` it carries (taken as carried
+    /// unless the query says otherwise). A query with neither says too
+    /// little, and is not safe.
     ///
     /// ```
     /// use debitura_triage::{Operation, Query};
@@ -179,10 +181,11 @@ impl<'a> Query<'a> {
     #[must_use]
     #[inline]
     pub fn safe_to_resend(&self) -> bool {
-        self.operation.is_some_and(|op| {
-            op.resend(self.method)
-                .is_safe(self.idempotency_key != Some(false))
-        })
+        self.method.is_some_and(Resend::is_safe_method)
+            || self.operation.is_some_and(|op| {
+                op.resend(self.method)
+                    .is_safe(self.idempotency_key != Some(false))
+            })
     }
 }
 

@@ -31,7 +31,17 @@ pub enum Resend {
     Method,
 }
 
+/// The methods whose second send acts no more than the first.
+const SAFE_METHODS: [&str; 5] = ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"];
+
 impl Resend {
+    /// True when `method` alone makes a resend safe (GET, HEAD, OPTIONS,
+    /// PUT, DELETE; letters compare without regard to case).
+    #[must_use]
+    pub fn is_safe_method(method: &str) -> bool {
+        SAFE_METHODS.iter().any(|m| m.eq_ignore_ascii_case(method))
+    }
+
     /// Every reason, the least safe first.
     pub const ALL: &'static [Resend] = &[
         Resend::Unsafe,

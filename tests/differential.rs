@@ -76,6 +76,38 @@ fn agree_on_every_distinct_query() {
     }
 }
 
+/// The library and the rule model derive the same safety to resend for
+/// every operation, method and key.
+#[test]
+fn agree_on_whether_a_request_is_safe_to_send_twice() {
+    let vocabulary = &catalog().vocabulary;
+    let operations = Operation::ALL.iter().map(|o| Some(*o)).chain([None]);
+    let mut safe = 0;
+    for op in operations {
+        for method in [
+            None,
+            Some("GET"),
+            Some("post"),
+            Some("POST"),
+            Some("PUT"),
+            Some("PATCH"),
+            Some("DELETE"),
+            Some("HEAD"),
+        ] {
+            for key in [None, Some(false), Some(true)] {
+                let mut q = Query::new();
+                q.operation = op;
+                q.method = method;
+                q.idempotency_key = key;
+                let model = vocabulary.safe_to_resend(op.map(Operation::as_str), method, key);
+                assert_eq!(q.safe_to_resend(), model, "`{q}`");
+                safe += usize::from(model);
+            }
+        }
+    }
+    assert!(safe > 0);
+}
+
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()

@@ -1262,7 +1262,7 @@ const MORE_FAULTS: &[(Code, &str, &str, &str)] = &[
         Code::ImpossibleExample,
         "rate-limits-and-server-errors.yaml",
         "      - { status: 500, operation: get-case, safe_to_resend: true }",
-        "      - { status: 500, operation: withdraw-client, safe_to_resend: true }",
+        "      - { status: 500, operation: get-case, safe_to_resend: false }",
     ),
     (
         Code::UnsafeResend,

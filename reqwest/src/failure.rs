@@ -10,24 +10,22 @@ use reqwest::Response;
 
 use crate::error::Error;
 
-/// The symptom the core answers a request without any response with.
-pub(crate) const NO_RESPONSE: &str = Symptom::NoResponse.as_str();
-
-/// The symptom of a request that never left.
-const NOT_SENT: &str = Symptom::NotSent.as_str();
-
-/// A request that got no response: the core's answer in `context` for a
-/// request never sent (the connection could not be made: refused, no route,
-/// name not resolved, TLS refused) or one whose outcome is unknown (it went
-/// out, then the client's timeout passed or the connection was reset or
-/// closed), keeping the error as the source.
-pub(crate) fn no_response(context: &Query<'_>, e: reqwest::Error) -> Error {
-    let symptom = if e.is_connect() {
-        NOT_SENT
+/// The symptom of a transport error: the request never left when the
+/// connection could not be made (refused, no route, name not resolved, TLS
+/// refused); otherwise it went out and its outcome is unknown (the client's
+/// timeout passed, or the connection was reset or closed).
+pub(crate) fn symptom_of(e: &reqwest::Error) -> &'static str {
+    if e.is_connect() {
+        Symptom::NotSent.as_str()
     } else {
-        NO_RESPONSE
-    };
-    let answer = diagnose(&context.symptom(symptom));
+        Symptom::NoResponse.as_str()
+    }
+}
+
+/// A request that got no response: the core's answer in `context` for the
+/// symptom of its error, keeping the error as the source.
+pub(crate) fn no_response(context: &Query<'_>, e: reqwest::Error) -> Error {
+    let answer = diagnose(&context.symptom(symptom_of(&e)));
     Error::without_response(answer, context.operation, Some(Box::new(e)))
 }
 

@@ -4,16 +4,18 @@ use debitura_triage::{diagnose, Query, Retry};
 use reqwest_retry::{Retryable, RetryableStrategy};
 
 /// A [`RetryableStrategy`] that asks the core what a status alone calls
-/// for: `Transient` when the answer is `backoff` (429, 500, 502–504), and
-/// for a request that got no response at all; `Fatal` for every other
-/// failure; `None` for a success.
+/// for: `Transient` when the answer is `backoff` (a 429, or a request that
+/// was never sent because the connection could not be made); `Fatal` for
+/// every other failure; `None` for a success.
 ///
 /// It is the weaker option, and [`Triage`](crate::Triage) is the stronger
-/// one: reqwest-retry shows a strategy the status but not the body, so a
-/// 422 is judged without its `businessErrors[].type`; a 401 is `Fatal`
-/// because it cannot refresh a token; its waits come from its own policy,
-/// not the rule's bounds, and ignore the server's `retryAfter`; and it adds
-/// no `Idempotency-Key`.
+/// one: reqwest-retry shows a strategy the response but not the request, so
+/// it cannot tell whether a request is safe to send twice, and a 500, 502,
+/// 503, 504 or lost answer is `Fatal` (it may have acted); a 422 is judged
+/// without its `businessErrors[].type`; a 401 is `Fatal` because it cannot
+/// refresh a token; its waits come from its own policy, not the rule's
+/// bounds, and ignore the server's `retryAfter`; and it adds no
+/// `Idempotency-Key`.
 ///
 /// ```
 /// use debitura_triage_reqwest::StatusStrategy;
@@ -35,8 +37,8 @@ impl RetryableStrategy for StatusStrategy {
         let query = match res {
             Ok(response) if response.status().as_u16() < 400 => return None,
             Ok(response) => Query::new().status(response.status().as_u16()),
-            Err(reqwest_middleware::Error::Reqwest(e)) if e.is_connect() || e.is_timeout() => {
-                Query::new().symptom(crate::failure::NO_RESPONSE)
+            Err(reqwest_middleware::Error::Reqwest(e)) if !e.is_builder() => {
+                Query::new().symptom(crate::failure::symptom_of(e))
             }
             Err(_) => return Some(Retryable::Fatal),
         };

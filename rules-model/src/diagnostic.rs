@@ -357,7 +357,7 @@ codes! {
     /// An example no request can be.
     ImpossibleExample = "impossible-example",
         "An example says `safe_to_resend`, but no request of its operation is as safe to send twice as it says.",
-        "    examples: [{ status: 503, operation: withdraw-client, safe_to_resend: true }]";
+        "    examples: [{ status: 503, operation: get-case, safe_to_resend: false }]";
     /// An example answered by another rule.
     ExampleElsewhere = "example-elsewhere",
         "An example resolves to another, more specific rule.",

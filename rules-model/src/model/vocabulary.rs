@@ -286,6 +286,9 @@ impl Vocabulary {
         method: Option<&str>,
         key: Option<bool>,
     ) -> bool {
+        if method.is_some_and(|m| SAFE_METHODS.iter().any(|s| s.eq_ignore_ascii_case(m))) {
+            return true;
+        }
         let key = key != Some(false);
         let reason = operation.map_or(Resend::Unsafe, |op| self.resend(op, method));
         match reason {
@@ -303,7 +306,7 @@ impl Vocabulary {
         operation: Option<&str>,
         safe: bool,
     ) -> Option<(Option<&str>, Option<bool>)> {
-        let mut methods: Vec<Option<&str>> = vec![None];
+        let mut methods: Vec<Option<&str>> = vec![None, Some("GET")];
         if let Some(name) = operation {
             for op in &self.operations {
                 if self.ancestry(&op.name).any(|a| a == name) {
