@@ -20,6 +20,7 @@
 
 mod backoff;
 mod catalog;
+mod found;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
@@ -42,6 +43,7 @@ pub use backoff::Backoff;
 pub use catalog::{
     CoverageRow, Page, Retired, Rule, Section, When, COVERAGE, PAGE, RETIRED, RULES, SECTIONS,
 };
+pub use found::Several;
 pub use matcher::{diagnose, Diagnosis};
 pub use names::ParseNameError;
 pub use query::Query;

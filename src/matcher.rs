@@ -1,25 +1,30 @@
 //! Classification: a query in, a diagnosis out. Pure, allocation-free.
 
 use crate::catalog::{Rule, Section};
+use crate::found::{Found, Several};
 use crate::lookup::lookup;
 use crate::query::Query;
 use crate::vocabulary::{Retry, RuleId};
 
-/// The answer to a [`Query`]: the matching rule, or an explicit "unrecognised".
+/// The answer to a [`Query`]: the matching rule; or the several rules that
+/// fit what the query gives, none of them singled out
+/// ([`Diagnosis::several`]); or an explicit "unrecognised" when none fits.
 ///
-/// Two answers are equal when they name the same rule for the same status.
-/// `Debug` is short (rule id, retry, status); the rule itself is reachable
-/// through [`Diagnosis::rule`].
+/// Two answers are equal when they name the same rule (or the same rules)
+/// for the same status. `Debug` is short (rule id, retry, status); the rule
+/// itself is reachable through [`Diagnosis::rule`].
 #[derive(Clone, Copy)]
 #[must_use]
 pub struct Diagnosis {
     rule: Option<&'static Rule>,
+    several: Option<&'static Several>,
     status: Option<u16>,
 }
 
 impl PartialEq for Diagnosis {
     fn eq(&self, other: &Self) -> bool {
-        (self.rule_id(), self.status) == (other.rule_id(), other.status)
+        (self.rule_id(), self.candidates(), self.status)
+            == (other.rule_id(), other.candidates(), other.status)
     }
 }
 
@@ -27,16 +32,30 @@ impl Eq for Diagnosis {}
 
 impl core::hash::Hash for Diagnosis {
     fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
-        (self.rule_id(), self.status).hash(state);
+        (self.rule_id(), self.candidates(), self.status).hash(state);
     }
 }
 
 impl core::fmt::Debug for Diagnosis {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Diagnosis")
-            .field("rule", &self.rule_id().map(RuleId::as_str))
-            .field("retry", &self.retry().as_str())
+        let mut d = f.debug_struct("Diagnosis");
+        d.field("rule", &self.rule_id().map(RuleId::as_str));
+        if let Some(several) = self.several {
+            d.field("several", &Ids(several.rules));
+        }
+        d.field("retry", &self.retry().as_str())
             .field("status", &self.status)
+            .finish()
+    }
+}
+
+/// Rule ids as a `Debug` list of their names.
+struct Ids(&'static [RuleId]);
+
+impl core::fmt::Debug for Ids {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|r| r.as_str()))
             .finish()
     }
 }
@@ -66,34 +85,79 @@ impl Diagnosis {
         self.rule.is_some()
     }
 
-    /// The matching rule's section.
+    /// The rules that fit what the query gives when none of them is singled
+    /// out: each answers some way of filling in the fields it left out (the
+    /// status, operation or environment). `None` when one rule answers, or
+    /// none fits.
+    ///
+    /// ```
+    /// use debitura_triage::{diagnose, Query, Retry, RuleId};
+    ///
+    /// let d = diagnose(&Query::new().error_type("NoPartnerAvailable"));
+    /// let several = d.several().expect("two rules fit");
+    /// assert!(several.rules.contains(&RuleId::NoPartnerAvailable));
+    /// assert_eq!(d.retry(), Retry::Never);
+    /// assert!(!d.is_matched() && !d.is_unrecognised());
+    /// ```
     #[inline]
-    pub fn section(&self) -> Option<&'static Section> {
-        self.rule.map(|r| r.section)
+    pub fn several(&self) -> Option<&'static Several> {
+        self.several
     }
 
-    /// What to do about retrying. An unrecognised failure is never retried:
+    /// The rules that fit when several do, else none.
+    #[inline]
+    pub fn candidates(&self) -> &'static [RuleId] {
+        self.several.map_or(&[], |s| s.rules)
+    }
+
+    /// True when no rule fits at all.
+    #[inline]
+    pub fn is_unrecognised(&self) -> bool {
+        self.rule.is_none() && self.several.is_none()
+    }
+
+    /// The matching rule's section, or the one every fitting rule shares.
+    #[inline]
+    pub fn section(&self) -> Option<&'static Section> {
+        if let Some(rule) = self.rule {
+            return Some(rule.section);
+        }
+        let (first, rest) = self.candidates().split_first()?;
+        let section = first.rule().section;
+        rest.iter()
+            .all(|r| core::ptr::eq(r.rule().section, section))
+            .then_some(section)
+    }
+
+    /// What to do about retrying. When several rules fit, the most cautious
+    /// of their policies. An unrecognised failure is never retried:
     /// repeating a request nobody understands risks duplicating its effects.
     #[inline]
     pub fn retry(&self) -> Retry {
-        self.rule.map_or(Retry::Never, |r| r.retry)
+        match (self.rule, self.several) {
+            (Some(rule), _) => rule.retry,
+            (None, Some(several)) => several.retry,
+            (None, None) => Retry::Never,
+        }
     }
 
     /// Why the failure happened.
     #[inline]
     pub fn cause(&self) -> &'static str {
-        match self.rule {
-            Some(rule) => rule.cause,
-            None => unrecognised(self.status).0,
+        match (self.rule, self.several) {
+            (Some(rule), _) => rule.cause,
+            (None, Some(several)) => several.cause,
+            (None, None) => unrecognised(self.status).0,
         }
     }
 
     /// What to do about it.
     #[inline]
     pub fn solution(&self) -> &'static str {
-        match self.rule {
-            Some(rule) => rule.solution,
-            None => unrecognised(self.status).1,
+        match (self.rule, self.several) {
+            (Some(rule), _) => rule.solution,
+            (None, Some(several)) => several.solution,
+            (None, None) => unrecognised(self.status).1,
         }
     }
 }
@@ -137,8 +201,14 @@ fn unrecognised(status: Option<u16>) -> (&'static str, &'static str) {
 /// ```
 #[inline]
 pub fn diagnose(query: &Query<'_>) -> Diagnosis {
+    let (rule, several) = match lookup(query) {
+        Found::Rule(id) => (Some(id.rule()), None),
+        Found::Several(several) => (None, Some(several)),
+        Found::None => (None, None),
+    };
     Diagnosis {
-        rule: lookup(query).map(RuleId::rule),
+        rule,
+        several,
         status: query.status,
     }
 }
@@ -162,14 +232,25 @@ mod tests {
             (None, other),
         ];
         for (status, cause) in cases {
-            let d = Diagnosis { rule: None, status };
+            let d = Diagnosis {
+                rule: None,
+                several: None,
+                status,
+            };
             assert_eq!(d.cause(), cause, "{status:?}");
             assert!(d.solution().starts_with("Do not retry automatically."));
             assert_eq!(d.retry(), Retry::Never);
             assert!(!d.is_matched() && d.rule_id().is_none() && d.section().is_none());
         }
         let solutions: Vec<&str> = [Some(400), Some(500), None]
-            .map(|status| Diagnosis { rule: None, status }.solution())
+            .map(|status| {
+                Diagnosis {
+                    rule: None,
+                    several: None,
+                    status,
+                }
+                .solution()
+            })
             .to_vec();
         assert!(solutions[0].contains("fix the request"));
         assert!(solutions[1].contains("contact Debitura support"));

@@ -13,7 +13,12 @@ fn diagnosis_entries<M: SerializeMap>(map: &mut M, d: &Diagnosis) -> Result<(), 
     let rule = d.rule();
     map.serialize_entry("rule", &d.rule_id())?;
     map.serialize_entry("matched", &d.is_matched())?;
-    map.serialize_entry("section", &rule.map(|r| r.section.title))?;
+    if let Some(several) = d.several() {
+        map.serialize_entry("several", several.rules)?;
+        map.serialize_entry("or_none", &several.or_none)?;
+        map.serialize_entry("telling", several.telling)?;
+    }
+    map.serialize_entry("section", &d.section().map(|s| s.title))?;
     map.serialize_entry("title", &rule.map(|r| r.title))?;
     map.serialize_entry("cause", d.cause())?;
     map.serialize_entry("solution", d.solution())?;
@@ -40,8 +45,11 @@ fn millis(d: core::time::Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// `rule` (id or `null`), `matched`, `section`, `title`, `cause`, `solution`,
-/// `retry`, `backoff` (the bounds, or `null`) and `docs_url`.
+/// `rule` (id or `null`), `matched`, and when several rules fit, `several`
+/// (their ids), `or_none` and `telling` (the flags that would tell them
+/// apart); then `section` (the rule's, or the one the fitting rules share),
+/// `title`, `cause`, `solution`, `retry`, `backoff` (the bounds, or `null`)
+/// and `docs_url`.
 impl Serialize for Diagnosis {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;

@@ -10,6 +10,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use debitura_triage::{diagnose, Environment, Operation, Query, RuleId};
+use debitura_triage_rules_model::model::resolve::Resolution;
 use debitura_triage_rules_model::model::{Field, FIELDS};
 use debitura_triage_rules_model::{self as rules_model, Catalog};
 use proptest::prelude::*;
@@ -28,11 +29,25 @@ fn catalog() -> &'static Catalog {
     })
 }
 
+/// The answer as ids: the rule, or the rules that fit (and whether some
+/// completion fits none), or nothing.
+type Answer<'a> = (Option<&'a str>, Vec<&'a str>, bool);
+
 fn disagreement(catalog: &Catalog, q: &Query<'_>) -> Option<String> {
-    let model = catalog
-        .resolve(&to_model(q))
-        .map(|i| catalog.rules[i].id.as_str());
-    let matcher = diagnose(q).rule_id().map(RuleId::as_str);
+    let id = |i: &usize| catalog.rules[*i].id.as_str();
+    let model: Answer<'_> = match catalog.resolution(&to_model(q)) {
+        Resolution::Rule(i) => (Some(id(&i)), vec![], false),
+        Resolution::Several { rules, unanswered } => {
+            (None, rules.iter().map(id).collect(), unanswered)
+        }
+        Resolution::None => (None, vec![], false),
+    };
+    let d = diagnose(q);
+    let matcher: Answer<'_> = (
+        d.rule_id().map(RuleId::as_str),
+        d.candidates().iter().map(|r| r.as_str()).collect(),
+        d.several().is_some_and(|s| s.or_none),
+    );
     (model != matcher).then(|| {
         format!("`debitura-triage diagnose {q}`: reference {model:?}, generated {matcher:?}")
     })

@@ -323,7 +323,11 @@ const DIAGNOSE_ABOUT: &str = "Diagnose a failure from what you know about it.
 Give what you have; a rule matches only when everything it names is given. A failure no rule \
 knows is reported as unrecognised, with retry `never`.
 
-Exit status: 0 when a rule matched, 1 when the failure is unrecognised, 2 for bad usage.";
+When the given fields fit several rules and none is singled out, the answer names them, the \
+flags that would tell them apart, and the most cautious of their retry policies.
+
+Exit status: 0 when a rule matched, 1 when the failure is unrecognised, 2 for bad usage, 3 when \
+several rules fit.";
 
 fn diagnose_command() -> clap::Command {
     let what = [

@@ -15,6 +15,9 @@ use cli::{docs, pages, policy, printable, read_body};
 /// Exit status for a usage error, as clap uses.
 const USAGE: u8 = 2;
 
+/// Exit status of `diagnose` when several rules fit and none is singled out.
+const SEVERAL: u8 = 3;
+
 /// Exit status when standard output was closed early (`| head`): what a
 /// process killed by SIGPIPE reports in a shell (128 + 13).
 const CLOSED_PIPE: u8 = 141;
@@ -105,7 +108,8 @@ fn emit(text: &str) -> Result<(), u8> {
 }
 
 /// `diagnose`: exit 0 when a rule matched, 1 when the failure is unrecognised
-/// (like grep), 2 for bad usage.
+/// (like grep), 2 for bad usage, 3 when several rules fit and none is
+/// singled out.
 fn diagnose_command(args: &DiagnoseArgs) -> (String, u8) {
     let mut query = Query::new();
     query.status = args.status;
@@ -145,10 +149,15 @@ fn diagnose_command(args: &DiagnoseArgs) -> (String, u8) {
         (Some(r), false) => diagnosis_text(&query, &diagnosis) + &response_text(r),
         (None, false) => diagnosis_text(&query, &diagnosis),
     };
-    if !diagnosis.is_matched() {
+    if diagnosis.is_unrecognised() {
         suggest_known(&query);
     }
-    (text, if diagnosis.is_matched() { 0 } else { 1 })
+    let code = match (diagnosis.is_matched(), diagnosis.several()) {
+        (true, _) => 0,
+        (false, Some(_)) => SEVERAL,
+        (false, None) => 1,
+    };
+    (text, code)
 }
 
 /// On an unrecognised answer, names the known error type or message closest

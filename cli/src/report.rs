@@ -19,7 +19,18 @@ pub fn diagnosis_text(query: &Query<'_>, d: &Diagnosis) -> String {
         None => {
             let asked = docs::diagnose_command(query);
             let asked = asked.trim_start_matches("debitura-triage diagnose ");
-            out += &format!("rule:     none matched ({})\n", printable(asked));
+            match d.several() {
+                Some(several) => {
+                    let ids: Vec<&str> = several.rules.iter().map(|r| r.as_str()).collect();
+                    out += &format!(
+                        "rules:    several fit ({}): {}{}\n",
+                        printable(asked),
+                        ids.join(", "),
+                        if several.or_none { "; or none" } else { "" }
+                    );
+                }
+                None => out += &format!("rule:     none matched ({})\n", printable(asked)),
+            }
         }
     }
     out += &format!("cause:    {}\n", d.cause());
@@ -54,6 +65,8 @@ fn query_json(q: &Query<'_>) -> Value {
         "symptom": q.symptom,
         "after_token_refresh": q.after_token_refresh,
         "environment": q.environment.map(Environment::as_str),
+        "method": q.method,
+        "idempotency_key": q.idempotency_key,
     })
 }
 

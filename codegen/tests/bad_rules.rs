@@ -57,7 +57,7 @@ fn synthetic_rule_sets_validate_and_generate_parseable_rust() {
         // Every rule is a variant and an answer of `lookup`.
         let lookup = &code[code.find("fn lookup").expect("a lookup function")..];
         let answers: std::collections::HashSet<&str> = lookup
-            .split("Some(RuleId::")
+            .split("Found::Rule(RuleId::")
             .skip(1)
             .filter_map(|rest| rest.split(')').next())
             .collect();

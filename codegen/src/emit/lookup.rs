@@ -41,7 +41,16 @@ pub(super) fn source(catalog: &Catalog, rule_id: Option<TokenStream>) -> String 
             .iter()
             .any(|n| matches!(n, Node::Test(t) if t.field == field))
     };
-    let mut imports = vec![quote! { crate::query::Query }];
+    let several: Vec<&Leaf> = emitter
+        .leaves
+        .iter()
+        .filter(|l| matches!(l, Leaf::Several(..)))
+        .collect();
+    let several_items = several_statics(catalog, &several);
+    let mut imports = vec![
+        quote! { crate::query::Query },
+        quote! { crate::found::Found },
+    ];
     imports.extend(rule_id);
     if tested(Field::Operation) {
         imports.push(quote! { crate::vocabulary::Operation });
@@ -54,9 +63,11 @@ pub(super) fn source(catalog: &Catalog, rule_id: Option<TokenStream>) -> String 
 
         /// The most specific rule matching `q`, as a decision tree over the
         /// query's fields (`rules/*.yaml` are its source).
-        pub(crate) fn lookup(q: &Query<'_>) -> Option<RuleId> {
+        pub(crate) fn lookup(q: &Query<'_>) -> Found {
             #body
         }
+
+        #several_items
 
         #( #interned )*
 
@@ -435,7 +446,7 @@ impl<'t> Emitter<'t> {
             out.push(quote! {
                 #[doc = #doc]
                 #[inline]
-                fn #name(q: &Query<'_>) -> Option<RuleId> {
+                fn #name(q: &Query<'_>) -> Found {
                     #body
                 }
             });
@@ -624,7 +635,7 @@ fn comment_leaves(text: &str, leaves: &[Leaf], rules: &[Rule]) -> String {
             let after = &rest[at + MARKER.len()..];
             let close = after.find(')').expect("a leaf marker closes");
             let n: usize = after[..close].parse().expect("a leaf number");
-            let (answer, note) = leaf_code(&leaves[n], rules);
+            let (answer, note) = leaf_code(&leaves[n], leaves, rules);
             code.push_str(&answer);
             notes.push(note);
             rest = &after[close + 1..];
@@ -640,21 +651,106 @@ fn comment_leaves(text: &str, leaves: &[Leaf], rules: &[Rule]) -> String {
     out
 }
 
-/// A leaf's expression and the comment that says what it is.
-fn leaf_code(leaf: &Leaf, rules: &[Rule]) -> (String, String) {
+/// A leaf's expression and the comment that says what it is; the leaves
+/// where several rules fit are numbered in `leaves`' order.
+fn leaf_code(leaf: &Leaf, leaves: &[Leaf], rules: &[Rule]) -> (String, String) {
     match leaf {
         Leaf::Rule(i) => {
             let rule = &rules[*i];
             let variant = rule_variant(rule);
             (
-                format!("Some(RuleId::{variant})"),
+                format!("Found::Rule(RuleId::{variant})"),
                 format!("{}: {}:{}", rule.id, rule.origin.file, rule.origin.line),
             )
         }
-        Leaf::NoRule => ("None".into(), "no rule accepts these values".into()),
-        Leaf::Ambiguous => (
-            "None".into(),
-            "several rules fit and none is singled out".into(),
-        ),
+        Leaf::NoRule => ("Found::None".into(), "no rule accepts these values".into()),
+        Leaf::Several(fit, ..) => {
+            let n = leaves
+                .iter()
+                .filter(|l| matches!(l, Leaf::Several(..)))
+                .position(|l| l == leaf)
+                .expect("a leaf of the tree");
+            let ids: Vec<&str> = fit.iter().map(|&i| rules[i].id.as_str()).collect();
+            (
+                format!("Found::Several(&SEVERAL[{n}])"),
+                format!("several fit: {}", ids.join(", ")),
+            )
+        }
+    }
+}
+
+/// The `diagnose` flag of a field.
+fn flag(field: Field) -> &'static str {
+    match field {
+        Field::Status => "--status",
+        Field::Type => "--type",
+        Field::Message => "--message",
+        Field::Operation => "--op",
+        Field::Event => "--event",
+        Field::Symptom => "--symptom",
+        Field::AfterTokenRefresh => "--after-token-refresh",
+        Field::Environment => "--env",
+        Field::SafeToResend => "--method",
+    }
+}
+
+/// One `Several` per leaf where several rules fit: the rules, the most
+/// cautious retry, and a cause and solution, shared or written here.
+fn several_statics(catalog: &Catalog, several: &[&Leaf]) -> TokenStream {
+    let rules = &catalog.rules;
+    let vocabulary = &catalog.vocabulary;
+    let items = several.iter().map(|leaf| {
+        let Leaf::Several(fit, or_none, telling) = leaf else {
+            unreachable!("only leaves where several rules fit")
+        };
+        let fit: Vec<&Rule> = fit.iter().map(|&i| &rules[i]).collect();
+        let ids = fit.iter().map(|r| ident(&rule_variant(r).to_string()));
+        let retry = if *or_none {
+            vocabulary.retry_names()[0].to_string()
+        } else {
+            fit.iter()
+                .map(|r| r.retry.as_str())
+                .min_by_key(|r| vocabulary.eagerness(r))
+                .unwrap_or("never")
+                .to_string()
+        };
+        let retry_variant = variant(&retry);
+        let flags: Vec<&str> = telling.iter().map(|&f| flag(f)).collect();
+        let shared = |text: fn(&Rule) -> &str| {
+            let first = text(fit[0]);
+            fit.iter().all(|r| text(r) == first).then_some(first)
+        };
+        let named: Vec<String> = fit.iter().map(|r| format!("{} ({})", r.id, r.title)).collect();
+        let cause = match shared(|r| r.cause.as_str()) {
+            Some(cause) => cause.to_string(),
+            None => format!(
+                "Several rules fit what was given, and none is singled out: {}{}.",
+                named.join("; "),
+                if *or_none { "; or none" } else { "" }
+            ),
+        };
+        let solution = match shared(|r| r.solution.as_str()) {
+            Some(solution) if !*or_none => solution.to_string(),
+            _ => format!(
+                "Give {} to tell them apart. Until then, follow the most cautious of their answers: {retry}.",
+                if flags.is_empty() { "more of the failure".to_string() } else { flags.join(" and ") }
+            ),
+        };
+        quote! {
+            crate::found::Several {
+                rules: &[ #( RuleId::#ids ),* ],
+                or_none: #or_none,
+                telling: &[ #( #flags ),* ],
+                retry: crate::vocabulary::Retry::#retry_variant,
+                cause: #cause,
+                solution: #solution,
+            }
+        }
+    });
+    let count = several.len();
+    quote! {
+        /// The answers where several rules fit, each with the most cautious
+        /// retry and a cause and solution.
+        static SEVERAL: [crate::found::Several; #count] = [ #( #items ),* ];
     }
 }

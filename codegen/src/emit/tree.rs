@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use debitura_triage_rules_model::model::resolve::answer;
+use debitura_triage_rules_model::model::resolve::{resolution, Resolution};
 use debitura_triage_rules_model::model::vocabulary::Vocabulary;
 use debitura_triage_rules_model::model::{Field, Rule, NONE};
 
@@ -19,9 +19,10 @@ pub(super) enum Leaf {
     Rule(usize),
     /// No rule accepts what the query gives.
     NoRule,
-    /// Several rules fit what the query gives, and none of them is singled
-    /// out. Which ones is left out, so that equal answers stay one node.
-    Ambiguous,
+    /// Several rules fit what the query gives (these, in catalog order, and
+    /// none when `true` is set), and none of them is singled out; `fields`
+    /// are those the query left out that would tell them apart.
+    Several(Vec<usize>, bool, Vec<Field>),
 }
 
 /// One test of one field.
@@ -159,16 +160,27 @@ impl Builder<'_> {
             .find(|(_, &f)| candidates.iter().any(|&i| rules[i].when.get(f).is_some()))
             .map(|(d, &f)| (d, f))
         else {
-            let leaf = match answer(
+            let leaf = match resolution(
                 self.vocabulary,
                 rules,
                 candidates,
                 &path.unknown,
                 &path.defaulted,
             ) {
-                Some(i) => Leaf::Rule(i),
-                None if candidates.is_empty() => Leaf::NoRule,
-                None => Leaf::Ambiguous,
+                Resolution::Rule(i) => Leaf::Rule(i),
+                Resolution::None => Leaf::NoRule,
+                Resolution::Several {
+                    rules: fit,
+                    unanswered,
+                } => {
+                    let telling: Vec<Field> = path
+                        .unknown
+                        .iter()
+                        .copied()
+                        .filter(|&f| fit.iter().any(|&i| rules[i].when.get(f).is_some()))
+                        .collect();
+                    Leaf::Several(fit, unanswered, telling)
+                }
             };
             return self.intern(Node::Leaf(leaf));
         };

@@ -5,6 +5,36 @@ use std::collections::BTreeSet;
 use crate::model::vocabulary::Vocabulary;
 use crate::model::{Catalog, Conditions, Field, Query, Rule};
 
+/// What the catalog answers a query: one rule, several that fit what it
+/// gives with none singled out, or none.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Resolution {
+    /// This rule answers.
+    Rule(usize),
+    /// The query fits these rules (each names what it tells beyond its
+    /// status, and answers some way of completing the fields it leaves
+    /// out), and none answers as it stands; `unanswered` when some
+    /// completion has no rule, or only one that ignores what it tells.
+    Several {
+        /// The rules that fit, in catalog order.
+        rules: Vec<usize>,
+        /// Whether some completion has no fitting answer.
+        unanswered: bool,
+    },
+    /// No rule fits.
+    None,
+}
+
+impl Resolution {
+    /// The answering rule, if one answers.
+    pub fn rule(&self) -> Option<usize> {
+        match self {
+            Resolution::Rule(i) => Some(*i),
+            _ => None,
+        }
+    }
+}
+
 impl Catalog {
     /// The rule that answers `query`. This is the definition the generated
     /// matcher must agree with; it scans every rule.
@@ -14,12 +44,18 @@ impl Catalog {
     /// the others'. When it leaves out its status, operation or environment,
     /// see [`answer`].
     pub fn resolve(&self, query: &Query) -> Option<usize> {
+        self.resolution(query).rule()
+    }
+
+    /// What the catalog answers `query`: [`resolve`](Catalog::resolve)'s
+    /// rule, or else the rules the query fits, or none.
+    pub fn resolution(&self, query: &Query) -> Resolution {
         let unknown = query.unknown_fields();
         let defaulted = query.defaulted_fields();
         let consistent: Vec<usize> = (0..self.rules.len())
             .filter(|&i| self.rules[i].when.matches_except(query, &unknown))
             .collect();
-        answer(
+        resolution(
             &self.vocabulary,
             &self.rules,
             &consistent,
@@ -98,16 +134,48 @@ pub fn answer(
     // A rule is singled out by what the query tells beyond its status: a
     // rule that only accepts the status is left when nothing else fits, which
     // points at nothing.
-    let telling = |i: &usize| {
-        Field::ALL.iter().any(|f| {
-            f != &Field::Status && !unnamed.contains(f) && rules[*i].when.get(*f).is_some()
-        })
-    };
+    let telling = |i: &usize| tells(&rules[*i], &unnamed);
     let singled = match within_all.as_slice() {
         [only] => Some(*only).filter(telling),
         _ => None,
     };
     singled.filter(cautious).or(generic.filter(cautious))
+}
+
+/// [`answer`], or else the rules the query fits: every rule that answers
+/// some completion of it.
+pub fn resolution(
+    vocabulary: &Vocabulary,
+    rules: &[Rule],
+    consistent: &[usize],
+    unknown: &[Field],
+    defaulted: &[Field],
+) -> Resolution {
+    if let Some(i) = answer(vocabulary, rules, consistent, unknown, defaulted) {
+        return Resolution::Rule(i);
+    }
+    let (possible, unanswered) = possible_answers(rules, consistent, unknown);
+    // The rules that name what the query tells fit it; the others would
+    // answer only by ignoring it, as a completion without an answer does.
+    let unnamed: Vec<Field> = unknown.iter().chain(defaulted).copied().collect();
+    let (fit, others): (Vec<usize>, Vec<usize>) = possible
+        .into_iter()
+        .partition(|&i| tells(&rules[i], &unnamed));
+    if fit.is_empty() {
+        return Resolution::None;
+    }
+    Resolution::Several {
+        rules: fit,
+        unanswered: unanswered || !others.is_empty(),
+    }
+}
+
+/// True when `rule` names a field the query gives, beyond its status: what
+/// singles a rule out, or makes it fit.
+fn tells(rule: &Rule, unnamed: &[Field]) -> bool {
+    Field::ALL
+        .iter()
+        .any(|f| f != &Field::Status && !unnamed.contains(f) && rule.when.get(*f).is_some())
 }
 
 /// Every rule that answers some completion of the query (each unknown field
