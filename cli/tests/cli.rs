@@ -32,7 +32,8 @@ fn json(args: &[&str]) -> Value {
         .unwrap_or_else(|e| panic!("{args:?} printed invalid JSON ({e}): {text}"))
 }
 
-/// `diagnose … --json`, checking the exit status: 0 when a rule matched, 1 when not.
+/// `diagnose … --json`, checking the exit status: 0 when a rule matched, 3
+/// when several fit, 1 when none does.
 fn diagnose(args: &[&str]) -> Value {
     let mut all = vec!["diagnose"];
     all.extend_from_slice(args);
@@ -44,7 +45,11 @@ fn diagnose(args: &[&str]) -> Value {
             String::from_utf8_lossy(&out.stderr)
         )
     });
-    let expected = if v["matched"] == true { 0 } else { 1 };
+    let expected = match (&v["matched"], v.get("several")) {
+        (Value::Bool(true), _) => 0,
+        (_, Some(_)) => 3,
+        _ => 1,
+    };
     assert_eq!(out.status.code(), Some(expected), "{all:?}: {v}");
     v
 }
@@ -1395,4 +1400,140 @@ fn incomplete_questions_and_the_catalogue_rows_get_their_own_rules() {
     assert!(diagnose(&["--status", "404", "--op", "get-me"])["backoff"].is_null());
     let text = stdout(&["explain", "rate-limited"]);
     assert!(text.contains("Bounds: 4 attempts in all"), "{text}");
+}
+
+#[test]
+fn a_failure_of_unknown_outcome_resends_only_a_request_safe_to_send_twice() {
+    let cases: &[(&[&str], &str, &str)] = &[
+        // Writes that take no key: no automatic resend, and how to check.
+        (
+            &["--status", "503", "--op", "manage-webhooks"],
+            "outcome-unknown-server-error",
+            "after-user-action",
+        ),
+        (
+            &["--status", "500", "--op", "upload-case-file"],
+            "outcome-unknown-server-error",
+            "after-user-action",
+        ),
+        (
+            &["--status", "502", "--op", "create-customer-webhook"],
+            "outcome-unknown-server-error",
+            "after-user-action",
+        ),
+        // A write with its key, and reads, back off.
+        (
+            &["--status", "503", "--op", "create-case"],
+            "upstream-unavailable",
+            "backoff",
+        ),
+        (
+            &["--status", "502", "--op", "get-case"],
+            "upstream-unavailable",
+            "backoff",
+        ),
+        (
+            &[
+                "--status",
+                "503",
+                "--op",
+                "manage-webhooks",
+                "--method",
+                "get",
+            ],
+            "upstream-unavailable",
+            "backoff",
+        ),
+        (
+            &["--status", "500", "--op", "create-case"],
+            "server-error",
+            "backoff",
+        ),
+        // The same write without its key is not safe.
+        (
+            &[
+                "--status",
+                "503",
+                "--op",
+                "create-case",
+                "--no-idempotency-key",
+            ],
+            "outcome-unknown-server-error",
+            "after-user-action",
+        ),
+        // A query that says nothing of the request gets the cautious answer.
+        (
+            &["--status", "503"],
+            "outcome-unknown-server-error",
+            "after-user-action",
+        ),
+        // Never sent: backed off whatever the operation.
+        (
+            &["--symptom", "not-sent", "--op", "manage-webhooks"],
+            "request-not-sent",
+            "backoff",
+        ),
+        (
+            &["--symptom", "not-sent", "--op", "upload-case-file"],
+            "request-not-sent",
+            "backoff",
+        ),
+        // Sent, outcome unknown: resent only where safe.
+        (
+            &["--symptom", "no-response", "--op", "manage-webhooks"],
+            "no-response-outcome-unknown",
+            "after-user-action",
+        ),
+        (
+            &["--symptom", "no-response", "--op", "get-case"],
+            "no-response",
+            "backoff",
+        ),
+    ];
+    for (args, rule, retry) in cases {
+        let v = diagnose(args);
+        assert_eq!(
+            (v["rule"].as_str(), v["retry"].as_str()),
+            (Some(*rule), Some(*retry)),
+            "{args:?}"
+        );
+        if *rule == "outcome-unknown-server-error" {
+            let solution = v["solution"].as_str().unwrap();
+            assert!(
+                solution.contains("Do not send it again on your own"),
+                "{solution}"
+            );
+            assert!(
+                solution.contains("GET /v1/Webhooks") && solution.contains("GET /cases/{id}/files")
+            );
+        }
+    }
+}
+
+#[test]
+fn a_type_that_fits_several_rules_names_them_and_takes_the_cautious_retry() {
+    let v = diagnose(&["--type", "NoPartnerAvailable"]);
+    assert_eq!(v["rule"], Value::Null);
+    assert_eq!(
+        v["several"],
+        serde_json::json!(["case-failed-no-partner", "no-partner-available"])
+    );
+    assert_eq!(v["retry"], "never");
+    assert_eq!(v["telling"], serde_json::json!(["--status", "--op"]));
+    assert!(!v["cause"].as_str().unwrap().contains("No rule"), "{v}");
+    let text = run(&["diagnose", "--type", "NoPartnerAvailable"]);
+    assert_eq!(text.status.code(), Some(3));
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.starts_with("rules:    several fit (--type NoPartnerAvailable): case-failed-no-partner, no-partner-available"), "{text}");
+    assert!(!text.contains("none matched"), "{text}");
+    // One more field singles one out.
+    let v = diagnose(&[
+        "--type",
+        "NoPartnerAvailable",
+        "--status",
+        "422",
+        "--op",
+        "create-case",
+    ]);
+    assert_eq!(v["rule"], "no-partner-available");
 }
