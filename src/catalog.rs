@@ -78,6 +78,12 @@ pub struct Rule {
     pub cause: &'static str,
     /// What to do about it.
     pub solution: &'static str,
+    /// The cause as Debitura's troubleshooting page words it, where the
+    /// rule's follows a newer source; the generated page shows it.
+    pub page_cause: Option<&'static str>,
+    /// The solution as the troubleshooting page words it, where the rule's
+    /// follows a newer source.
+    pub page_solution: Option<&'static str>,
     /// Whether and how to retry.
     pub retry: Retry,
     /// The limits of automatic retries, for a rule whose policy backs off:

@@ -125,6 +125,46 @@ fn documented() -> Vec<Expect> {
             retry_after: Some(42),
         },
         Expect {
+            body: "legacy-message-no-partner.json",
+            status: 422,
+            context: ctx(Operation::CreateCase),
+            rule: RuleId::NoPartnerAvailableLegacyBody,
+            retry: Retry::Never,
+            shape: BodyShape::Other,
+            url: None,
+            retry_after: None,
+        },
+        Expect {
+            body: "typed-withdraw-conflict.json",
+            status: 409,
+            context: ctx(Operation::WithdrawClient),
+            rule: RuleId::WithdrawClientRefused,
+            retry: Retry::Never,
+            shape: BodyShape::BusinessErrors,
+            url: None,
+            retry_after: None,
+        },
+        Expect {
+            body: "case-validation-failed-clients.json",
+            status: 400,
+            context: Query::new(),
+            rule: RuleId::CreateClientCaseValidationFailed,
+            retry: Retry::Never,
+            shape: BodyShape::FieldValidation,
+            url: None,
+            retry_after: None,
+        },
+        Expect {
+            body: "invalid-client-type-422.json",
+            status: 422,
+            context: ctx(Operation::CreateClient),
+            rule: RuleId::InvalidClientTypeOn422,
+            retry: Retry::Never,
+            shape: BodyShape::BusinessErrors,
+            url: None,
+            retry_after: None,
+        },
+        Expect {
             body: "failed-case.json",
             status: 201,
             context: ctx(Operation::CreateClient),
@@ -224,14 +264,21 @@ fn escaped_strings_are_decoded() {
 #[test]
 fn field_validation_under_validation_errors_and_problem_details_errors() {
     let body = br#"{"message":"Case validation failed","validationErrors":{"Cases[0].DueDate":["Due date must be in the past"]}}"#;
-    let r = diagnose_response(400, body, &ctx(Operation::CreateClient));
-    let finding = r.findings().next().unwrap();
-    assert_eq!(finding.source, ErrorSource::FieldValidation);
-    assert_eq!(finding.field.unwrap().raw(), "Cases[0].DueDate");
-    assert_eq!(
-        r.diagnosis().rule_id(),
-        Some(RuleId::CreateClientBadRequest)
-    );
+    // The summary names the failure of `POST /clients`; the case's field
+    // message alone would read as one of `POST /cases`.
+    for context in [ctx(Operation::CreateClient), Query::new()] {
+        let r = diagnose_response(400, body, &context);
+        let found: Vec<_> = r.findings().collect();
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].source, ErrorSource::TopLevel);
+        assert_eq!(found[1].source, ErrorSource::FieldValidation);
+        assert_eq!(found[1].field.unwrap().raw(), "Cases[0].DueDate");
+        assert_eq!(r.decided_by(), Some(0));
+        assert_eq!(
+            r.diagnosis().rule_id(),
+            Some(RuleId::CreateClientCaseValidationFailed)
+        );
+    }
 
     let body = br#"{"type":"https://tools.ietf.org/html/rfc7231#section-6.5.1","title":"One or more validation errors occurred.","status":400,"errors":{"currencyCode":["Invalid currency code: XYZ"]}}"#;
     let r = diagnose_response(400, body, &ctx(Operation::CreateCase));

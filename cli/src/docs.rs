@@ -268,10 +268,15 @@ fn troubleshooting() -> String {
                 .iter()
                 .map(|rule| {
                     let mut row = vec![Cell::Markdown(rule_link(rule, false))];
+                    // The page's own words, where the answer follows a newer source.
                     if section.show_cause {
-                        row.push(Cell::Text(rule.cause.to_string()));
+                        row.push(Cell::Text(
+                            rule.page_cause.unwrap_or(rule.cause).to_string(),
+                        ));
                     }
-                    row.push(Cell::Text(rule.solution.to_string()));
+                    row.push(Cell::Text(
+                        rule.page_solution.unwrap_or(rule.solution).to_string(),
+                    ));
                     row
                 })
                 .collect();

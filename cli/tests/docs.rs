@@ -140,9 +140,9 @@ fn troubleshooting_tables_hold_the_rule_text_exactly() {
         for rule in rules {
             let mut row = vec![folded(rule.title)];
             if section.show_cause {
-                row.push(folded(rule.cause));
+                row.push(folded(rule.page_cause.unwrap_or(rule.cause)));
             }
-            row.push(folded(rule.solution));
+            row.push(folded(rule.page_solution.unwrap_or(rule.solution)));
             expected.push(row);
         }
         assert_eq!(table.rows, expected, "table under {}", section.title);

@@ -215,8 +215,32 @@ pub fn diagnose_response<'a>(
 
     let mut findings: [Option<Finding<'a>>; MAX_ERRORS] = [None; MAX_ERRORS];
     let mut count = 0;
-    for entry in read.entries.iter().flatten() {
-        findings[count] = Some(finding(entry, &context));
+    // Field-validation messages come under a summary (`message`, `title`):
+    // `Case validation failed` on `POST /clients` says more than the case
+    // fields it lists, so a summary that a rule names by its text is the
+    // first finding.
+    let fields_only = read
+        .entries
+        .iter()
+        .flatten()
+        .all(|e| e.source == ErrorSource::FieldValidation);
+    let summary = read
+        .top_level()
+        .map(|top| finding(&top, &context))
+        .filter(|f| {
+            let named = |r: &crate::catalog::Rule| r.when.message.iter().any(|m| !m.is_empty());
+            fields_only && f.message.is_some() && f.diagnosis.rule().is_some_and(named)
+        });
+    for found in summary.into_iter().chain(
+        read.entries
+            .iter()
+            .flatten()
+            .map(|entry| finding(entry, &context)),
+    ) {
+        if count == MAX_ERRORS {
+            break;
+        }
+        findings[count] = Some(found);
         count += 1;
     }
     if count == 0 {
@@ -279,15 +303,29 @@ fn decide(findings: &[Option<Finding<'_>>]) -> (Option<usize>, Decision) {
 
 /// The diagnosis of one error read from the body, in `context`.
 fn finding<'a>(entry: &Entry<'a>, context: &Query<'_>) -> Finding<'a> {
-    let diagnosis = with_opt(entry.error_type, |error_type| {
-        with_opt(entry.message, |message| {
-            diagnose(&Query {
-                error_type,
-                message,
-                ..*context
+    let ask = |error_type: Option<JsonStr<'a>>| {
+        with_opt(error_type, |error_type| {
+            with_opt(entry.message, |message| {
+                diagnose(&Query {
+                    error_type,
+                    message,
+                    ..*context
+                })
             })
         })
-    });
+    };
+    let mut diagnosis = ask(entry.error_type);
+    // A type no rule knows says nothing the catalog can use: a legacy
+    // top-level `error` label (`UnprocessableEntity`, `BusinessRule`), or a
+    // newer body's type on a failure whose rule was written for the untyped
+    // body. The error is then asked without it, by its message, status and
+    // operation.
+    if entry.error_type.is_some() && diagnosis.is_unrecognised() {
+        let alone = ask(None);
+        if !alone.is_unrecognised() {
+            diagnosis = alone;
+        }
+    }
     Finding {
         source: entry.source,
         error_type: entry.error_type,

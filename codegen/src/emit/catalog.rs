@@ -167,6 +167,8 @@ fn rules(catalog: &Catalog) -> TokenStream {
         let retry = variant(&rule.retry);
         let backoff = opt_bounds(rule.backoff.as_ref());
         let notes = opt_str(rule.notes.as_deref());
+        let page_cause = opt_str(rule.page_cause.as_deref());
+        let page_solution = opt_str(rule.page_solution.as_deref());
         let see_also = rule.see_also.iter().map(|s| ident(&variant_name(s)));
         let status = declared(rule, Field::Status)
             .into_iter()
@@ -202,6 +204,8 @@ fn rules(catalog: &Catalog) -> TokenStream {
                 title: #title,
                 cause: #cause,
                 solution: #solution,
+                page_cause: #page_cause,
+                page_solution: #page_solution,
                 retry: crate::vocabulary::Retry::#retry,
                 backoff: #backoff,
                 notes: #notes,

@@ -423,6 +423,10 @@ pub struct Rule {
     pub cause: String,
     /// What to do about it.
     pub solution: String,
+    /// The troubleshooting page's own cause, where the rule's follows a newer source.
+    pub page_cause: Option<String>,
+    /// The troubleshooting page's own solution, where the rule's follows a newer source.
+    pub page_solution: Option<String>,
     /// A retry policy name from the vocabulary.
     pub retry: String,
     /// The rule's backoff bounds, when its policy backs off.

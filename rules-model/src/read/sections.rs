@@ -59,6 +59,17 @@ raw_struct! {
         examples: Vec<RawConditions> = default,
         counter_examples: Vec<RawConditions> = default,
         backoff: Option<RawBounds> = default,
+        as_on_page: RawPageText = default,
+    }
+}
+
+raw_struct! {
+    /// The troubleshooting page's own words for a rule whose answer follows
+    /// a newer source: reproduced on the generated page, never answered.
+    #[derive(Default)]
+    struct RawPageText {
+        cause: Option<String> = default,
+        solution: Option<String> = default,
     }
 }
 
@@ -349,11 +360,18 @@ fn convert_rule(ctx: &RuleCtx, raw: RawRule, out: &mut Vec<Diagnostic>) -> Optio
     };
     let cause = text("cause", raw.cause, out);
     let solution = text("solution", raw.solution, out);
+    let page_cause = raw.as_on_page.cause;
+    let page_solution = raw.as_on_page.solution;
     // Services show these to people and the docs escape them: they are plain text.
     for (key, value) in [
         ("title", &raw.title),
         ("cause", &cause),
         ("solution", &solution),
+        ("as_on_page", page_cause.as_ref().unwrap_or(&String::new())),
+        (
+            "as_on_page",
+            page_solution.as_ref().unwrap_or(&String::new()),
+        ),
     ] {
         if value.contains('`') {
             ctx.report(
@@ -474,6 +492,8 @@ Diagnostic::new(Code::UnknownRetry, format!("unknown retry policy `{}`", raw.ret
         title: raw.title,
         cause,
         solution,
+        page_cause,
+        page_solution,
         retry: raw.retry,
         backoff,
         notes: raw.notes.filter(|n| !n.trim().is_empty()),
