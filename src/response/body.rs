@@ -122,6 +122,20 @@ pub(crate) struct Read<'a> {
     pub(crate) combined_signing_url: Option<JsonStr<'a>>,
     /// Whether any string or number was read.
     pub(crate) read_any: bool,
+    /// What a success body says went wrong, when it says so.
+    pub(crate) success_failure: Option<SuccessFailure>,
+}
+
+/// A failure a 2xx body reports: the call succeeded, and what it did was
+/// not what was asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SuccessFailure {
+    /// A test trigger enqueued no delivery (`enqueuedCount: 0`).
+    NothingEnqueued,
+    /// A case accepted with contracts unsigned (`lifecycle: PendingContractSigning`).
+    PendingContracts,
+    /// An `is-deletable` answer that lists what blocks the deletion (`blockers[]`).
+    DeletionBlocked,
 }
 
 /// Top-level keys with a meaning of their own; any other key holding an
@@ -144,6 +158,8 @@ const KNOWN_KEYS: &[&str] = &[
     "errors",
     "validationErrors",
     "solutionUrl",
+    "blockers",
+    "onboardingLinks",
 ];
 
 impl<'a> Read<'a> {
@@ -166,6 +182,15 @@ impl<'a> Read<'a> {
                 ));
             }
             ([Key("status")], Scalar::Num(_)) => self.problem_status = true,
+            ([Key("enqueuedCount")], Scalar::Num(0.0)) => {
+                self.success_failure = Some(SuccessFailure::NothingEnqueued);
+            }
+            ([Key("lifecycle")], Scalar::Str(s)) if s.raw() == "PendingContractSigning" => {
+                self.success_failure = Some(SuccessFailure::PendingContracts);
+            }
+            ([Key("blockers"), Index(_), ..], _) => {
+                self.success_failure = Some(SuccessFailure::DeletionBlocked);
+            }
             ([Key("businessErrors"), Index(i), Key(key)], Scalar::Str(s)) => {
                 self.entry_field(ErrorSource::BusinessError, *i, key, s);
             }
@@ -182,6 +207,7 @@ impl<'a> Read<'a> {
             }
             (
                 [Key("data"), Key("onboardingLinks"), Key("url")]
+                | [Key("onboardingLinks"), Key("url")]
                 | [Key("conflictResponse"), Key("data"), Key("onboardingLinks"), Key("url")],
                 Scalar::Str(s),
             ) => self.onboarding_url = Some(s),

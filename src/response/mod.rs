@@ -15,10 +15,10 @@ use core::time::Duration;
 
 use crate::matcher::{diagnose, Diagnosis};
 use crate::query::Query;
-use crate::response::body::{Entry, Read};
+use crate::response::body::{Entry, Read, SuccessFailure};
 use crate::response::json::{JsonStr, Stop};
 use crate::response::retry_after::parse_retry_after;
-use crate::vocabulary::{Retry, RuleId};
+use crate::vocabulary::{Retry, RuleId, Symptom};
 
 pub use body::{BodyShape, ErrorSource, MAX_ERRORS};
 
@@ -243,7 +243,10 @@ pub fn diagnose_response<'a>(
         findings[count] = Some(found);
         count += 1;
     }
-    if count == 0 {
+    // A success that reports a failure is asked by its symptom; its own
+    // `message` only describes it.
+    let success = success_symptom(status, &read).filter(|_| count == 0);
+    if count == 0 && success.is_none() {
         if let Some(top) = read.top_level() {
             findings[0] = Some(finding(&top, &context));
             count = 1;
@@ -251,6 +254,10 @@ pub fn diagnose_response<'a>(
     }
 
     let (decided_by, decision) = decide(&findings[..count]);
+    let context = match success {
+        Some(symptom) => context.symptom(symptom.as_str()),
+        None => context,
+    };
     let diagnosis = match decided_by {
         Some(i) => findings[i].map_or_else(|| diagnose(&context), |f| f.diagnosis),
         None => diagnose(&context),
@@ -266,6 +273,26 @@ pub fn diagnose_response<'a>(
         combined_signing_url: read.combined_signing_url,
         onboarding_url: read.onboarding_url,
         retry_after: read.retry_after,
+    }
+}
+
+/// The symptom of a failure a 2xx body reports: a test trigger that
+/// enqueued nothing, a case accepted with unsigned contracts, a deletion
+/// check with blockers, or a 202 whose link is a contract upgrade rather
+/// than a first onboarding.
+fn success_symptom(status: u16, read: &Read<'_>) -> Option<Symptom> {
+    if !(200..300).contains(&status) {
+        return None;
+    }
+    let upgrade = read
+        .onboarding_url
+        .is_some_and(|url| url.raw().contains("/ContractUpgrade/"));
+    match read.success_failure {
+        Some(SuccessFailure::NothingEnqueued) => Some(Symptom::TestWebhookNotEnqueued),
+        Some(SuccessFailure::PendingContracts) => Some(Symptom::CasePendingContractSigning),
+        Some(SuccessFailure::DeletionBlocked) => Some(Symptom::ClientDeletionBlocked),
+        None if status == 202 && upgrade => Some(Symptom::ContractUpgradeRequired),
+        None => None,
     }
 }
 
