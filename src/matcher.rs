@@ -271,6 +271,29 @@ mod tests {
     }
 
     #[test]
+    fn whether_a_request_is_safe_to_resend_never_decides_which_failure_it_is() {
+        use crate::vocabulary::Operation;
+
+        // The type alone singles its rule out, however safe the request.
+        for q in [
+            Query::new().error_type("ClientExistsNeedsLinking"),
+            Query::new()
+                .error_type("ClientExistsNeedsLinking")
+                .method("GET"),
+            Query::new()
+                .status(409)
+                .error_type("ClientExistsNeedsLinking")
+                .operation(Operation::CreateClient),
+        ] {
+            assert_eq!(
+                diagnose(&q).rule_id(),
+                Some(RuleId::ClientExistsNeedsLinking),
+                "{q}"
+            );
+        }
+    }
+
+    #[test]
     fn a_delivery_error_is_a_message_under_its_symptom() {
         let q = Query::new().delivery_error("Request timed out after 10 seconds");
         assert_eq!(

@@ -122,7 +122,7 @@ pub fn answer(
         .min()
         .unwrap_or(0);
     let cautious = |i: &usize| resends(vocabulary, &rules[*i]) <= least;
-    let unnamed: Vec<Field> = unknown.iter().chain(defaulted).copied().collect();
+    let unnamed = unnamed(unknown, defaulted);
     let given: Vec<Conditions> = possible
         .iter()
         .map(|&i| rules[i].when.without(&unnamed))
@@ -157,7 +157,7 @@ pub fn resolution(
     let (possible, unanswered) = possible_answers(rules, consistent, unknown);
     // The rules that name what the query tells fit it; the others would
     // answer only by ignoring it, as a completion without an answer does.
-    let unnamed: Vec<Field> = unknown.iter().chain(defaulted).copied().collect();
+    let unnamed = unnamed(unknown, defaulted);
     let (fit, others): (Vec<usize>, Vec<usize>) = possible
         .into_iter()
         .partition(|&i| tells(&rules[i], &unnamed));
@@ -168,6 +168,18 @@ pub fn resolution(
         rules: fit,
         unanswered: unanswered || !others.is_empty(),
     }
+}
+
+/// The fields that say nothing of which failure it is: those left out, those
+/// at their "none" value, and whether the request is safe to send twice (a
+/// property of the request, which splits a failure's answer but never
+/// points at one).
+fn unnamed(unknown: &[Field], defaulted: &[Field]) -> Vec<Field> {
+    let mut out: Vec<Field> = unknown.iter().chain(defaulted).copied().collect();
+    if !out.contains(&Field::SafeToResend) {
+        out.push(Field::SafeToResend);
+    }
+    out
 }
 
 /// True when `rule` names a field the query gives, beyond its status: what
