@@ -83,6 +83,10 @@ pub fn rule_json(rule: &Rule) -> Value {
         "title": rule.title,
         "cause": rule.cause,
         "solution": rule.solution,
+        "as_on_page": (rule.page_cause.is_some() || rule.page_solution.is_some()).then(|| json!({
+            "cause": rule.page_cause,
+            "solution": rule.page_solution,
+        })),
         "retry": rule.retry,
         "backoff": rule.backoff,
         "docs_url": rule.id.docs_url(),

@@ -1537,3 +1537,17 @@ fn a_type_that_fits_several_rules_names_them_and_takes_the_cautious_retry() {
     ]);
     assert_eq!(v["rule"], "no-partner-available");
 }
+
+#[test]
+fn a_rule_that_follows_a_newer_source_keeps_the_pages_words_apart() {
+    let v = json(&["explain", "token-minting-not-found", "--json"]);
+    assert_eq!(
+        v["as_on_page"]["cause"],
+        "Client hasn't completed SDCA signing"
+    );
+    assert!(
+        v["cause"].as_str().unwrap().starts_with("No active link"),
+        "{v}"
+    );
+    assert!(json(&["explain", "rate-limited", "--json"])["as_on_page"].is_null());
+}
