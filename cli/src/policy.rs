@@ -182,7 +182,8 @@ fn render(diff: &PolicyDiff, vocabulary: &Vocabulary, base: &str, markdown: bool
 }
 
 fn to_json(diff: &PolicyDiff, vocabulary: &Vocabulary, base: &str) -> Value {
-    let outcome = |o: &diff::Outcome| json!({ "rule": o.rule, "retry": o.retry });
+    let outcome =
+        |o: &diff::Outcome| json!({ "rule": o.rule, "several": o.several, "retry": o.retry });
     json!({
         "base": base,
         "compared": diff.compared,

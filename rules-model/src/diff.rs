@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::model::index::Index;
+use crate::model::resolve::Resolution;
 use crate::model::{Catalog, Query, Rule};
 
 /// How much a change can hurt the services that follow the answers, the
@@ -68,11 +69,14 @@ impl fmt::Display for Risk {
     }
 }
 
-/// The answer to one query: a rule id and its policy, or unrecognised.
+/// The answer to one query: a rule id and its policy, the rules that fit
+/// when several do, or unrecognised.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Outcome {
-    /// The rule that answers, or `None` for unrecognised.
+    /// The rule that answers, or `None`.
     pub rule: Option<String>,
+    /// The rules that fit when several do and none answers; empty otherwise.
+    pub several: Vec<String>,
     /// The retry policy of the answer.
     pub retry: String,
 }
@@ -81,9 +85,23 @@ impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.rule {
             Some(rule) => write!(f, "{rule} ({})", self.retry),
+            None if !self.several.is_empty() => {
+                write!(
+                    f,
+                    "several fit: {} ({})",
+                    self.several.join(", "),
+                    self.retry
+                )
+            }
             None => write!(f, "unrecognised ({})", self.retry),
         }
     }
+}
+
+/// One catalog's answer to one query.
+struct Seen<'c> {
+    rule: Option<&'c Rule>,
+    resolution: Resolution,
 }
 
 /// All the queries that made one transition.
@@ -129,23 +147,36 @@ impl PolicyDiff {
 /// How readily a rule sends the request again: its policy's place in its
 /// vocabulary (listed from the most cautious to the most eager), then how
 /// many times it resends. An unrecognised answer is never retried.
-fn eagerness(catalog: &Catalog, rule: Option<&Rule>) -> (usize, u32) {
-    rule.map_or((0, 0), |r| {
-        (catalog.vocabulary.eagerness(&r.retry), catalog.resends(r))
-    })
+fn eagerness(catalog: &Catalog, seen: &Seen<'_>) -> (usize, u32) {
+    match seen.rule {
+        Some(r) => (catalog.vocabulary.eagerness(&r.retry), catalog.resends(r)),
+        None => {
+            let retry = seen.resolution.retry(&catalog.vocabulary, &catalog.rules);
+            (catalog.vocabulary.eagerness(retry), 0)
+        }
+    }
 }
 
 /// The answer as a service sees it. An unrecognised answer follows the most
 /// cautious policy.
-fn outcome(catalog: &Catalog, rule: Option<&Rule>) -> Outcome {
-    let cautious = catalog
-        .vocabulary
-        .retry
-        .first()
-        .map_or("", |p| p.name.as_str());
+fn outcome(catalog: &Catalog, seen: &Seen<'_>) -> Outcome {
     Outcome {
-        rule: rule.map(|r| r.id.clone()),
-        retry: rule.map_or(cautious, |r| r.retry.as_str()).to_string(),
+        rule: seen.rule.map(|r| r.id.clone()),
+        several: several_ids(catalog, &seen.resolution),
+        retry: seen
+            .resolution
+            .retry(&catalog.vocabulary, &catalog.rules)
+            .to_string(),
+    }
+}
+
+/// The ids of the rules that fit, when several do.
+fn several_ids(catalog: &Catalog, resolution: &Resolution) -> Vec<String> {
+    match resolution {
+        Resolution::Several { rules, .. } => {
+            rules.iter().map(|&i| catalog.rules[i].id.clone()).collect()
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -159,12 +190,14 @@ pub fn diff(base: &Catalog, current: &Catalog) -> PolicyDiff {
     // Each query reaches only its leaves of an index, with the answers of
     // `Catalog::resolve`.
     let (base_index, current_index) = (Index::new(&base.rules), Index::new(&current.rules));
-    fn answer<'c>(catalog: &'c Catalog, index: &Index, q: &Query) -> Option<&'c Rule> {
-        index
-            .resolve(&catalog.vocabulary, q)
-            .map(|i| &catalog.rules[i])
+    fn answer<'c>(catalog: &'c Catalog, index: &Index, q: &Query) -> Seen<'c> {
+        let resolution = index.resolution(&catalog.vocabulary, q);
+        Seen {
+            rule: resolution.rule().map(|i| &catalog.rules[i]),
+            resolution,
+        }
     }
-    let changes: Vec<(&Query, Option<&Rule>, Option<&Rule>)> = queries
+    let changes: Vec<(&Query, Seen<'_>, Seen<'_>)> = queries
         .iter()
         .map(|q| {
             (
@@ -173,20 +206,24 @@ pub fn diff(base: &Catalog, current: &Catalog) -> PolicyDiff {
                 answer(current, &current_index, q),
             )
         })
-        .filter(|(_, b, c)| changed(*b, *c))
+        .filter(|(_, b, c)| changed(base, current, b, c))
         .collect();
-    let renames = renames(base, current, &changes);
+    let rules_changed: Vec<(&Query, Option<&Rule>, Option<&Rule>)> = changes
+        .iter()
+        .map(|(q, b, c)| (*q, b.rule, c.rule))
+        .collect();
+    let renames = renames(base, current, &rules_changed);
     let mut grouped: BTreeMap<(Risk, Outcome, Outcome), Vec<Query>> = BTreeMap::new();
     for (query, b, c) in &changes {
         let risk = risk(
-            eagerness(base, *b),
-            eagerness(current, *c),
-            *b,
-            *c,
+            eagerness(base, b),
+            eagerness(current, c),
+            b.rule,
+            c.rule,
             &renames,
         );
         grouped
-            .entry((risk, outcome(base, *b), outcome(current, *c)))
+            .entry((risk, outcome(base, b), outcome(current, c)))
             .or_default()
             .push((*query).clone());
     }
@@ -219,9 +256,21 @@ pub fn diff(base: &Catalog, current: &Catalog) -> PolicyDiff {
 }
 
 /// Whether a service would act or speak differently.
-fn changed(b: Option<&Rule>, c: Option<&Rule>) -> bool {
-    match (b, c) {
-        (None, None) => false,
+fn changed(base: &Catalog, current: &Catalog, b: &Seen<'_>, c: &Seen<'_>) -> bool {
+    match (b.rule, c.rule) {
+        (None, None) => {
+            let unanswered = |s: &Seen<'_>| {
+                matches!(
+                    s.resolution,
+                    Resolution::Several {
+                        unanswered: true,
+                        ..
+                    }
+                )
+            };
+            (several_ids(base, &b.resolution), unanswered(b))
+                != (several_ids(current, &c.resolution), unanswered(c))
+        }
         (Some(b), Some(c)) => {
             (
                 b.id.as_str(),

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use debitura_triage_rules_model::diff::{diff, Group, PolicyDiff, Risk};
+use debitura_triage_rules_model::model::resolve::Resolution;
 use debitura_triage_rules_model::model::vocabulary::Resend;
 use debitura_triage_rules_model::model::{Field, Query};
 use debitura_triage_rules_model::{load, load_earlier, read_dir, Catalog, Code, Source};
@@ -334,16 +335,25 @@ fn brute_force(a: &Catalog, b: &Catalog) -> BTreeSet<Query> {
         a.distinct_queries().into_iter().collect()
     };
     all.extend(b.distinct_queries());
-    let answer = |c: &Catalog, q: &Query| {
-        c.resolve(q).map(|i| {
+    // The rule with its policy and text; or, when several fit, their ids.
+    let answer = |c: &Catalog, q: &Query| match c.resolution(q) {
+        Resolution::Rule(i) => {
             let r = &c.rules[i];
             (
-                r.id.clone(),
-                r.retry.clone(),
-                r.cause.clone(),
-                r.solution.clone(),
+                vec![
+                    r.id.clone(),
+                    r.retry.clone(),
+                    r.cause.clone(),
+                    r.solution.clone(),
+                ],
+                false,
             )
-        })
+        }
+        Resolution::Several { rules, unanswered } => (
+            rules.iter().map(|&i| c.rules[i].id.clone()).collect(),
+            unanswered,
+        ),
+        Resolution::None => (Vec::new(), false),
     };
     all.into_iter()
         .filter(|q| answer(a, q) != answer(b, q))

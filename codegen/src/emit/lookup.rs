@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
+use debitura_triage_rules_model::model::resolve::Resolution;
 use debitura_triage_rules_model::model::{Catalog, Field, Rule};
 
 use crate::emit::names::{ident, rule_variant, variant};
@@ -703,17 +704,14 @@ fn several_statics(catalog: &Catalog, several: &[&Leaf]) -> TokenStream {
         let Leaf::Several(fit, or_none, telling) = leaf else {
             unreachable!("only leaves where several rules fit")
         };
+        let retry = Resolution::Several {
+            rules: fit.clone(),
+            unanswered: *or_none,
+        }
+        .retry(vocabulary, rules)
+        .to_string();
         let fit: Vec<&Rule> = fit.iter().map(|&i| &rules[i]).collect();
         let ids = fit.iter().map(|r| ident(&rule_variant(r).to_string()));
-        let retry = if *or_none {
-            vocabulary.retry_names()[0].to_string()
-        } else {
-            fit.iter()
-                .map(|r| r.retry.as_str())
-                .min_by_key(|r| vocabulary.eagerness(r))
-                .unwrap_or("never")
-                .to_string()
-        };
         let retry_variant = variant(&retry);
         let flags: Vec<&str> = telling.iter().map(|&f| flag(f)).collect();
         let shared = |text: fn(&Rule) -> &str| {

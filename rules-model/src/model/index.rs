@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::resolve::answer;
+use crate::model::resolve::{resolution, Resolution};
 use crate::model::vocabulary::Vocabulary;
 use crate::model::{Field, Query, Rule};
 
@@ -93,6 +93,12 @@ impl<'r> Index<'r> {
     /// leaves the query can reach: one, or, when it leaves out a field the
     /// index splits on, every part of that split.
     pub fn resolve(&self, vocabulary: &Vocabulary, query: &Query) -> Option<usize> {
+        self.resolution(vocabulary, query).rule()
+    }
+
+    /// [`Catalog::resolution`](crate::model::Catalog::resolution), reaching
+    /// only the leaves the query's values lead to.
+    pub fn resolution(&self, vocabulary: &Vocabulary, query: &Query) -> Resolution {
         let unknown = query.unknown_fields();
         let defaulted = query.defaulted_fields();
         let mut reached = Vec::new();
@@ -123,7 +129,7 @@ impl<'r> Index<'r> {
         reached.sort_unstable();
         reached.dedup();
         reached.retain(|&i| self.rules[i].when.matches_except(query, &unknown));
-        answer(vocabulary, self.rules, &reached, &unknown, &defaulted)
+        resolution(vocabulary, self.rules, &reached, &unknown, &defaulted)
     }
 }
 

@@ -33,6 +33,25 @@ impl Resolution {
             _ => None,
         }
     }
+
+    /// The retry policy a service follows: the rule's; when several fit,
+    /// the most cautious of theirs, or the most cautious of all when some
+    /// completion fits none; for none, the most cautious of all.
+    pub fn retry<'c>(&self, vocabulary: &'c Vocabulary, rules: &'c [Rule]) -> &'c str {
+        let cautious = vocabulary.retry.first().map_or("", |p| p.name.as_str());
+        match self {
+            Resolution::Rule(i) => &rules[*i].retry,
+            Resolution::Several {
+                rules: fit,
+                unanswered: false,
+            } => fit
+                .iter()
+                .map(|&i| rules[i].retry.as_str())
+                .min_by_key(|r| vocabulary.eagerness(r))
+                .unwrap_or(cautious),
+            Resolution::Several { .. } | Resolution::None => cautious,
+        }
+    }
 }
 
 impl Catalog {
