@@ -718,7 +718,10 @@ fn several_statics(catalog: &Catalog, several: &[&Leaf]) -> TokenStream {
             let first = text(fit[0]);
             fit.iter().all(|r| text(r) == first).then_some(first)
         };
-        let named: Vec<String> = fit.iter().map(|r| format!("{} ({})", r.id, r.title)).collect();
+        let named: Vec<String> = fit
+            .iter()
+            .map(|r| format!("{} ({})", r.id, r.title))
+            .collect();
         let cause = match shared(|r| r.cause.as_str()) {
             Some(cause) => cause.to_string(),
             None => format!(
@@ -729,10 +732,24 @@ fn several_statics(catalog: &Catalog, several: &[&Leaf]) -> TokenStream {
         };
         let solution = match shared(|r| r.solution.as_str()) {
             Some(solution) if !*or_none => solution.to_string(),
-            _ => format!(
-                "Give {} to tell them apart. Until then, follow the most cautious of their answers: {retry}.",
-                if flags.is_empty() { "more of the failure".to_string() } else { flags.join(" and ") }
-            ),
+            _ => {
+                let give = if flags.is_empty() {
+                    "more of the failure".to_string()
+                } else {
+                    flags.join(" and ")
+                };
+                if fit.len() == 1 {
+                    format!(
+                        "Give {give} to tell whether it is this rule's failure. Until then, follow \
+                         the most cautious answer: {retry}."
+                    )
+                } else {
+                    format!(
+                        "Give {give} to tell them apart. Until then, follow the most cautious of \
+                         their answers: {retry}."
+                    )
+                }
+            }
         };
         quote! {
             crate::found::Several {
