@@ -3,13 +3,13 @@
 
 use crate::vocabulary::{Retry, RuleId};
 
-/// The generated matcher's answer.
+/// The generated matcher's answer, over the rule ids of its catalog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Found {
+pub(crate) enum Found<Id: 'static = RuleId> {
     /// This rule answers.
-    Rule(RuleId),
+    Rule(Id),
     /// Several rules fit and none is singled out.
-    Several(&'static Several),
+    Several(&'static Several<Id>),
     /// No rule fits.
     None,
 }
@@ -19,9 +19,9 @@ pub(crate) enum Found {
 /// the build for each such set.
 #[derive(Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct Several {
+pub struct Several<Id: 'static = RuleId> {
     /// The rules that fit, in catalog order.
-    pub rules: &'static [RuleId],
+    pub rules: &'static [Id],
     /// True when some way of filling in the fields has no rule at all.
     pub or_none: bool,
     /// The fields the query left out that tell the rules apart, by their

@@ -63,10 +63,13 @@ pub use vocabulary::{Environment, Operation, Retry, RuleId, Symptom, EVENTS, SYM
 pub mod synthetic {
     include!(concat!(env!("OUT_DIR"), "/synthetic.rs"));
 
-    /// The synthetic rule matching `query`.
+    /// The synthetic rule matching `query`, if one answers it alone.
     #[inline]
     pub fn diagnose(query: &crate::query::Query<'_>) -> Option<RuleId> {
-        lookup(query)
+        match lookup(query) {
+            crate::found::Found::Rule(id) => Some(id),
+            _ => None,
+        }
     }
 }
 

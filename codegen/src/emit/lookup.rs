@@ -64,7 +64,7 @@ pub(super) fn source(catalog: &Catalog, rule_id: Option<TokenStream>) -> String 
 
         /// The most specific rule matching `q`, as a decision tree over the
         /// query's fields (`rules/*.yaml` are its source).
-        pub(crate) fn lookup(q: &Query<'_>) -> Found {
+        pub(crate) fn lookup(q: &Query<'_>) -> Found<RuleId> {
             #body
         }
 
@@ -447,7 +447,7 @@ impl<'t> Emitter<'t> {
             out.push(quote! {
                 #[doc = #doc]
                 #[inline]
-                fn #name(q: &Query<'_>) -> Found {
+                fn #name(q: &Query<'_>) -> Found<RuleId> {
                     #body
                 }
             });
@@ -766,6 +766,6 @@ fn several_statics(catalog: &Catalog, several: &[&Leaf]) -> TokenStream {
     quote! {
         /// The answers where several rules fit, each with the most cautious
         /// retry and a cause and solution.
-        static SEVERAL: [crate::found::Several; #count] = [ #( #items ),* ];
+        static SEVERAL: [crate::found::Several<RuleId>; #count] = [ #( #items ),* ];
     }
 }
