@@ -42,10 +42,13 @@ pub(super) fn source(catalog: &Catalog, rule_id: Option<TokenStream>) -> String 
             .iter()
             .any(|n| matches!(n, Node::Test(t) if t.field == field))
     };
-    let several: Vec<&Leaf> = emitter
+    let several: Vec<Several<'_>> = emitter
         .leaves
         .iter()
-        .filter(|l| matches!(l, Leaf::Several(..)))
+        .filter_map(|l| match l {
+            Leaf::Several(fit, or_none, telling) => Some((fit, *or_none, telling.as_slice())),
+            _ => None,
+        })
         .collect();
     let several_items = several_statics(catalog, &several);
     let mut imports = vec![
@@ -636,7 +639,7 @@ fn comment_leaves(text: &str, leaves: &[Leaf], rules: &[Rule]) -> String {
             let after = &rest[at + MARKER.len()..];
             let close = after.find(')').expect("a leaf marker closes");
             let n: usize = after[..close].parse().expect("a leaf number");
-            let (answer, note) = leaf_code(&leaves[n], leaves, rules);
+            let (answer, note) = leaf_code(n, leaves, rules);
             code.push_str(&answer);
             notes.push(note);
             rest = &after[close + 1..];
@@ -652,10 +655,10 @@ fn comment_leaves(text: &str, leaves: &[Leaf], rules: &[Rule]) -> String {
     out
 }
 
-/// A leaf's expression and the comment that says what it is; the leaves
+/// Leaf `n`'s expression and the comment that says what it is; the leaves
 /// where several rules fit are numbered in `leaves`' order.
-fn leaf_code(leaf: &Leaf, leaves: &[Leaf], rules: &[Rule]) -> (String, String) {
-    match leaf {
+fn leaf_code(n: usize, leaves: &[Leaf], rules: &[Rule]) -> (String, String) {
+    match &leaves[n] {
         Leaf::Rule(i) => {
             let rule = &rules[*i];
             let variant = rule_variant(rule);
@@ -666,11 +669,10 @@ fn leaf_code(leaf: &Leaf, leaves: &[Leaf], rules: &[Rule]) -> (String, String) {
         }
         Leaf::NoRule => ("Found::None".into(), "no rule accepts these values".into()),
         Leaf::Several(fit, ..) => {
-            let n = leaves
+            let n = leaves[..n]
                 .iter()
                 .filter(|l| matches!(l, Leaf::Several(..)))
-                .position(|l| l == leaf)
-                .expect("a leaf of the tree");
+                .count();
             let ids: Vec<&str> = fit.iter().map(|&i| rules[i].id.as_str()).collect();
             (
                 format!("Found::Several(&SEVERAL[{n}])"),
@@ -697,16 +699,17 @@ fn flag(field: Field) -> &'static str {
 
 /// One `Several` per leaf where several rules fit: the rules, the most
 /// cautious retry, and a cause and solution, shared or written here.
-fn several_statics(catalog: &Catalog, several: &[&Leaf]) -> TokenStream {
+/// A leaf where several rules fit: the rules, whether some completion fits
+/// none, and the fields that would tell them apart.
+type Several<'t> = (&'t Vec<usize>, bool, &'t [Field]);
+
+fn several_statics(catalog: &Catalog, several: &[Several<'_>]) -> TokenStream {
     let rules = &catalog.rules;
     let vocabulary = &catalog.vocabulary;
-    let items = several.iter().map(|leaf| {
-        let Leaf::Several(fit, or_none, telling) = leaf else {
-            unreachable!("only leaves where several rules fit")
-        };
+    let items = several.iter().map(|&(fit, or_none, telling)| {
         let retry = Resolution::Several {
             rules: fit.clone(),
-            unanswered: *or_none,
+            unanswered: or_none,
         }
         .retry(vocabulary, rules)
         .to_string();
@@ -727,11 +730,11 @@ fn several_statics(catalog: &Catalog, several: &[&Leaf]) -> TokenStream {
             None => format!(
                 "Several rules fit what was given, and none is singled out: {}{}.",
                 named.join("; "),
-                if *or_none { "; or none" } else { "" }
+                if or_none { "; or none" } else { "" }
             ),
         };
         let solution = match shared(|r| r.solution.as_str()) {
-            Some(solution) if !*or_none => solution.to_string(),
+            Some(solution) if !or_none => solution.to_string(),
             _ => {
                 let give = if flags.is_empty() {
                     "more of the failure".to_string()
