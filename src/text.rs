@@ -7,11 +7,20 @@ use std::fmt;
 
 /// True for a character that must not reach a terminal raw: a control
 /// character (which can move the cursor, clear the screen or set the window
-/// title) or an invisible one that reorders or hides text (zero-width
-/// spaces and joiners, bidi embeddings, overrides and isolates).
+/// title), a line or paragraph separator, or an invisible one that reorders
+/// or hides text (zero-width spaces, joiners and no-break spaces, bidi marks,
+/// embeddings, overrides and isolates, invisible operators).
 fn is_unsafe(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{feff}'
+        )
 }
 
 /// Writes its text with every unsafe character as a `\u{..}` escape.
@@ -97,6 +106,21 @@ mod tests {
         assert_eq!(printable("abc\u{202e}fed"), "abc\\u{202e}fed");
         assert_eq!(printable("a\u{200b}b\u{2066}c"), "a\\u{200b}b\\u{2066}c");
         assert_eq!(printable("Zürich €"), "Zürich €");
+        for c in [
+            '\u{061c}', '\u{2028}', '\u{2029}', '\u{2060}', '\u{2064}', '\u{feff}',
+        ] {
+            let shown = printable(&format!("a{c}b")).into_owned();
+            assert_eq!(shown, format!("a\\u{{{:x}}}b", u32::from(c)));
+        }
+        // Neighbours of the escaped ranges stay as they are.
+        for c in [
+            '\u{200a}', '\u{2027}', '\u{2065}', '\u{206a}', '\u{feef}', '—',
+        ] {
+            assert!(
+                matches!(printable(&format!("a{c}b")), Cow::Borrowed(_)),
+                "{c:?}"
+            );
+        }
     }
 
     #[test]

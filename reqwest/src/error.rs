@@ -10,6 +10,9 @@ use debitura_triage::{
 };
 
 /// Why the layer stopped and handed the failure to the caller.
+///
+/// `Display` writes its stable name ([`Reason::as_str`]), as the core's
+/// [`Retry`] does; [`Reason::description`] says it in a sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Reason {
@@ -26,12 +29,59 @@ pub enum Reason {
     /// A new token was called for, but the request names no [`Tenant`](crate::Tenant)
     /// or the layer has no [`TokenSource`](crate::TokenSource).
     NoTokenSource,
-    /// The token source failed; [`std::error::Error::source`] says how.
+    /// The token source failed with an error of its own;
+    /// [`std::error::Error::source`] says how. A mint that [`OAuthTokens`]
+    /// made and the policy gave up on is its own `mint-token` error instead,
+    /// with its attempts and reason.
+    ///
+    /// [`OAuthTokens`]: crate::OAuthTokens
     TokenUnavailable,
+    /// The host's [`RetryBudget`](crate::RetryBudget) allows no more resends
+    /// for now: reschedule the work (after [`Error::retry_after`] when the
+    /// server gave a delay).
+    BudgetSpent,
+    /// The call's [`Deadline`](crate::Deadline) passed, or the next wait
+    /// would have crossed it.
+    Deadline,
+    /// The request carries [`NoResend`](crate::NoResend).
+    NoResend,
 }
 
 impl Reason {
-    fn describe(self) -> &'static str {
+    /// Every reason, in declaration order.
+    pub const ALL: [Reason; 9] = [
+        Reason::Policy,
+        Reason::AttemptsUsedUp,
+        Reason::WaitTooLong,
+        Reason::BodyNotCloneable,
+        Reason::NoTokenSource,
+        Reason::TokenUnavailable,
+        Reason::BudgetSpent,
+        Reason::Deadline,
+        Reason::NoResend,
+    ];
+
+    /// Its stable name, for logs and metrics: `policy`, `attempts-used-up`,
+    /// `wait-too-long`, `body-not-cloneable`, `no-token-source`,
+    /// `token-unavailable`, `budget-spent`, `deadline` or `no-resend`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Reason::Policy => "policy",
+            Reason::AttemptsUsedUp => "attempts-used-up",
+            Reason::WaitTooLong => "wait-too-long",
+            Reason::BodyNotCloneable => "body-not-cloneable",
+            Reason::NoTokenSource => "no-token-source",
+            Reason::TokenUnavailable => "token-unavailable",
+            Reason::BudgetSpent => "budget-spent",
+            Reason::Deadline => "deadline",
+            Reason::NoResend => "no-resend",
+        }
+    }
+
+    /// What it means, as the error's `Display` ends.
+    #[must_use]
+    pub const fn description(self) -> &'static str {
         match self {
             Reason::Policy => "the policy does not resend it",
             Reason::AttemptsUsedUp => "every attempt the policy allows was made",
@@ -43,9 +93,32 @@ impl Reason {
                 "not resent: the request names no tenant, or the layer has no token source"
             }
             Reason::TokenUnavailable => "no bearer token could be had",
+            Reason::BudgetSpent => {
+                "not resent: the retry budget for this host is spent; reschedule the work"
+            }
+            Reason::Deadline => "the call's deadline passed, or the next wait would cross it",
+            Reason::NoResend => "not resent: the request is marked never to be sent twice",
         }
     }
 }
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The source of an error whose call's deadline passed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DeadlinePassed;
+
+impl fmt::Display for DeadlinePassed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the call's deadline passed")
+    }
+}
+
+impl std::error::Error for DeadlinePassed {}
 
 /// One error the response body reported (owned copy of the core's
 /// [`debitura_triage::Finding`]).
@@ -72,9 +145,11 @@ pub struct Finding {
 /// it, and why nothing more was tried. It reaches the caller inside
 /// [`reqwest_middleware::Error::Middleware`]; [`Error::of`] finds it there.
 ///
-/// `Display` gives the status, rule, cause and solution, the URL to show,
-/// and the reason; text from the response body is printed with control
-/// characters escaped.
+/// `Display` gives the operation, status, rule, cause and solution, the URL
+/// to show, and the reason; text from the response body is printed with
+/// control, zero-width and bidi characters escaped
+/// ([`Printable`](debitura_triage::Printable)), so that it cannot drive or
+/// disguise itself on the terminal that prints it.
 pub struct Error {
     status: Option<u16>,
     operation: Option<Operation>,
@@ -150,6 +225,12 @@ impl Error {
         }
     }
 
+    /// The same error, with what went wrong underneath it.
+    pub(crate) fn with_source(mut self, source: Box<dyn std::error::Error + Send + Sync>) -> Self {
+        self.source = Some(source);
+        self
+    }
+
     pub(crate) fn stopped(mut self, reason: Reason, attempts: u32) -> Self {
         self.reason = reason;
         self.attempts = attempts;
@@ -215,14 +296,14 @@ impl Error {
     }
 
     /// The server's delay hint, at most
-    /// [`MAX_RETRY_AFTER`](debitura_triage::MAX_RETRY_AFTER).
+    /// [`MAX_RETRY_AFTER`](crate::MAX_RETRY_AFTER).
     #[must_use]
     pub fn retry_after(&self) -> Option<Duration> {
         self.retry_after
     }
 
     /// Every error the body reported, in body order (at most
-    /// [`MAX_ERRORS`](debitura_triage::MAX_ERRORS)).
+    /// [`MAX_ERRORS`](crate::MAX_ERRORS)).
     #[must_use]
     pub fn findings(&self) -> &[Finding] {
         &self.findings
@@ -235,7 +316,7 @@ impl Error {
     }
 
     /// The response body as read: all of it, or its first
-    /// [`MAX_SCAN`](debitura_triage::MAX_SCAN) bytes when
+    /// [`MAX_SCAN`](crate::MAX_SCAN) bytes when
     /// [`Error::body_complete`] is false.
     #[must_use]
     pub fn body(&self) -> &[u8] {
@@ -263,6 +344,9 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(op) = self.operation {
+            write!(f, "{op}: ")?;
+        }
         match self.status {
             Some(status) => write!(f, "{status} ")?,
             None => f.write_str("no response ")?,
@@ -291,7 +375,7 @@ impl fmt::Display for Error {
         if self.attempts != 1 {
             f.write_str("s")?;
         }
-        write!(f, ": {}.", self.reason.describe())
+        write!(f, ": {}.", self.reason.description())
     }
 }
 
@@ -299,6 +383,7 @@ impl fmt::Display for Error {
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Error")
+            .field("operation", &self.operation.map(Operation::as_str))
             .field("status", &self.status)
             .field("rule", &self.rule_id().map(RuleId::as_str))
             .field("retry", &self.retry().as_str())
@@ -339,7 +424,9 @@ mod tests {
         assert!(!text.contains('\u{1b}'), "{text}");
         assert!(text.contains(r"https://x\u{1b}[2J/y"), "{text}");
         assert!(
-            text.starts_with("422 missing-power-of-attorney [retry: after-user-action]"),
+            text.starts_with(
+                "create-case: 422 missing-power-of-attorney [retry: after-user-action]"
+            ),
             "{text}"
         );
         assert!(
@@ -351,5 +438,57 @@ mod tests {
             Some("https://x\u{1b}[2J/y"),
             "the accessor keeps the exact URL"
         );
+    }
+
+    #[test]
+    fn display_escapes_bidi_and_zero_width_characters_of_a_signing_url() {
+        // A signing handoff whose URL hides and reorders text.
+        let url = r"https://sign.example/\u202egnp.exe\u200b\u2066x\u2069\ufeff";
+        let body = format!(
+            r#"{{"businessErrors":[{{"type":"ContractSigningRequired","message":"Sign first"}}],"signingHandoff":{{"combinedSigningUrl":"{url}"}}}}"#
+        );
+        let answer = diagnose_response(
+            422,
+            body.as_bytes(),
+            &Query::new().operation(Operation::CreateCase),
+        );
+        let e = Error::response(
+            &answer,
+            Some(Operation::CreateCase),
+            HeaderMap::new(),
+            body.as_bytes(),
+            true,
+        );
+        let text = e.to_string();
+        for c in ['\u{202e}', '\u{200b}', '\u{2066}', '\u{2069}', '\u{feff}'] {
+            assert!(!text.contains(c), "{c:?} reached the text raw: {text}");
+        }
+        assert!(
+            text.contains(r"https://sign.example/\u{202e}gnp.exe\u{200b}\u{2066}x\u{2069}\u{feff}"),
+            "{text}"
+        );
+        assert_eq!(
+            e.url(),
+            Some("https://sign.example/\u{202e}gnp.exe\u{200b}\u{2066}x\u{2069}\u{feff}"),
+            "the accessor keeps the exact URL"
+        );
+    }
+
+    #[test]
+    fn every_reason_has_a_distinct_kebab_name_its_display() {
+        let names: Vec<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
+        let mut unique = names.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+        for r in Reason::ALL {
+            assert_eq!(r.to_string(), r.as_str());
+            assert!(r
+                .as_str()
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'-'));
+            assert!(!r.description().is_empty());
+        }
+        assert_eq!(Reason::BudgetSpent.to_string(), "budget-spent");
     }
 }

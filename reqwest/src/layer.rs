@@ -1,18 +1,22 @@
-//! The middleware: send, diagnose a failure, and act on the answer.
+//! The middleware: send, diagnose a failure, and act on the answer, within
+//! the call's deadline and the host's retry budget.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use debitura_triage::{diagnose, Diagnosis, Operation, Query, Retry};
+use debitura_triage::{diagnose, Diagnosis, Operation, Query};
 use http::header::{HeaderValue, AUTHORIZATION};
 use http::Extensions;
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
+use tokio::time::Instant;
 
-use crate::error::{Error, Reason};
-use crate::failure::{diagnose_failure, no_response};
-use crate::random::{idempotency_key, jitter};
-use crate::tokens::{BearerToken, NoTokens, TokenError, TokenSource};
+use crate::budget::RetryBudget;
+use crate::call::{Call, Step};
+use crate::error::{DeadlinePassed, Error, Reason};
+use crate::failure::{diagnose_failure, late, no_response};
+use crate::random::idempotency_key;
+use crate::tokens::{BearerToken, NoTokens, TokenSource};
 
 /// The header Debitura reads to make a write safe to resend.
 const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
@@ -36,12 +40,53 @@ impl Tenant {
     }
 }
 
-/// The middleware. The operation of a request comes from an [`Operation`]
-/// extension when the caller set one, else from its method, host and path
-/// ([`Query::request`]).
+/// Marks a request never to be sent twice, whatever the policy says: set it
+/// with `RequestBuilder::with_extension(NoResend)` and the call ends with
+/// the first answer, as [`Reason::NoResend`] when the policy would have sent
+/// again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct NoResend;
+
+/// The longest a call may take, every attempt, wait and token mint included,
+/// counted from when the layer sees the request. Set it on a request with
+/// `RequestBuilder::with_extension`; it replaces [`Triage::deadline`] for
+/// that request. The layer never waits past it: when the next wait would
+/// cross it, or it passes during a send, the call ends as
+/// [`Reason::Deadline`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Deadline(Duration);
+
+impl Deadline {
+    /// A deadline `duration` after the request reaches the layer.
+    #[must_use]
+    pub const fn after(duration: Duration) -> Self {
+        Deadline(duration)
+    }
+
+    /// How long after the request reaches the layer it falls.
+    #[must_use]
+    pub const fn duration(self) -> Duration {
+        self.0
+    }
+}
+
+/// The middleware.
+///
+/// The operation of a request comes from an [`Operation`] extension when the
+/// caller set one (needed for a path that is not Debitura's own, such as one
+/// behind a gateway's prefix), else from its method, host and path
+/// ([`Query::request`]). Without one, a failure is still diagnosed, but a
+/// `401` gets no token refresh, no `Idempotency-Key` is added, and only a
+/// request safe by its method is resent; with the `tracing` feature, one
+/// warning per call says so.
+///
+/// Every call through one `Triage` shares its [`RetryBudget`], one account
+/// per API host; each call may have a [`Deadline`].
 #[derive(Debug, Default)]
 pub struct Triage<T = NoTokens> {
     tokens: T,
+    budget: RetryBudget,
+    deadline: Option<Duration>,
 }
 
 impl Triage<NoTokens> {
@@ -49,15 +94,75 @@ impl Triage<NoTokens> {
     /// says, and leaves `Authorization` to the caller.
     #[must_use]
     pub fn new() -> Self {
-        Triage { tokens: NoTokens }
+        Triage::default()
     }
 }
 
 impl<T: TokenSource> Triage<T> {
     /// A layer that gets bearer tokens from `tokens` for requests that name
-    /// a [`Tenant`] and set no `Authorization` of their own.
-    pub fn with_tokens(tokens: T) -> Self {
-        Triage { tokens }
+    /// a [`Tenant`] and set no `Authorization` of their own. The token
+    /// source's own calls draw on the layer's budget.
+    pub fn with_tokens(mut tokens: T) -> Self {
+        let budget = RetryBudget::default();
+        tokens.use_budget(&budget);
+        Triage {
+            tokens,
+            budget,
+            deadline: None,
+        }
+    }
+
+    /// Draws every resend from `budget` instead of the layer's own default
+    /// ([`RetryBudget::default`]); the token source draws on it too. Give
+    /// the same budget to every layer whose requests share Debitura's
+    /// limits.
+    #[must_use]
+    pub fn budget(mut self, budget: RetryBudget) -> Self {
+        self.tokens.use_budget(&budget);
+        self.budget = budget;
+        self
+    }
+
+    /// Ends every call that takes longer than `deadline` in all, unless the
+    /// request carries a [`Deadline`] of its own. Without one, a call takes
+    /// as long as its attempts and the policy's waits (at most 30 s each)
+    /// do, bounded only by the client's own timeouts.
+    #[must_use]
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// A token for the call's tenant, within the call's deadline.
+    async fn token(
+        &self,
+        tenant: &Tenant,
+        stale: Option<&BearerToken>,
+        call: &Call,
+        answer: Diagnosis,
+        operation: Option<Operation>,
+    ) -> Result<BearerToken, Error> {
+        let minted = self.tokens.token(tenant.id(), stale);
+        let minted = match call.deadline() {
+            Some(deadline) => match tokio::time::timeout_at(deadline, minted).await {
+                Ok(minted) => minted,
+                Err(_) => {
+                    return Err(Error::without_response(
+                        answer,
+                        operation,
+                        Some(Box::new(DeadlinePassed)),
+                    )
+                    .stopped(Reason::Deadline, call.attempts()))
+                }
+            },
+            None => minted.await,
+        };
+        minted.map_err(|e| match e.downcast::<Error>() {
+            // The source's own diagnosed failure (a mint's), as it is.
+            Ok(own) => *own,
+            Err(other) => Error::without_response(answer, operation, Some(other))
+                .stopped(Reason::TokenUnavailable, call.attempts()),
+        })
     }
 }
 
@@ -76,16 +181,28 @@ impl<T: TokenSource> Middleware for Triage<T> {
             context.operation = Some(*op);
         }
         let operation = context.operation;
+        if operation.is_none() {
+            unknown_operation(&method, &url);
+        }
         let tenant = extensions.get::<Tenant>().cloned();
+        let deadline = extensions
+            .get::<Deadline>()
+            .map(|d| d.duration())
+            .or(self.deadline)
+            .and_then(|d| Instant::now().checked_add(d));
+        let account = self.budget.account(
+            url.host_str().unwrap_or_default(),
+            url.port_or_known_default().unwrap_or_default(),
+        );
+        let mut call = Call::start(account, deadline, extensions.get::<NoResend>().is_some());
 
         let mut token = None;
         if let Some(tenant) = &tenant {
             if !request.headers().contains_key(AUTHORIZATION) {
                 let fresh = self
-                    .tokens
-                    .token(tenant.id(), None)
+                    .token(tenant, None, &call, diagnose(&Query::new()), operation)
                     .await
-                    .map_err(|e| token_failure(e, diagnose(&Query::new()), operation, 1))?;
+                    .map_err(reqwest_middleware::Error::middleware)?;
                 set_bearer(&mut request, &fresh);
                 token = Some(fresh);
             }
@@ -101,13 +218,23 @@ impl<T: TokenSource> Middleware for Triage<T> {
         // the caller's or the one added above.
         context.idempotency_key = Some(request.headers().contains_key(IDEMPOTENCY_KEY));
 
-        let mut attempts = 0;
         loop {
-            attempts += 1;
+            let attempt = call.sent();
             let spare = request.try_clone();
-            let error = match next.clone().run(request, extensions).await {
+            let sent = next.clone().run(request, extensions);
+            let sent = match call.deadline() {
+                Some(deadline) => match tokio::time::timeout_at(deadline, sent).await {
+                    Ok(sent) => sent,
+                    Err(_) => return Err(stopped(late(&context), Reason::Deadline, attempt)),
+                },
+                None => sent.await,
+            };
+            let error = match sent {
                 Ok(response) if response.status().as_u16() < 400 => return Ok(response),
-                Ok(response) => diagnose_failure(response, &context).await?,
+                Ok(response) => match diagnose_failure(response, &context, call.deadline()).await {
+                    (error, false) => error,
+                    (error, true) => return Err(stopped(error, Reason::Deadline, attempt)),
+                },
                 // A request that could not be built was never a failure of the API.
                 Err(reqwest_middleware::Error::Reqwest(e)) if e.is_builder() => {
                     return Err(reqwest_middleware::Error::Reqwest(e))
@@ -115,68 +242,30 @@ impl<T: TokenSource> Middleware for Triage<T> {
                 Err(reqwest_middleware::Error::Reqwest(e)) => no_response(&context, e),
                 Err(other) => return Err(other),
             };
-            let step = next_step(&error, attempts, context.after_token_refresh);
-            decision(&error, attempts, step);
-            let (step, Some(mut resend)) = (step, spare) else {
+            let step = call.decide(&error, spare.is_some(), tenant.is_some());
+            decision(&error, attempt, step, &url);
+            let (Step::Wait(_) | Step::Refresh, Some(mut resend)) = (step, spare) else {
                 let reason = match step {
                     Step::Stop(reason) => reason,
-                    _ => Reason::BodyNotCloneable,
+                    // `decide` stops a call whose request cannot be copied.
+                    Step::Wait(_) | Step::Refresh => Reason::BodyNotCloneable,
                 };
-                return Err(stopped(error, reason, attempts));
+                return Err(stopped(error, reason, attempt));
             };
-            match step {
-                Step::Stop(reason) => return Err(stopped(error, reason, attempts)),
-                Step::Wait(wait) => tokio::time::sleep(wait).await,
-                Step::Refresh => {
-                    let Some(tenant) = &tenant else {
-                        return Err(stopped(error, Reason::NoTokenSource, attempts));
-                    };
-                    let fresh = self
-                        .tokens
-                        .token(tenant.id(), token.as_ref())
-                        .await
-                        .map_err(|e| token_failure(e, error.diagnosis(), operation, attempts))?;
-                    set_bearer(&mut resend, &fresh);
-                    token = Some(fresh);
-                    context.after_token_refresh = true;
-                }
+            if let Step::Wait(wait) = step {
+                tokio::time::sleep(wait).await;
+            }
+            if let (Step::Refresh, Some(tenant)) = (step, &tenant) {
+                let fresh = self
+                    .token(tenant, token.as_ref(), &call, error.diagnosis(), operation)
+                    .await
+                    .map_err(reqwest_middleware::Error::middleware)?;
+                set_bearer(&mut resend, &fresh);
+                token = Some(fresh);
+                context.after_token_refresh = true;
             }
             request = resend;
         }
-    }
-}
-
-/// What the answer to one send calls for.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Step {
-    /// Send again after this wait.
-    Wait(Duration),
-    /// Send again with a new bearer token.
-    Refresh,
-    /// Hand the failure to the caller.
-    Stop(Reason),
-}
-
-/// The policy applied: a `token-refresh` answer once, a `backoff` answer
-/// within its rule's bounds, anything else never.
-fn next_step(error: &Error, attempts: u32, refreshed: bool) -> Step {
-    match error.retry() {
-        Retry::TokenRefresh if !refreshed => Step::Refresh,
-        Retry::Backoff => {
-            let Some(bounds) = error.diagnosis().rule().and_then(|r| r.backoff) else {
-                return Step::Stop(Reason::Policy);
-            };
-            let Some(wait) = bounds.delay(attempts) else {
-                return Step::Stop(Reason::AttemptsUsedUp);
-            };
-            let wait = jitter(wait, &bounds);
-            match error.retry_after().filter(|_| bounds.honour_retry_after) {
-                Some(hint) if hint > bounds.max_delay => Step::Stop(Reason::WaitTooLong),
-                Some(hint) => Step::Wait(wait.max(hint)),
-                None => Step::Wait(wait),
-            }
-        }
-        _ => Step::Stop(Reason::Policy),
     }
 }
 
@@ -190,33 +279,18 @@ fn set_bearer(request: &mut Request, token: &BearerToken) {
         .insert(AUTHORIZATION, token.header().clone());
 }
 
-/// The source's own [`Error`] when it gave one (a mint's diagnosed
-/// failure), else the answer that called for the token, with what the
-/// source said as its source.
-fn token_failure(
-    e: TokenError,
-    answer: Diagnosis,
-    operation: Option<Operation>,
-    attempts: u32,
-) -> reqwest_middleware::Error {
-    let error = match e.downcast::<Error>() {
-        Ok(own) => *own,
-        Err(other) => Error::without_response(answer, operation, Some(other)),
-    }
-    .stopped(Reason::TokenUnavailable, attempts);
-    reqwest_middleware::Error::middleware(error)
-}
-
-/// One event per decision, with the answer that made it.
+/// One event per decision, with the answer that made it; a stop because the
+/// host's budget is spent is a warning.
 #[cfg(feature = "tracing")]
-fn decision(error: &Error, attempt: u32, step: Step) {
-    let (action, delay_ms) = match step {
+fn decision(error: &Error, attempt: u32, step: Step, url: &reqwest::Url) {
+    let (action, delay_ms, reason) = match step {
         Step::Wait(d) => (
             "backoff",
             Some(u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            None,
         ),
-        Step::Refresh => ("token-refresh", None),
-        Step::Stop(_) => ("stop", None),
+        Step::Refresh => ("token-refresh", None, None),
+        Step::Stop(reason) => ("stop", None, Some(reason.as_str())),
     };
     tracing::info!(
         target: "debitura_triage",
@@ -226,9 +300,40 @@ fn decision(error: &Error, attempt: u32, step: Step) {
         attempt,
         action,
         delay_ms,
+        reason,
         "debitura-triage decision"
+    );
+    if step == Step::Stop(Reason::BudgetSpent) {
+        tracing::warn!(
+            target: "debitura_triage",
+            host = url.host_str(),
+            port = url.port_or_known_default(),
+            rule = error.rule_id().map(debitura_triage::RuleId::as_str),
+            retry_after_ms = error
+                .retry_after()
+                .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            "debitura-triage retry budget spent: not resent; reschedule the work"
+        );
+    }
+}
+
+#[cfg(not(feature = "tracing"))]
+fn decision(_: &Error, _: u32, _: Step, _: &reqwest::Url) {}
+
+/// One warning for a call whose operation neither an extension nor the
+/// route tells.
+#[cfg(feature = "tracing")]
+fn unknown_operation(method: &http::Method, url: &reqwest::Url) {
+    tracing::warn!(
+        target: "debitura_triage",
+        method = method.as_str(),
+        host = url.host_str(),
+        path = url.path(),
+        "debitura-triage knows no operation for this request: no token refresh, no \
+         Idempotency-Key, and no resend unless its method is safe; give it one with \
+         `.with_extension(Operation::…)`"
     );
 }
 
 #[cfg(not(feature = "tracing"))]
-fn decision(_: &Error, _: u32, _: Step) {}
+fn unknown_operation(_: &http::Method, _: &reqwest::Url) {}

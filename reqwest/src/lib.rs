@@ -2,7 +2,7 @@
 //!
 //! [`Triage`] is a [`reqwest_middleware::Middleware`]. On every failed
 //! response (status 400 or above) it reads the body, bounded by
-//! [`MAX_SCAN`](debitura_triage::MAX_SCAN), lets the core diagnose it with
+//! [`MAX_SCAN`], lets the core diagnose it with
 //! the request's operation, and does what the answer's [`Retry`] says:
 //!
 //! - `token-refresh`: asks its [`TokenSource`] for a new bearer token and
@@ -20,6 +20,12 @@
 //!   URL to show the user, the server's delay and every error of the body.
 //!
 //! Successful responses pass through untouched: the layer reads nothing.
+//!
+//! Every call through one `Triage` draws its resends from a shared
+//! [`RetryBudget`] (one account per API host), may have a [`Deadline`], and
+//! can be marked [`NoResend`]; a failure of a sent request always reaches
+//! the caller as the typed [`Error`], whose [`Reason`] says why the layer
+//! stopped.
 //!
 //! ```no_run
 //! use debitura_triage_reqwest::{Environment, OAuthTokens, Tenant, Triage};
@@ -49,18 +55,31 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod budget;
+mod call;
 mod error;
 mod failure;
 mod layer;
+mod oauth;
 mod random;
 #[cfg(feature = "reqwest-retry")]
 #[cfg_attr(docsrs, doc(cfg(feature = "reqwest-retry")))]
 mod strategy;
 mod tokens;
 
-pub use debitura_triage::{Backoff, Environment, ErrorSource, Operation, Retry, RuleId};
+pub use budget::{InvalidBudget, RetryBudget};
+pub use debitura_triage::{
+    Backoff, Environment, ErrorSource, Operation, Retry, RuleId, MAX_ERRORS, MAX_RETRY_AFTER,
+    MAX_SCAN,
+};
 pub use error::{Error, Finding, Reason};
-pub use layer::{Tenant, Triage};
+pub use layer::{Deadline, NoResend, Tenant, Triage};
+pub use oauth::OAuthTokens;
 #[cfg(feature = "reqwest-retry")]
 pub use strategy::StatusStrategy;
-pub use tokens::{BearerToken, NoTokens, OAuthTokens, TokenError, TokenSource};
+pub use tokens::{BearerToken, NoTokens, TokenError, TokenSource};
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -14,8 +14,9 @@ use reqwest_retry::{Retryable, RetryableStrategy};
 /// 503, 504 or lost answer is `Fatal` (it may have acted); a 422 is judged
 /// without its `businessErrors[].type`; a 401 is `Fatal` because it cannot
 /// refresh a token; its waits come from its own policy, not the rule's
-/// bounds, and ignore the server's `retryAfter`; and it adds no
-/// `Idempotency-Key`.
+/// bounds, and ignore the server's `retryAfter`; it adds no
+/// `Idempotency-Key`; and its resends draw on no
+/// [`RetryBudget`](crate::RetryBudget).
 ///
 /// ```
 /// use debitura_triage_reqwest::StatusStrategy;

@@ -523,9 +523,16 @@ async fn a_mint_refused_for_the_tenant_reaches_the_caller_diagnosed() {
 
     let e = Error::of(&err).unwrap();
     assert_eq!(e.rule_id(), Some(RuleId::TokenMintingNotFound));
+    // The mint's own answer, as it stopped: its operation, its one attempt,
+    // and the policy that does not resend it.
     assert_eq!(
-        (e.operation(), e.reason()),
-        (Some(Operation::MintToken), Reason::TokenUnavailable)
+        (e.operation(), e.attempts(), e.reason()),
+        (Some(Operation::MintToken), 1, Reason::Policy)
+    );
+    assert!(
+        e.to_string()
+            .starts_with("mint-token: 404 token-minting-not-found"),
+        "{e}"
     );
     assert_eq!(
         received(&server, "/v1/users").await.len(),
