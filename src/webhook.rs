@@ -3,9 +3,15 @@
 //!
 //! Debitura sends `X-Debitura-Signature: t={unix seconds},v1={hex}` where
 //! `v1` is the lower-case hex HMAC-SHA256 of `{t}.{raw body}`, keyed with the
-//! base64-decoded webhook secret, and rejects nothing older or newer than
-//! [`TOLERANCE_SECS`]. Each mistake found here is a rule in
-//! `rules/webhooks.yaml`, so it carries an id, a cause and a solution.
+//! base64-decoded webhook secret. A receiver accepts a timestamp at most
+//! [`TOLERANCE_SECS`] old and [`FUTURE_TOLERANCE_SECS`] ahead ([`Tolerance`]).
+//! During a rotation a receiver holds several secrets, and a header may carry
+//! several `v1`: a delivery is valid when any signature matches under any
+//! secret. Each mistake found here is a rule in `rules/webhooks.yaml`, so it
+//! carries an id, a cause and a solution.
+//!
+//! [`check`] names the mistake behind a failed verification; [`verify`] is
+//! the receiver's fast path, with secrets decoded once ([`Secret`]).
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
@@ -16,8 +22,18 @@ use crate::matcher::{diagnose, Diagnosis};
 use crate::query::Query;
 use crate::vocabulary::Symptom;
 
-/// How far a delivery's timestamp may be from now, in seconds, either way.
+/// How old a delivery's timestamp may be, in seconds.
 pub const TOLERANCE_SECS: u64 = 300;
+
+/// How far ahead of now a delivery's timestamp may be, in seconds: the skew
+/// Debitura's sample receiver allows.
+pub const FUTURE_TOLERANCE_SECS: u64 = 30;
+
+/// Most `v1` signatures one header may carry.
+pub const MAX_SIGNATURES: usize = 8;
+
+/// Most secrets one check tries (the current one and those being rotated out).
+pub const MAX_SECRETS: usize = 8;
 
 /// Headers longer than this are rejected unread.
 pub const MAX_HEADER_LEN: usize = 1024;
@@ -41,9 +57,11 @@ pub enum Mistake {
     BodyReserialised,
     /// The computed signature is base64 or upper-case hex; `v1` is lower-case hex.
     SignatureEncoding,
-    /// The timestamp is more than [`TOLERANCE_SECS`] from now.
+    /// The timestamp is outside the [`Tolerance`]: too old, or too far ahead.
     TimestampOutsideTolerance,
-    /// The header lacks `t` or `v1`, has several `v1`, or a non-numeric `t`.
+    /// The header lacks `t` or `v1`, has two `t` or more than
+    /// [`MAX_SIGNATURES`] `v1`, a `t` that is not a plain number, or a `v1`
+    /// that is not lower-case hex.
     MalformedHeader,
     /// The secret is not base64 at all, so it cannot be the one Debitura shows.
     SecretNotBase64,
@@ -86,21 +104,69 @@ pub enum Verdict {
     Mistake(Mistake),
 }
 
-/// What [`check`] needs: the secret as Debitura shows it (base64), the
-/// `X-Debitura-Signature` header, the body bytes the partner's code verified,
-/// the current Unix time, and optionally the signature that code computed.
+/// The window a delivery's timestamp must fall in, in seconds around now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Tolerance {
+    /// How old it may be.
+    pub past: u64,
+    /// How far ahead it may be.
+    pub future: u64,
+}
+
+impl Tolerance {
+    /// Debitura's sample receiver: [`TOLERANCE_SECS`] old,
+    /// [`FUTURE_TOLERANCE_SECS`] ahead. (Its text says 300 s either way; the
+    /// stricter bound for the future is the one its code applies.)
+    pub const DEBITURA: Tolerance = Tolerance {
+        past: TOLERANCE_SECS,
+        future: FUTURE_TOLERANCE_SECS,
+    };
+
+    /// Whether a delivery signed at `timestamp` is acceptable at `now`.
+    ///
+    /// ```
+    /// use debitura_triage::webhook::Tolerance;
+    ///
+    /// let t = Tolerance::DEBITURA;
+    /// assert!(t.admits(1_000, 1_300) && !t.admits(1_000, 1_301));
+    /// assert!(t.admits(1_030, 1_000) && !t.admits(1_031, 1_000));
+    /// ```
+    #[must_use]
+    pub const fn admits(self, timestamp: u64, now: u64) -> bool {
+        if timestamp <= now {
+            now - timestamp <= self.past
+        } else {
+            timestamp - now <= self.future
+        }
+    }
+}
+
+impl Default for Tolerance {
+    fn default() -> Self {
+        Tolerance::DEBITURA
+    }
+}
+
+/// What [`check`] needs: the secrets as Debitura shows them (base64; the
+/// current one first, then any being rotated out), the
+/// `X-Debitura-Signature` header, the body bytes the partner's code
+/// verified, the current Unix time, the tolerance, and optionally the
+/// signature that code computed.
 ///
-/// Its `Debug` leaves the secret and the body out.
-#[derive(Clone, Copy)]
+/// Its `Debug` leaves the secrets and the body out.
+#[derive(Clone, Copy, Default)]
 pub struct Delivery<'a> {
-    /// The webhook secret exactly as Debitura displayed it.
-    pub secret: &'a str,
+    /// The webhook secrets exactly as Debitura displayed them, at most
+    /// [`MAX_SECRETS`]; the first is the one a mistake is explained with.
+    pub secrets: &'a [&'a str],
     /// The `X-Debitura-Signature` header value.
     pub header: &'a str,
     /// The body bytes that were verified.
     pub body: &'a [u8],
     /// Now, in Unix seconds.
     pub now: u64,
+    /// The window the timestamp must fall in.
+    pub tolerance: Tolerance,
     /// The signature the partner's code computed, if known.
     pub computed: Option<&'a str>,
 }
@@ -108,10 +174,14 @@ pub struct Delivery<'a> {
 impl core::fmt::Debug for Delivery<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Delivery")
-            .field("secret", &"<redacted>")
+            .field(
+                "secrets",
+                &format_args!("<{} redacted>", self.secrets.len()),
+            )
             .field("header", &self.header)
             .field("body_len", &self.body.len())
             .field("now", &self.now)
+            .field("tolerance", &self.tolerance)
             .field("computed", &self.computed)
             .finish()
     }
@@ -122,32 +192,68 @@ impl core::fmt::Debug for Delivery<'_> {
 pub struct Header<'a> {
     /// `t`: when Debitura signed, in Unix seconds.
     pub timestamp: u64,
-    /// `v1`: the signature, lower-case hex.
-    pub v1: &'a str,
+    signatures: [&'a str; MAX_SIGNATURES],
+    count: usize,
 }
 
-/// Parses `t=…,v1=…`. Unknown keys are ignored, as future signature
+impl<'a> Header<'a> {
+    /// The first `v1` signature, lower-case hex.
+    #[must_use]
+    pub fn v1(&self) -> &'a str {
+        self.signatures[0]
+    }
+
+    /// Every `v1` signature, in header order.
+    pub fn signatures(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.signatures[..self.count].iter().copied()
+    }
+}
+
+/// Parses `t=…,v1=…[,v1=…]`. Unknown keys are ignored, as future signature
 /// versions would add them.
 ///
 /// `t` must be written as Debitura writes it (decimal, no sign, no leading
-/// zero), since the signed message holds its text; `v1` must be the 64
-/// lower-case hex digits of an HMAC-SHA256.
+/// zero), since the signed message holds its text; each `v1` must be the 64
+/// lower-case hex digits of an HMAC-SHA256, and there may be up to
+/// [`MAX_SIGNATURES`] of them.
+///
+/// ```
+/// use debitura_triage::webhook::parse_header;
+///
+/// let (a, b) = ("a".repeat(64), "b".repeat(64));
+/// let text = format!("t=1700000000,v1={a},v1={b}");
+/// let header = parse_header(&text).unwrap();
+/// assert_eq!(header.timestamp, 1_700_000_000);
+/// assert_eq!(header.signatures().collect::<Vec<_>>(), [a.as_str(), b.as_str()]);
+/// ```
 pub fn parse_header(header: &str) -> Result<Header<'_>, Mistake> {
     if header.len() > MAX_HEADER_LEN {
         return Err(Mistake::MalformedHeader);
     }
-    let (mut t, mut v1) = (None, None);
+    let mut t = None;
+    let mut signatures = [""; MAX_SIGNATURES];
+    let mut count = 0;
     for part in header.split(',') {
         let Some((key, value)) = part.trim().split_once('=') else {
             continue;
         };
-        let slot = match key.trim() {
-            "t" => &mut t,
-            "v1" => &mut v1,
-            _ => continue,
-        };
-        if slot.replace(value.trim()).is_some() {
-            return Err(Mistake::MalformedHeader);
+        let value = value.trim();
+        match key.trim() {
+            "t" if t.replace(value).is_some() => return Err(Mistake::MalformedHeader),
+            "t" => {}
+            "v1" => {
+                let slot = signatures.get_mut(count).ok_or(Mistake::MalformedHeader)?;
+                let hex = value.len() == SIGNATURE_HEX_LEN
+                    && value
+                        .bytes()
+                        .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+                if !hex {
+                    return Err(Mistake::MalformedHeader);
+                }
+                *slot = value;
+                count += 1;
+            }
+            _ => {}
         }
     }
     let timestamp = t
@@ -155,11 +261,88 @@ pub fn parse_header(header: &str) -> Result<Header<'_>, Mistake> {
         .filter(|t| *t == "0" || !t.starts_with('0'))
         .and_then(|t| t.parse().ok())
         .ok_or(Mistake::MalformedHeader)?;
-    let v1 = v1
-        .filter(|v| v.len() == SIGNATURE_HEX_LEN)
-        .filter(|v| v.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
-        .ok_or(Mistake::MalformedHeader)?;
-    Ok(Header { timestamp, v1 })
+    if count == 0 {
+        return Err(Mistake::MalformedHeader);
+    }
+    Ok(Header {
+        timestamp,
+        signatures,
+        count,
+    })
+}
+
+/// A webhook secret, base64-decoded once, for [`verify`]. Neither `Debug`
+/// nor anything else shows it.
+#[derive(Clone)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    /// Decodes the secret exactly as Debitura displayed it.
+    pub fn from_base64(secret: &str) -> Result<Secret, Mistake> {
+        decode_secret(secret).map(Secret)
+    }
+}
+
+impl core::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// A receiver's check of a delivery: the header parses, some `v1` matches
+/// the HMAC of exactly `body` under some secret (compared in constant
+/// time), and the timestamp is within `tolerance` of `now`. On failure,
+/// the mistake is [`Mistake::MalformedHeader`], [`Mistake::WrongSecret`] or
+/// [`Mistake::TimestampOutsideTolerance`]; [`check`] explains a failure
+/// further when the receiver wants to know why.
+///
+/// ```
+/// use debitura_triage::webhook::{sign, verify, Secret, Tolerance};
+///
+/// let text = "c2VjcmV0LWJ5dGVzLWZvci10ZXN0cw==";
+/// let secrets = [Secret::from_base64(text).unwrap()];
+/// let body = br#"{"id":"1","event":"case.created"}"#;
+/// let header = sign(text, 1_700_000_000, body).unwrap();
+/// let valid = verify(&secrets, &header, body, 1_700_000_010, Tolerance::DEBITURA).unwrap();
+/// assert_eq!(valid.timestamp, 1_700_000_000);
+/// ```
+pub fn verify<'h>(
+    secrets: &[Secret],
+    header: &'h str,
+    body: &[u8],
+    now: u64,
+    tolerance: Tolerance,
+) -> Result<Header<'h>, Mistake> {
+    let parsed = parse_header(header)?;
+    let keys = secrets.iter().take(MAX_SECRETS).map(|s| s.0.as_slice());
+    if matching(keys, &parsed, body).is_none() {
+        return Err(Mistake::WrongSecret);
+    }
+    if !tolerance.admits(parsed.timestamp, now) {
+        return Err(Mistake::TimestampOutsideTolerance);
+    }
+    Ok(parsed)
+}
+
+/// The first `v1` (as bytes) that matches the MAC of `body` under one of
+/// `keys`, comparing in constant time.
+fn matching<'k>(
+    keys: impl Iterator<Item = &'k [u8]>,
+    header: &Header<'_>,
+    body: &[u8],
+) -> Option<[u8; SIGNATURE_HEX_LEN / 2]> {
+    let expected: Vec<[u8; SIGNATURE_HEX_LEN / 2]> =
+        header.signatures().filter_map(unhex_signature).collect();
+    for key in keys {
+        let mac = keyed(key, header.timestamp, body);
+        if let Some(found) = expected
+            .iter()
+            .find(|e| mac.clone().verify_slice(&e[..]).is_ok())
+        {
+            return Some(*found);
+        }
+    }
+    None
 }
 
 /// The `X-Debitura-Signature` value Debitura would send for `body` at
@@ -173,7 +356,7 @@ pub fn parse_header(header: &str) -> Result<Header<'_>, Mistake> {
 /// let header = sign(secret, 1_700_000_000, body).unwrap();
 /// assert!(header.starts_with("t=1700000000,v1="));
 ///
-/// let delivery = Delivery { secret, header: &header, body, now: 1_700_000_010, computed: None };
+/// let delivery = Delivery { secrets: &[secret], header: &header, body, now: 1_700_000_010, ..Delivery::default() };
 /// assert_eq!(check(&delivery), Verdict::Valid);
 /// ```
 pub fn sign(secret: &str, timestamp: u64, body: &[u8]) -> Result<String, Mistake> {
@@ -204,35 +387,48 @@ fn find_mistake(d: &Delivery<'_>) -> Option<Mistake> {
         Ok(header) => header,
         Err(mistake) => return Some(mistake),
     };
-    let key = match decode_secret(d.secret) {
-        Ok(key) => key,
+    let texts = &d.secrets[..d.secrets.len().min(MAX_SECRETS)];
+    if texts.is_empty() {
+        return Some(Mistake::SecretEmpty);
+    }
+    let keys = match texts
+        .iter()
+        .map(|t| decode_secret(t))
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(keys) => keys,
         Err(mistake) => return Some(mistake),
     };
-    let Some(expected) = unhex(header.v1) else {
-        return Some(Mistake::MalformedHeader);
+    let t = header.timestamp;
+    let with_text = |computed: &str| {
+        texts
+            .iter()
+            .any(|text| signed_with_text(computed, text, t, d.body))
     };
-    let verifies = |key: &[u8], body: &[u8]| verify(key, header.timestamp, body, &expected);
-    let stale = d.now.abs_diff(header.timestamp) > TOLERANCE_SECS;
-
     let computed = d.computed.map(str::trim);
-    if verifies(&key, d.body) {
-        if let Some(computed) = computed.filter(|c| *c != header.v1) {
+    if let Some(expected) = matching(keys.iter().map(Vec::as_slice), &header, d.body) {
+        let v1 = hex(&expected);
+        if let Some(computed) = computed.filter(|c| *c != v1) {
             let encoding_only =
-                computed.eq_ignore_ascii_case(header.v1) || computed == BASE64.encode(&expected);
+                computed.eq_ignore_ascii_case(&v1) || computed == BASE64.encode(expected);
             return Some(if encoding_only {
                 Mistake::SignatureEncoding
-            } else if signed_with_text(computed, d, &header) {
+            } else if with_text(computed) {
                 Mistake::SecretUsedAsText
             } else {
                 Mistake::WrongSecret
             });
         }
-        return stale.then_some(Mistake::TimestampOutsideTolerance);
+        return (!d.tolerance.admits(t, d.now)).then_some(Mistake::TimestampOutsideTolerance);
     }
-    if computed.is_some_and(|c| signed_with_text(c, d, &header)) {
+    if computed.is_some_and(with_text) {
         return Some(Mistake::SecretUsedAsText);
     }
-    if relaid_out_verifies(&key, header.timestamp, d.body, &expected) {
+    let expected: Vec<_> = header.signatures().filter_map(unhex_signature).collect();
+    if keys
+        .iter()
+        .any(|key| relaid_out_verifies(key, t, d.body, &expected))
+    {
         return Some(Mistake::BodyReserialised);
     }
     Some(Mistake::WrongSecret)
@@ -240,8 +436,8 @@ fn find_mistake(d: &Delivery<'_>) -> Option<Mistake> {
 
 /// True when `computed` is the signature keyed with the secret's text
 /// instead of its base64-decoded bytes (in hex or base64).
-fn signed_with_text(computed: &str, d: &Delivery<'_>, header: &Header<'_>) -> bool {
-    let digest = mac(d.secret.as_bytes(), header.timestamp, d.body);
+fn signed_with_text(computed: &str, secret: &str, timestamp: u64, body: &[u8]) -> bool {
+    let digest = mac(secret.as_bytes(), timestamp, body);
     computed.eq_ignore_ascii_case(&hex(&digest)) || computed == BASE64.encode(digest)
 }
 
@@ -267,11 +463,6 @@ fn mac(key: &[u8], timestamp: u64, body: &[u8]) -> Vec<u8> {
     keyed(key, timestamp, body).finalize().into_bytes().to_vec()
 }
 
-/// Constant-time comparison, by the HMAC crate.
-fn verify(key: &[u8], timestamp: u64, body: &[u8], expected: &[u8]) -> bool {
-    keyed(key, timestamp, body).verify_slice(expected).is_ok()
-}
-
 fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     bytes
@@ -279,6 +470,11 @@ fn hex(bytes: &[u8]) -> String {
         .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])
         .map(char::from)
         .collect()
+}
+
+/// A `v1` signature's bytes.
+fn unhex_signature(text: &str) -> Option<[u8; SIGNATURE_HEX_LEN / 2]> {
+    unhex(text)?.try_into().ok()
 }
 
 /// Lower- or upper-case hex to bytes.
@@ -304,13 +500,21 @@ const MAX_RELAYOUT_DEPTH: usize = 32;
 const RELAYOUT_GROWTH: usize = 8;
 
 /// True when the body, laid out again in one of the ways common serialisers
-/// write JSON (compact, 2- or 4-space indentation), verifies. Each layout is
-/// streamed into the MAC, so memory stays fixed whatever the body.
-fn relaid_out_verifies(key: &[u8], timestamp: u64, body: &[u8], expected: &[u8]) -> bool {
+/// write JSON (compact, 2- or 4-space indentation), verifies against one of
+/// `expected`. Each layout is streamed into the MAC, so memory stays fixed
+/// whatever the body.
+fn relaid_out_verifies(
+    key: &[u8],
+    timestamp: u64,
+    body: &[u8],
+    expected: &[[u8; SIGNATURE_HEX_LEN / 2]],
+) -> bool {
     [None, Some(2), Some(4)].into_iter().any(|indent| {
         let mut mac = keyed(key, timestamp, b"");
         relayout(body, indent, |bytes| mac.update(bytes)).is_some()
-            && mac.verify_slice(expected).is_ok()
+            && expected
+                .iter()
+                .any(|e| mac.clone().verify_slice(&e[..]).is_ok())
     })
 }
 

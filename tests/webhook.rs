@@ -6,7 +6,8 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use debitura_triage::webhook::{
-    check, parse_header, sign, Delivery, Mistake, Verdict, TOLERANCE_SECS,
+    check, parse_header, sign, verify, Delivery, Mistake, Secret, Tolerance, Verdict,
+    FUTURE_TOLERANCE_SECS, MAX_SIGNATURES, TOLERANCE_SECS,
 };
 use debitura_triage::RuleId;
 use proptest::prelude::*;
@@ -23,18 +24,21 @@ fn pretty() -> Vec<u8> {
     b"{\n  \"id\": \"550e8400\",\n  \"specVersion\": \"1.0\",\n  \"event\": \"case.created\",\n  \"data\": {\n    \"caseId\": \"c1\",\n    \"tags\": []\n  }\n}".to_vec()
 }
 
+/// A delivery checked with one secret. The one-element list is leaked: a few
+/// bytes per test, so that the helper can hand out a `Delivery` by value.
 fn delivery<'a>(secret: &'a str, header: &'a str, body: &'a [u8]) -> Delivery<'a> {
     Delivery {
-        secret,
+        secrets: Box::leak(Box::new([secret])),
         header,
         body,
         now: T + 5,
+        tolerance: Tolerance::DEBITURA,
         computed: None,
     }
 }
 
 fn v1(header: &str) -> &str {
-    parse_header(header).unwrap().v1
+    parse_header(header).unwrap().v1()
 }
 
 #[test]
@@ -112,7 +116,8 @@ fn a_base64_or_upper_case_computed_signature_is_named() {
 fn a_stale_or_future_timestamp_is_named() {
     let secret = secret();
     let header = sign(&secret, T, COMPACT).unwrap();
-    for now in [T + TOLERANCE_SECS + 1, T - TOLERANCE_SECS - 1] {
+    // Debitura's sample receiver: 300 s old, 30 s ahead.
+    for now in [T + TOLERANCE_SECS + 1, T - FUTURE_TOLERANCE_SECS - 1] {
         let d = Delivery {
             now,
             ..delivery(&secret, &header, COMPACT)
@@ -123,7 +128,7 @@ fn a_stale_or_future_timestamp_is_named() {
             "now {now}"
         );
     }
-    for now in [T + TOLERANCE_SECS, T - TOLERANCE_SECS] {
+    for now in [T + TOLERANCE_SECS, T - FUTURE_TOLERANCE_SECS] {
         let d = Delivery {
             now,
             ..delivery(&secret, &header, COMPACT)
@@ -143,7 +148,12 @@ fn malformed_headers_are_named() {
         format!("v1={sig}"),
         format!("t={T}"),
         format!("t=soon,v1={sig}"),
-        format!("t={T},v1={sig},v1={sig}"),
+        format!("t={T},t={T},v1={sig}"),
+        format!(
+            "t={T},{}",
+            vec![format!("v1={sig}"); MAX_SIGNATURES + 1].join(",")
+        ),
+        format!("t={T},v1={sig},v1=not-hex"),
         format!("t={T},v1=not-hex"),
         format!("t=-5,v1={sig}"),
         // The signed message holds `t` as text: a leading zero is another message.
@@ -310,4 +320,111 @@ proptest! {
         other_key[index.index(key.len())] ^= flip;
         prop_assert_ne!(check(&delivery(&STANDARD.encode(&other_key), &header, &body)), Verdict::Valid);
     }
+}
+
+#[test]
+fn a_header_with_several_v1_is_valid_when_any_matches() {
+    let secret = secret();
+    let good = v1(&sign(&secret, T, COMPACT).unwrap()).to_string();
+    let other = "0".repeat(64);
+    for header in [
+        format!("t={T},v1={other},v1={good}"),
+        format!("t={T},v1={good},v1={other}"),
+        format!(
+            "t={T},{}",
+            vec![format!("v1={other}"); MAX_SIGNATURES - 1].join(",") + &format!(",v1={good}")
+        ),
+    ] {
+        assert_eq!(
+            check(&delivery(&secret, &header, COMPACT)),
+            Verdict::Valid,
+            "{header:.80}"
+        );
+    }
+    let none = format!("t={T},v1={other},v1={}", "1".repeat(64));
+    assert_eq!(
+        check(&delivery(&secret, &none, COMPACT)),
+        Verdict::Mistake(Mistake::WrongSecret)
+    );
+}
+
+#[test]
+fn during_a_rotation_the_old_and_the_new_secret_both_verify() {
+    let old = secret();
+    let new = STANDARD.encode(b"the regenerated secret's bytes");
+    let stranger = STANDARD.encode(b"someone else's secret");
+    for signer in [&old, &new] {
+        let header = sign(signer, T, COMPACT).unwrap();
+        let d = Delivery {
+            secrets: &[&new, &old],
+            ..delivery(&new, &header, COMPACT)
+        };
+        assert_eq!(check(&d), Verdict::Valid);
+    }
+    let header = sign(&stranger, T, COMPACT).unwrap();
+    let d = Delivery {
+        secrets: &[&new, &old],
+        ..delivery(&new, &header, COMPACT)
+    };
+    assert_eq!(check(&d), Verdict::Mistake(Mistake::WrongSecret));
+    // A bad secret in the list is named, whichever place it has.
+    let d = Delivery {
+        secrets: &[&new, "not base64!"],
+        ..delivery(&new, &header, COMPACT)
+    };
+    assert_eq!(check(&d), Verdict::Mistake(Mistake::SecretNotBase64));
+    let d = Delivery {
+        secrets: &[],
+        ..delivery(&new, &header, COMPACT)
+    };
+    assert_eq!(check(&d), Verdict::Mistake(Mistake::SecretEmpty));
+}
+
+#[test]
+fn the_receivers_verify_agrees_with_check_on_valid_deliveries_and_says_why_not() {
+    let text = secret();
+    let secrets = [
+        Secret::from_base64(&STANDARD.encode(b"rotated out")).unwrap(),
+        Secret::from_base64(&text).unwrap(),
+    ];
+    let header = sign(&text, T, COMPACT).unwrap();
+    let valid = verify(&secrets, &header, COMPACT, T + 5, Tolerance::DEBITURA).unwrap();
+    assert_eq!((valid.timestamp, valid.v1()), (T, v1(&header)));
+    let cases = [
+        (header.as_str(), &pretty()[..], T + 5, Mistake::WrongSecret),
+        (
+            header.as_str(),
+            COMPACT,
+            T + 301,
+            Mistake::TimestampOutsideTolerance,
+        ),
+        (
+            header.as_str(),
+            COMPACT,
+            T - 31,
+            Mistake::TimestampOutsideTolerance,
+        ),
+        ("t=1,v1=zz", COMPACT, T, Mistake::MalformedHeader),
+    ];
+    for (header, body, now, mistake) in cases {
+        assert_eq!(
+            verify(&secrets, header, body, now, Tolerance::DEBITURA),
+            Err(mistake),
+            "{header:.40} at {now}"
+        );
+    }
+    let wide = Tolerance {
+        past: 10,
+        future: 400,
+    };
+    assert!(verify(&secrets, &header, COMPACT, T - 399, wide).is_ok());
+    assert_eq!(
+        verify(&secrets, &header, COMPACT, T + 11, wide),
+        Err(Mistake::TimestampOutsideTolerance)
+    );
+    assert_eq!(
+        verify(&[], &header, COMPACT, T, Tolerance::DEBITURA),
+        Err(Mistake::WrongSecret)
+    );
+    assert_eq!(format!("{:?}", secrets[1]), "Secret(<redacted>)");
 }

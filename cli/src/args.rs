@@ -492,8 +492,11 @@ fn webhook_verify_command() -> clap::Command {
             "Verify a delivery's X-Debitura-Signature against the body your code verified.\n\n\
              Answers \"valid\", or the most likely documented mistake (secret used as text, body \
              re-serialised, signature encoding, stale timestamp, malformed header, wrong \
-             secret). Exits 0 when valid, 1 when not. The secret is read from an environment \
-             variable or a file, never from the command line, and is never printed.",
+             secret). A header may carry several v1; it is valid when any matches. Exits 0 \
+             when valid, 1 when not. The secret is read from an environment variable or a \
+             file, never from the command line, and is never printed; during a rotation, give \
+             the current secret and the old ones separated by commas. The timestamp may be \
+             300 s old and 30 s ahead.",
         )
         .arg(
             option("signature", "signature", "HEADER")

@@ -43,12 +43,16 @@ pub fn run(action: WebhookCommand) -> Result<(String, u8), String> {
             secret,
         } => {
             let secret = secret.read()?;
+            // During a rotation, the current secret and the old ones,
+            // separated by commas (base64 has none).
+            let secrets: Vec<&str> = secret.split(',').map(str::trim).collect();
             let body = read_whole_body(&body)?;
             let delivery = webhook::Delivery {
-                secret: &secret,
+                secrets: &secrets,
                 header: &signature,
                 body: &body,
                 now: now.unwrap_or_else(unix_now),
+                tolerance: webhook::Tolerance::DEBITURA,
                 computed: computed.as_deref(),
             };
             let verdict = webhook::check(&delivery);
@@ -65,8 +69,9 @@ pub fn run(action: WebhookCommand) -> Result<(String, u8), String> {
                 (true, None) => format!("{}\n", json!({ "valid": true, "rule": null })),
                 (false, Some(d)) => diagnosis_text(&Query::new(), &d),
                 (false, None) => format!(
-                    "valid: the signature matches the body and the timestamp is within {} s\n",
-                    webhook::TOLERANCE_SECS
+                    "valid: the signature matches the body and the timestamp is at most {} s old and {} s ahead\n",
+                    webhook::TOLERANCE_SECS,
+                    webhook::FUTURE_TOLERANCE_SECS
                 ),
             };
             Ok((text, if diagnosis.is_none() { 0 } else { 1 }))

@@ -9,16 +9,19 @@ pub fn webhook_bytes(data: &[u8]) {
     let (secret, header, computed) = (text(), text(), text());
     let body = parts.next().unwrap_or_default();
     let _ = parse_header(&header);
+    let secrets: Vec<&str> = secret.split(',').collect();
     let delivery = Delivery {
-        secret: &secret,
+        secrets: &secrets,
         header: &header,
         body,
         now: 1_700_000_000,
         computed: (!computed.is_empty()).then_some(computed.as_str()),
+        ..Delivery::default()
     };
     let _ = check(&delivery);
+    let others = vec!["another"; secrets.len()];
     let other = Delivery {
-        secret: "another",
+        secrets: &others,
         ..delivery
     };
     assert_eq!(
@@ -26,7 +29,7 @@ pub fn webhook_bytes(data: &[u8]) {
         format!("{other:?}"),
         "Debug shows the secret"
     );
-    if let Ok(signed) = sign(&secret, 1_700_000_000, body) {
+    if let Ok(signed) = sign(secrets[0], 1_700_000_000, body) {
         let valid = Delivery {
             header: &signed,
             computed: None,
