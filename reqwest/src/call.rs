@@ -73,7 +73,6 @@ impl Call {
             _ if !resendable => Reason::BodyNotCloneable,
             Step::Refresh if !refreshable => Reason::NoTokenSource,
             Step::Wait(wait) if self.too_late_after(wait) => Reason::Deadline,
-            Step::Refresh if self.too_late_after(Duration::ZERO) => Reason::Deadline,
             _ if !self.account.withdraw() => Reason::BudgetSpent,
             Step::Refresh => {
                 self.refreshed = true;
@@ -84,7 +83,9 @@ impl Call {
         Step::Stop(stop)
     }
 
-    /// Whether the deadline falls before `wait` from now has passed.
+    /// Whether the deadline falls before `wait` from now has passed. (A
+    /// refresh needs no check here: the token is fetched within the
+    /// deadline.)
     fn too_late_after(&self, wait: Duration) -> bool {
         self.deadline.is_some_and(|deadline| {
             Instant::now()
@@ -114,5 +115,55 @@ fn policy(error: &Error, attempts: u32, refreshed: bool) -> Step {
             }
         }
         _ => Step::Stop(Reason::Policy),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RetryBudget;
+    use debitura_triage::{diagnose, diagnose_response, Operation, Query, RuleId};
+    use http::HeaderMap;
+
+    fn call() -> Call {
+        Call::start(RetryBudget::default().account("h", 443), None, false)
+    }
+
+    fn answer_429(retry_after: u64) -> Error {
+        let body = format!(
+            r#"{{"error":"rate_limit_exceeded","message":"Too many requests.","retryAfter":{retry_after}}}"#
+        );
+        let query = Query::new().operation(Operation::CreateCase);
+        let answer = diagnose_response(429, body.as_bytes(), &query);
+        Error::response(&answer, None, HeaderMap::new(), body.as_bytes(), true)
+    }
+
+    #[test]
+    fn a_server_delay_up_to_the_longest_wait_is_waited_and_a_longer_one_stops() {
+        let bounds = RuleId::RateLimited.rule().backoff.unwrap();
+        let longest = bounds.max_delay.as_secs();
+        let mut c = call();
+        c.sent();
+        assert_eq!(
+            c.decide(&answer_429(longest), true, false),
+            Step::Wait(bounds.max_delay)
+        );
+        assert_eq!(
+            c.decide(&answer_429(longest + 1), true, false),
+            Step::Stop(Reason::WaitTooLong)
+        );
+    }
+
+    #[test]
+    fn a_token_is_refreshed_once_per_call_whatever_the_answers() {
+        let query = Query::new().status(401).operation(Operation::GetCase);
+        let refused = Error::without_response(diagnose(&query), None, None);
+        assert_eq!(refused.retry(), Retry::TokenRefresh);
+        let mut c = call();
+        c.sent();
+        assert_eq!(c.decide(&refused, true, true), Step::Refresh);
+        c.sent();
+        assert_eq!(c.decide(&refused, true, true), Step::Stop(Reason::Policy));
+        assert_eq!(c.attempts(), 2);
     }
 }

@@ -475,6 +475,25 @@ mod tests {
     }
 
     #[test]
+    fn debug_is_short_and_leaves_the_body_out() {
+        let body = br#"{"businessErrors":[{"type":"MissingPowerOfAttorney","message":"secret-ish detail"}]}"#;
+        let answer = diagnose_response(422, body, &Query::new().operation(Operation::CreateCase));
+        let e = Error::response(
+            &answer,
+            Some(Operation::CreateCase),
+            HeaderMap::new(),
+            body,
+            true,
+        )
+        .stopped(Reason::Policy, 1);
+        assert_eq!(
+            format!("{e:?}"),
+            "Error { operation: Some(\"create-case\"), status: Some(422), rule: Some(\"missing-power-of-attorney\"), \
+             retry: \"after-user-action\", reason: Policy, attempts: 1, url: None, retry_after: None, findings: 1 }"
+        );
+    }
+
+    #[test]
     fn every_reason_has_a_distinct_kebab_name_its_display() {
         let names: Vec<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
         let mut unique = names.clone();

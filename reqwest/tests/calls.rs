@@ -10,7 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use debitura_triage_reqwest::{
-    Deadline, Error, NoResend, OAuthTokens, Operation, Reason, Retry, RuleId, Tenant, Triage,
+    BearerToken, Deadline, Error, NoResend, OAuthTokens, Operation, Reason, Retry, RetryBudget,
+    RuleId, Tenant, TokenError, TokenSource, Triage,
 };
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 use support::Reply;
@@ -283,4 +284,227 @@ async fn without_the_operation_an_unknown_path_gets_no_key_and_is_not_resent() {
     assert_eq!(e.operation(), None);
     assert_eq!((e.attempts(), e.reason()), (1, Reason::Policy));
     assert_eq!(fake.received()[0].idempotency_key, None);
+}
+
+#[tokio::test]
+async fn a_400_is_a_failure_and_not_passed_through_as_a_success() {
+    let fake = support::serve(|_, _| {
+        Reply::json(
+            "400 Bad Request",
+            r#"{"errors":{"creditorReference":["The creditorReference field is required."]}}"#,
+        )
+    })
+    .await;
+    let err = client(Triage::new())
+        .post(format!("{}/v1/cases", fake.base))
+        .body("{}")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(typed(&err).status(), Some(400));
+}
+
+#[tokio::test]
+async fn a_401_for_a_request_without_a_tenant_is_not_resent() {
+    let fake = support::serve(|_, _| Reply::empty("401 Unauthorized", "")).await;
+    let err = client(Triage::new())
+        .get(format!("{}/v1/cases/c-1", fake.base))
+        .with_extension(Operation::GetCase)
+        .bearer_auth("the caller's own")
+        .send()
+        .await
+        .unwrap_err();
+    let e = typed(&err);
+    assert_eq!(e.retry(), Retry::TokenRefresh);
+    assert_eq!((e.attempts(), e.reason()), (1, Reason::NoTokenSource));
+    assert_eq!(fake.count(), 1);
+}
+
+/// Hands out one token, then fails.
+struct OneToken(AtomicUsize);
+
+impl TokenSource for OneToken {
+    async fn token(&self, _: &str, _: Option<&BearerToken>) -> Result<BearerToken, TokenError> {
+        match self.0.fetch_add(1, Ordering::SeqCst) {
+            0 => Ok(BearerToken::new("t1").unwrap()),
+            _ => Err("the vault is sealed".into()),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_token_source_that_fails_ends_the_call_with_its_error_as_the_source() {
+    let fake = support::serve(|_, _| Reply::empty("401 Unauthorized", "")).await;
+    let err = ClientBuilder::new(http())
+        .with(Triage::with_tokens(OneToken(AtomicUsize::new(0))))
+        .build()
+        .get(format!("{}/v1/cases/c-1", fake.base))
+        .with_extension(Operation::GetCase)
+        .with_extension(Tenant::new("acme-42"))
+        .send()
+        .await
+        .unwrap_err();
+    let e = typed(&err);
+    assert_eq!((e.attempts(), e.reason()), (1, Reason::TokenUnavailable));
+    assert_eq!(
+        e.rule_id(),
+        Some(RuleId::BearerTokenExpired),
+        "the answer that called for it"
+    );
+    let source = std::error::Error::source(e).unwrap();
+    assert_eq!(source.to_string(), "the vault is sealed");
+
+    // Before any send: no token at all, no request.
+    let err = client(Triage::new())
+        .get(format!("{}/v1/cases/c-1", fake.base))
+        .with_extension(Tenant::new("acme-42"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (typed(&err).attempts(), typed(&err).reason()),
+        (0, Reason::TokenUnavailable)
+    );
+    assert_eq!(fake.count(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_request_that_cannot_be_resent_costs_the_budget_nothing() {
+    let fake = support::serve(|n, _| match n {
+        0 | 1 => Reply::empty("503 Service Unavailable", ""),
+        _ => Reply::json("200 OK", "{}"),
+    })
+    .await;
+    // A reserve of exactly one resend.
+    let budget = RetryBudget::new(0.0, 1, Duration::from_secs(1)).unwrap();
+    let client = client(Triage::new().budget(budget));
+    // A wrapped `http_body::Body`, as a stream is: reqwest cannot copy it.
+    let stream = reqwest::Body::wrap(String::from("{}"));
+    let err = client
+        .get(format!("{}/v1/cases/c-1", fake.base))
+        .with_extension(Operation::GetCase)
+        .body(stream)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(typed(&err).reason(), Reason::BodyNotCloneable);
+
+    let response = client
+        .get(format!("{}/v1/cases/c-2", fake.base))
+        .with_extension(Operation::GetCase)
+        .send()
+        .await
+        .expect("the reserve's one resend is still there");
+    assert_eq!(response.status(), 200);
+}
+
+fn mint_answer(body: String) -> impl Fn(usize, &support::Received) -> Reply {
+    move |_, r| match r.path.as_str() {
+        "/oauth/token" => Reply::json("200 OK", &body),
+        _ => Reply::json("200 OK", "{}"),
+    }
+}
+
+fn token_body(expires_in: u64, padding: usize) -> String {
+    format!(
+        r#"{{"accessToken":"t1","tokenType":"Bearer","expiresIn":{expires_in},"externalTenantId":"{}"}}"#,
+        "x".repeat(padding)
+    )
+}
+
+async fn send_as_tenant(client: &ClientWithMiddleware, base: &str) -> reqwest::StatusCode {
+    client
+        .get(format!("{base}/v1/cases/c-1"))
+        .with_extension(Tenant::new("acme-42"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+fn mints(fake: &support::Fake) -> usize {
+    fake.received()
+        .iter()
+        .filter(|r| r.path == "/oauth/token")
+        .count()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_mint_answer_of_a_few_kilobytes_is_read_and_a_token_is_renewed_on_time() {
+    let fake = support::serve(mint_answer(token_body(1800, 4096))).await;
+    let tokens = OAuthTokens::with_base_url(http(), &fake.base, "test-key");
+    let client = ClientBuilder::new(http())
+        .with(Triage::with_tokens(tokens))
+        .build();
+
+    assert_eq!(send_as_tenant(&client, &fake.base).await, 200);
+    // Renewed a minute before `expiresIn` runs out, not a moment later.
+    tokio::time::advance(Duration::from_secs(1739)).await;
+    assert_eq!(send_as_tenant(&client, &fake.base).await, 200);
+    assert_eq!(mints(&fake), 1);
+    tokio::time::advance(Duration::from_secs(1)).await;
+    assert_eq!(send_as_tenant(&client, &fake.base).await, 200);
+    assert_eq!(mints(&fake), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_short_lived_token_is_kept_for_half_its_life() {
+    let fake = support::serve(mint_answer(token_body(60, 0))).await;
+    let tokens = OAuthTokens::with_base_url(http(), &fake.base, "test-key");
+    let client = ClientBuilder::new(http())
+        .with(Triage::with_tokens(tokens))
+        .build();
+    assert_eq!(send_as_tenant(&client, &fake.base).await, 200);
+    tokio::time::advance(Duration::from_secs(29)).await;
+    assert_eq!(send_as_tenant(&client, &fake.base).await, 200);
+    assert_eq!(mints(&fake), 1);
+    tokio::time::advance(Duration::from_secs(1)).await;
+    assert_eq!(send_as_tenant(&client, &fake.base).await, 200);
+    assert_eq!(mints(&fake), 2);
+}
+
+#[tokio::test]
+async fn a_mint_answered_without_a_body_is_a_clear_error() {
+    let fake = support::serve(|_, _| Reply::empty("302 Found", "")).await;
+    let tokens = OAuthTokens::with_base_url(http(), &fake.base, "test-key");
+    let err = ClientBuilder::new(http())
+        .with(Triage::with_tokens(tokens))
+        .build()
+        .get(format!("{}/v1/cases/c-1", fake.base))
+        .with_extension(Tenant::new("acme-42"))
+        .send()
+        .await
+        .unwrap_err();
+    let source = std::error::Error::source(typed(&err)).unwrap().to_string();
+    assert_eq!(source, "the token mint answered 302 Found");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_mint_draws_on_the_layers_budget() {
+    let fake = support::serve(|_, _| Reply::empty("503 Service Unavailable", "")).await;
+    let tokens = OAuthTokens::with_base_url(http(), &fake.base, "test-key");
+    // No resend at all: the mint's 503 is not resent either.
+    let none = RetryBudget::new(0.0, 0, Duration::from_secs(1)).unwrap();
+    let err = ClientBuilder::new(http())
+        .with(Triage::with_tokens(tokens).budget(none))
+        .build()
+        .get(format!("{}/v1/cases/c-1", fake.base))
+        .with_extension(Tenant::new("acme-42"))
+        .send()
+        .await
+        .unwrap_err();
+    let e = typed(&err);
+    assert_eq!(e.operation(), Some(Operation::MintToken));
+    assert_eq!((e.attempts(), e.reason()), (1, Reason::BudgetSpent));
+    assert_eq!(fake.count(), 1);
+}
+
+#[test]
+fn debug_output_is_short_and_shows_no_secret() {
+    let tokens = OAuthTokens::with_base_url(http(), "http://127.0.0.1:9", "the-api-key");
+    let shown = format!("{tokens:?}");
+    assert_eq!(
+        shown,
+        r#"OAuthTokens { endpoint: "http://127.0.0.1:9/oauth/token", .. }"#
+    );
 }
