@@ -1,0 +1,432 @@
+//! The receiver: a `tower` service that verifies, deduplicates and hands
+//! each event to the service's handler, and answers Debitura in time.
+
+use std::convert::Infallible;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::{to_bytes, Body};
+use axum::response::Response;
+use debitura_triage::webhook::{verify, Mistake, Secret, Tolerance, MAX_SECRETS};
+use http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
+use tokio::sync::{oneshot, Semaphore};
+
+use crate::claims::{Claim, Claims, MemoryClaims};
+use crate::event::{Envelope, Event};
+
+/// What a handler fails with: the claim is released and the delivery
+/// answered 500, so that Debitura sends the event again.
+pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The service's work for one event. Any `Fn(Event) -> impl Future<Output =
+/// Result<(), HandlerError>>` is one.
+pub trait Handler: Send + Sync + 'static {
+    /// Handles `event`; runs once per event id.
+    fn handle(&self, event: Event) -> impl Future<Output = Result<(), HandlerError>> + Send;
+}
+
+impl<F, Fut> Handler for F
+where
+    F: Fn(Event) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
+{
+    fn handle(&self, event: Event) -> impl Future<Output = Result<(), HandlerError>> + Send {
+        self(event)
+    }
+}
+
+/// The signature header.
+const SIGNATURE: &str = "x-debitura-signature";
+const TEST: &str = "x-debitura-test";
+const REPLAY: &str = "x-debitura-replay";
+
+/// Debitura's own delay before its next attempt, told to a delivery answered
+/// 503 (its schedule waits at least this long anyway).
+const RETRY_AFTER_SECS: &str = "60";
+
+/// Verifies Debitura's webhook deliveries and hands each event to a
+/// [`Handler`] once. Mount it on a route with axum's `route_service`, or use
+/// it as any `tower` service:
+///
+/// - the body is read as raw bytes, at most [`Receiver::max_body`] (64 KiB by
+///   default; a larger one is answered 413), and `X-Debitura-Signature` is
+///   verified on exactly those bytes, in constant time, against every
+///   secret given (a rotation), accepting any matching `v1`;
+/// - the timestamp must be within the [`Tolerance`] (300 s old, 30 s ahead
+///   by default);
+/// - a rejected delivery is answered 401 (400 for a missing or malformed
+///   header or a body that is not an envelope), with one `tracing` warning
+///   naming the mistake and its rule; never the secret or the body;
+/// - each event id is claimed before the handler runs ([`Claims`]): a copy
+///   of a handled event is answered 200 without calling the handler; a copy
+///   that arrives while another is being handled is answered 503, so that
+///   Debitura tries it again after the first is done;
+/// - the handler runs in a task of its own under a deadline
+///   ([`Receiver::deadline`], 5 s by default, well inside Debitura's 10 s):
+///   done in time, the delivery is answered 200, or 500 when it failed (the
+///   claim released, so that the retry is handled). Past the deadline the
+///   delivery is answered 503 and the handler keeps running, holding the
+///   claim: when it finishes, Debitura's next attempt finds the event done
+///   (200) or released (handled again). A slow handler thus neither
+///   disables the endpoint nor runs twice.
+///
+/// It never answers 410, which would disable the subscription at once.
+pub struct Receiver<H, C = MemoryClaims> {
+    inner: Arc<Inner<H, C>>,
+}
+
+struct Inner<H, C> {
+    secrets: Arc<[Secret]>,
+    handler: Arc<H>,
+    claims: Arc<C>,
+    settings: Settings,
+    running: Arc<Semaphore>,
+}
+
+/// A copy sharing the handler, the claims and the bound on running handlers.
+impl<H, C> Clone for Inner<H, C> {
+    fn clone(&self) -> Self {
+        Inner {
+            secrets: Arc::clone(&self.secrets),
+            handler: Arc::clone(&self.handler),
+            claims: Arc::clone(&self.claims),
+            settings: self.settings.clone(),
+            running: Arc::clone(&self.running),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Settings {
+    tolerance: Tolerance,
+    max_body: usize,
+    deadline: Duration,
+    lease: Duration,
+    ttl: Duration,
+    clock: Arc<dyn Fn() -> u64 + Send + Sync>,
+}
+
+/// The settings a receiver starts with.
+const MAX_BODY: usize = 64 * 1024;
+const DEADLINE: Duration = Duration::from_secs(5);
+const LEASE: Duration = Duration::from_secs(15 * 60);
+const TTL: Duration = Duration::from_secs(24 * 60 * 60);
+const MAX_RUNNING: usize = 64;
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Why [`Receiver::new`] refused its secrets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SecretsError {
+    /// No secret was given.
+    None,
+    /// More than [`MAX_SECRETS`] were given.
+    TooMany,
+    /// The secret at this place (from 0) is not usable: empty, or not base64.
+    Unusable(usize, Mistake),
+}
+
+impl fmt::Display for SecretsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SecretsError::None => f.write_str("no webhook secret was given"),
+            SecretsError::TooMany => write!(f, "more than {MAX_SECRETS} webhook secrets were given"),
+            SecretsError::Unusable(at, mistake) => write!(
+                f,
+                "webhook secret {} of the list is unusable ({}): give it as Debitura showed it, base64",
+                at + 1,
+                mistake.code()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SecretsError {}
+
+impl<H: Handler> Receiver<H> {
+    /// A receiver for deliveries signed with any of `secrets` (base64, as
+    /// Debitura shows them: the current one and any being rotated out),
+    /// handing events to `handler`, with its claims in memory.
+    pub fn new<S: AsRef<str>>(secrets: &[S], handler: H) -> Result<Self, SecretsError> {
+        if secrets.is_empty() {
+            return Err(SecretsError::None);
+        }
+        if secrets.len() > MAX_SECRETS {
+            return Err(SecretsError::TooMany);
+        }
+        let secrets = secrets
+            .iter()
+            .enumerate()
+            .map(|(at, s)| {
+                Secret::from_base64(s.as_ref()).map_err(|m| SecretsError::Unusable(at, m))
+            })
+            .collect::<Result<Arc<[_]>, _>>()?;
+        Ok(Receiver {
+            inner: Arc::new(Inner {
+                secrets,
+                handler: Arc::new(handler),
+                claims: Arc::new(MemoryClaims::default()),
+                settings: Settings {
+                    tolerance: Tolerance::DEBITURA,
+                    max_body: MAX_BODY,
+                    deadline: DEADLINE,
+                    lease: LEASE,
+                    ttl: TTL,
+                    clock: Arc::new(unix_now),
+                },
+                running: Arc::new(Semaphore::new(MAX_RUNNING)),
+            }),
+        })
+    }
+}
+
+impl<H: Handler, C: Claims> Receiver<H, C> {
+    /// Keeps claims in `claims` instead of this process's memory: a store
+    /// every instance of the service shares.
+    pub fn claims<D: Claims>(self, claims: D) -> Receiver<H, D> {
+        let inner = &self.inner;
+        Receiver {
+            inner: Arc::new(Inner {
+                secrets: Arc::clone(&inner.secrets),
+                handler: Arc::clone(&inner.handler),
+                claims: Arc::new(claims),
+                settings: inner.settings.clone(),
+                running: Arc::clone(&inner.running),
+            }),
+        }
+    }
+
+    /// The window a delivery's timestamp must fall in.
+    #[must_use]
+    pub fn tolerance(self, tolerance: Tolerance) -> Self {
+        self.with(|s| s.tolerance = tolerance)
+    }
+
+    /// The largest body read; a larger one is answered 413.
+    #[must_use]
+    pub fn max_body(self, bytes: usize) -> Self {
+        self.with(|s| s.max_body = bytes)
+    }
+
+    /// How long a delivery waits for its handler before it is answered 503
+    /// (the handler keeps running). Keep it well under Debitura's 10 s.
+    #[must_use]
+    pub fn deadline(self, deadline: Duration) -> Self {
+        self.with(|s| s.deadline = deadline)
+    }
+
+    /// How long an event's claim holds while its handler runs (15 minutes
+    /// by default), and how long a handled event's is kept (24 hours,
+    /// beyond Debitura's 1.5-hour retry schedule and same-day replays).
+    #[must_use]
+    pub fn claim_times(self, lease: Duration, ttl: Duration) -> Self {
+        self.with(|s| {
+            s.lease = lease;
+            s.ttl = ttl;
+        })
+    }
+
+    /// Where "now" comes from, in Unix seconds (for tests).
+    #[must_use]
+    pub fn clock(self, now: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
+        self.with(|s| s.clock = Arc::new(now))
+    }
+
+    /// The same receiver with other settings; clones made before keep
+    /// theirs.
+    fn with(self, change: impl FnOnce(&mut Settings)) -> Self {
+        let mut inner = Inner::clone(&self.inner);
+        change(&mut inner.settings);
+        Receiver {
+            inner: Arc::new(inner),
+        }
+    }
+}
+
+impl<H, C> Clone for Receiver<H, C> {
+    fn clone(&self) -> Self {
+        Receiver {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<H, C> fmt::Debug for Receiver<H, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.inner.settings;
+        f.debug_struct("Receiver")
+            .field("secrets", &self.inner.secrets.len())
+            .field("tolerance", &s.tolerance)
+            .field("max_body", &s.max_body)
+            .field("deadline", &s.deadline)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<H: Handler, C: Claims> tower_service::Service<Request<Body>> for Receiver<H, C> {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
+        let inner = Arc::clone(&self.inner);
+        Box::pin(async move { Ok(inner.receive(request).await) })
+    }
+}
+
+impl<H: Handler, C: Claims> Inner<H, C> {
+    async fn receive(self: Arc<Self>, request: Request<Body>) -> Response {
+        if request.method() != Method::POST {
+            let mut response = answer(StatusCode::METHOD_NOT_ALLOWED, "POST only\n");
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            return response;
+        }
+        let (parts, body) = request.into_parts();
+        let Ok(body) = to_bytes(body, self.settings.max_body).await else {
+            // Over the limit, or the connection failed part way.
+            return answer(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body too large or cut short\n",
+            );
+        };
+        let Some(signature) = parts.headers.get(SIGNATURE).and_then(|v| v.to_str().ok()) else {
+            rejected(Mistake::MalformedHeader);
+            return answer(StatusCode::BAD_REQUEST, "missing X-Debitura-Signature\n");
+        };
+        let now = (self.settings.clock)();
+        if let Err(mistake) = verify(
+            &self.secrets,
+            signature,
+            &body,
+            now,
+            self.settings.tolerance,
+        ) {
+            rejected(mistake);
+            return match mistake {
+                Mistake::MalformedHeader => {
+                    answer(StatusCode::BAD_REQUEST, "malformed X-Debitura-Signature\n")
+                }
+                _ => answer(StatusCode::UNAUTHORIZED, "signature not valid\n"),
+            };
+        }
+        let Some(envelope) = Envelope::read(&body) else {
+            tracing::warn!(
+                target: "debitura_triage",
+                "debitura-triage webhook: a signed body is not an event envelope (no `id` or `event`)"
+            );
+            return answer(StatusCode::BAD_REQUEST, "not an event envelope\n");
+        };
+        let event = Event {
+            envelope,
+            test: flag(&parts.headers, TEST),
+            replay: flag(&parts.headers, REPLAY),
+        };
+        self.dispatch(event).await
+    }
+
+    /// Claims the event's id and runs the handler once, within the deadline.
+    async fn dispatch(self: Arc<Self>, event: Event) -> Response {
+        let id: Box<str> = event.envelope.id().into();
+        match self.claims.claim(&id, self.settings.lease).await {
+            Ok(Claim::New) => {}
+            Ok(Claim::Done) => return answer(StatusCode::OK, "duplicate: already handled\n"),
+            Ok(Claim::InFlight) => return retry_later("being handled; try again\n"),
+            Err(e) => {
+                tracing::error!(target: "debitura_triage", error = %e, "debitura-triage webhook: claim store failed");
+                return retry_later("claim store unavailable\n");
+            }
+        }
+        let Ok(permit) = Arc::clone(&self.running).try_acquire_owned() else {
+            let _ = self.claims.release(&id).await;
+            return retry_later("too many events being handled\n");
+        };
+        let (done, outcome) = oneshot::channel();
+        let this = Arc::clone(&self);
+        tokio::spawn(async move {
+            let _permit = permit;
+            // The handler runs in a task of its own, so that a panic in it
+            // is seen here as a failure and releases the claim.
+            let handled = {
+                let this = Arc::clone(&this);
+                tokio::spawn(async move { this.handler.handle(event).await }).await
+            };
+            let ok = matches!(handled, Ok(Ok(())));
+            let stored = if ok {
+                this.claims.complete(&id, this.settings.ttl).await
+            } else {
+                this.claims.release(&id).await
+            };
+            if let Err(e) = stored {
+                tracing::error!(target: "debitura_triage", error = %e, "debitura-triage webhook: claim store failed after the handler");
+            }
+            match &handled {
+                Ok(Err(e)) => {
+                    tracing::warn!(target: "debitura_triage", error = %e, "debitura-triage webhook: handler failed; the claim is released for Debitura's retry")
+                }
+                Err(_) => {
+                    tracing::error!(target: "debitura_triage", "debitura-triage webhook: handler panicked; the claim is released for Debitura's retry")
+                }
+                Ok(Ok(())) => {}
+            }
+            let _ = done.send(ok);
+        });
+        match tokio::time::timeout(self.settings.deadline, outcome).await {
+            Ok(Ok(true)) => answer(StatusCode::OK, "processed\n"),
+            Ok(_) => answer(StatusCode::INTERNAL_SERVER_ERROR, "handler failed\n"),
+            Err(_) => retry_later("still being handled; try again\n"),
+        }
+    }
+}
+
+/// One warning for a rejected delivery: the mistake and its rule, nothing
+/// of the secret or the body.
+fn rejected(mistake: Mistake) {
+    tracing::warn!(
+        target: "debitura_triage",
+        mistake = mistake.code(),
+        rule = mistake.diagnosis().rule_id().map(debitura_triage::RuleId::as_str),
+        "debitura-triage webhook: delivery rejected"
+    );
+}
+
+fn flag(headers: &HeaderMap, name: &str) -> bool {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+}
+
+fn answer(status: StatusCode, text: &'static str) -> Response {
+    let mut response = Response::new(Body::from(text));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+/// 503 with Debitura's own first retry delay: the event is not lost.
+fn retry_later(text: &'static str) -> Response {
+    let mut response = answer(StatusCode::SERVICE_UNAVAILABLE, text);
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_static(RETRY_AFTER_SECS),
+    );
+    response
+}
