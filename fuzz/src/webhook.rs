@@ -3,7 +3,9 @@
 /// Lines of the input: secret, header, computed signature, then the body.
 /// A verdict always comes back, and the secret never shows in a `Debug`.
 pub fn webhook_bytes(data: &[u8]) {
-    use debitura_triage::webhook::{check, parse_header, sign, Delivery, Verdict};
+    use debitura_triage::webhook::{
+        check, parse_header, sign, verify, Delivery, Secret, Tolerance, Verdict,
+    };
     let mut parts = data.splitn(4, |&b| b == b'\n');
     let mut text = || String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
     let (secret, header, computed) = (text(), text(), text());
@@ -18,7 +20,13 @@ pub fn webhook_bytes(data: &[u8]) {
         computed: (!computed.is_empty()).then_some(computed.as_str()),
         ..Delivery::default()
     };
-    let _ = check(&delivery);
+    let verdict = check(&delivery);
+    // A receiver's fast path agrees with the full check on every input.
+    let keys: Result<Vec<Secret>, _> = secrets.iter().map(|s| Secret::from_base64(s)).collect();
+    if let (Ok(keys), None) = (keys, delivery.computed) {
+        let fast = verify(&keys, &header, body, delivery.now, Tolerance::DEBITURA);
+        assert_eq!(fast.is_ok(), verdict == Verdict::Valid, "verify and check disagree");
+    }
     let others = vec!["another"; secrets.len()];
     let other = Delivery {
         secrets: &others,
