@@ -75,7 +75,10 @@ async fn a_rejected_delivery_is_one_warning_with_the_rule_and_no_secret_or_body(
     let warning = &events[0];
     assert!(warning.starts_with("WARN "), "{warning}");
     assert!(warning.contains(r#"mistake="wrong-secret""#), "{warning}");
-    assert!(warning.contains(r#"rule="webhook-wrong-secret""#), "{warning}");
+    assert!(
+        warning.contains(r#"rule="webhook-wrong-secret""#),
+        "{warning}"
+    );
     for hidden in [secret.as_str(), other.as_str(), "private words", &header] {
         assert!(!warning.contains(hidden), "{warning}");
     }

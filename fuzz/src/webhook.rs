@@ -25,7 +25,11 @@ pub fn webhook_bytes(data: &[u8]) {
     let keys: Result<Vec<Secret>, _> = secrets.iter().map(|s| Secret::from_base64(s)).collect();
     if let (Ok(keys), None) = (keys, delivery.computed) {
         let fast = verify(&keys, &header, body, delivery.now, Tolerance::DEBITURA);
-        assert_eq!(fast.is_ok(), verdict == Verdict::Valid, "verify and check disagree");
+        assert_eq!(
+            fast.is_ok(),
+            verdict == Verdict::Valid,
+            "verify and check disagree"
+        );
     }
     let others = vec!["another"; secrets.len()];
     let other = Delivery {
