@@ -22,8 +22,13 @@ pub fn diagnosis_text(query: &Query<'_>, d: &Diagnosis) -> String {
             match d.several() {
                 Some(several) => {
                     let ids: Vec<&str> = several.rules.iter().map(|r| r.as_str()).collect();
+                    // One rule that may or may not be it is not "several".
+                    let fit = match (ids.len(), several.or_none) {
+                        (1, true) => "one may fit",
+                        _ => "several fit",
+                    };
                     out += &format!(
-                        "rules:    several fit ({}): {}{}\n",
+                        "rules:    {fit} ({}): {}{}\n",
                         printable(asked),
                         ids.join(", "),
                         if several.or_none { "; or none" } else { "" }

@@ -1540,6 +1540,15 @@ fn a_type_that_fits_several_rules_names_them_and_takes_the_cautious_retry() {
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(text.starts_with("rules:    several fit (--type NoPartnerAvailable): case-failed-no-partner, no-partner-available"), "{text}");
     assert!(!text.contains("none matched"), "{text}");
+    // One rule that may fit, or none: not called "several".
+    let one = run(&["diagnose", "--type", "rate_limit_exceeded"]);
+    let one = String::from_utf8(one.stdout).unwrap();
+    assert!(
+        one.starts_with(
+            "rules:    one may fit (--type rate_limit_exceeded): rate-limited; or none"
+        ),
+        "{one}"
+    );
     // One more field singles one out.
     let v = diagnose(&[
         "--type",
