@@ -140,7 +140,7 @@ impl Claims for MemoryClaims {
                 Claim::InFlight
             });
         }
-        if ids.len() >= self.capacity && !ids.contains_key(id) {
+        if ids.len() >= self.capacity {
             // Full: sweep the lapsed claims once, then refuse if still full.
             ids.retain(|_, h| h.until > now);
             if ids.len() >= self.capacity {
@@ -214,5 +214,16 @@ mod tests {
         tokio::time::advance(LEASE).await;
         assert_eq!(claims.claim("c", LEASE).await.unwrap(), Claim::New);
         assert_eq!(claims.len(), 1, "the lapsed ones were swept");
+        assert!(!claims.is_empty());
+        assert_eq!(
+            full.to_string(),
+            "the in-memory claims hold 2 live event ids; raise the capacity or share a store"
+        );
+        assert_eq!(
+            format!("{claims:?}"),
+            "MemoryClaims { capacity: 2, held: 1 }"
+        );
+        claims.release("c").await.unwrap();
+        assert!(claims.is_empty() && claims.len() == 0);
     }
 }

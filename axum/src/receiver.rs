@@ -268,6 +268,8 @@ impl<H, C> fmt::Debug for Receiver<H, C> {
             .field("tolerance", &s.tolerance)
             .field("max_body", &s.max_body)
             .field("deadline", &s.deadline)
+            .field("lease", &s.lease)
+            .field("ttl", &s.ttl)
             .finish_non_exhaustive()
     }
 }

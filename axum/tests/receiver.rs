@@ -28,11 +28,15 @@ fn envelope(id: &str, event: &str) -> String {
 /// One event as the handler saw it: id, type, test, replay, data.
 type Handled = (String, String, bool, bool, String);
 
+/// Its envelope's `specVersion` and `timestamp`, and its `Debug`.
+type Told = (Option<String>, Option<String>, String);
+
 /// What the handler saw.
 #[derive(Default)]
 struct Seen {
     calls: AtomicUsize,
     events: Mutex<Vec<Handled>>,
+    told: Mutex<Vec<Told>>,
 }
 
 /// Serves `receiver` at `/webhooks/debitura` on a free port.
@@ -65,6 +69,11 @@ async fn recording(secrets: &[String]) -> (String, Arc<Seen>) {
                 event.is_test(),
                 event.is_replay(),
                 event.data().to_owned(),
+            ));
+            record.told.lock().unwrap().push((
+                event.spec_version().map(str::to_owned),
+                event.timestamp().map(str::to_owned),
+                format!("{event:?}"),
             ));
             Ok::<(), HandlerError>(())
         }
@@ -114,6 +123,31 @@ async fn a_delivery_signed_by_the_core_is_handled_with_its_envelope_and_headers(
             false,
             r#"{"caseId":"c1"}"#.to_owned()
         )]
+    );
+    let told = seen.told.lock().unwrap().clone();
+    assert_eq!(
+        told,
+        [(
+            Some("1.0".to_owned()),
+            Some("2026-01-31T15:23:45Z".to_owned()),
+            r#"Event { id: "e-1", event: "case.created", test: true, replay: false, .. }"#
+                .to_owned()
+        )]
+    );
+}
+
+#[tokio::test]
+async fn a_replay_of_an_event_not_yet_handled_is_handled_and_marked() {
+    let (url, seen) = recording(&[secret()]).await;
+    let body = envelope("e-r", "case.created");
+    let header = sign(&secret(), T, body.as_bytes()).unwrap();
+    let replay = [("X-Debitura-Replay", "true")];
+    assert_eq!(post_with(&url, Some(&header), &body, &replay).await, 200);
+    let events = seen.events.lock().unwrap().clone();
+    assert_eq!(
+        (events[0].2, events[0].3),
+        (false, true),
+        "not a test, a replay"
     );
 }
 
@@ -373,4 +407,10 @@ fn secrets_that_cannot_be_used_are_refused_when_the_receiver_is_built() {
     );
     let shown = format!("{:?}", Receiver::new(&[secret()], handler).unwrap());
     assert!(!shown.contains(&secret()), "{shown}");
+    // The documented defaults.
+    assert_eq!(
+        shown,
+        "Receiver { secrets: 1, tolerance: Tolerance { past: 300, future: 30 }, max_body: 65536, \
+         deadline: 5s, lease: 900s, ttl: 86400s, .. }"
+    );
 }
