@@ -224,6 +224,7 @@ mod tests {
             "MemoryClaims { capacity: 2, held: 1 }"
         );
         claims.release("c").await.unwrap();
-        assert!(claims.is_empty() && claims.len() == 0);
+        assert!(claims.is_empty());
+        assert_eq!(claims.len(), 0);
     }
 }

@@ -414,3 +414,19 @@ fn secrets_that_cannot_be_used_are_refused_when_the_receiver_is_built() {
          deadline: 5s, lease: 900s, ttl: 86400s, .. }"
     );
 }
+
+#[tokio::test]
+async fn with_the_system_clock_a_fresh_delivery_is_accepted_and_an_old_one_refused() {
+    let receiver =
+        Receiver::new(&[secret()], |_: Event| async { Ok::<(), HandlerError>(()) }).unwrap();
+    let url = serve(receiver).await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let body = envelope("n-1", "case.created");
+    let fresh = sign(&secret(), now, body.as_bytes()).unwrap();
+    assert_eq!(post(&url, Some(&fresh), &body).await, 200);
+    let old = sign(&secret(), T, body.as_bytes()).unwrap();
+    assert_eq!(post(&url, Some(&old), &body).await, 401);
+}
