@@ -14,6 +14,7 @@ pub const MAX_ID_LEN: usize = 128;
 #[derive(Clone)]
 pub struct Event {
     pub(crate) envelope: Envelope,
+    pub(crate) announced: Option<Box<str>>,
     pub(crate) test: bool,
     pub(crate) replay: bool,
 }
@@ -77,6 +78,14 @@ impl Event {
     #[must_use]
     pub fn data(&self) -> &str {
         self.envelope.data.as_deref().map_or("null", RawValue::get)
+    }
+
+    /// The `X-Debitura-Event` header, when the delivery carried one (at
+    /// most [`MAX_ID_LEN`] bytes). It is not signed: [`Event::event`], from
+    /// the verified body, is the one to trust.
+    #[must_use]
+    pub fn announced(&self) -> Option<&str> {
+        self.announced.as_deref()
     }
 
     /// Whether it is a test delivery (`X-Debitura-Test: true`).

@@ -16,7 +16,7 @@ use http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
 use tokio::sync::{oneshot, Semaphore};
 
 use crate::claims::{Claim, Claims, MemoryClaims};
-use crate::event::{Envelope, Event};
+use crate::event::{Envelope, Event, MAX_ID_LEN};
 
 /// What a handler fails with: the claim is released and the delivery
 /// answered 500, so that Debitura sends the event again.
@@ -43,6 +43,7 @@ where
 const SIGNATURE: &str = "x-debitura-signature";
 const TEST: &str = "x-debitura-test";
 const REPLAY: &str = "x-debitura-replay";
+const EVENT: &str = "x-debitura-event";
 
 /// Debitura's own delay before its next attempt, told to a delivery answered
 /// 503 (its schedule waits at least this long anyway).
@@ -333,8 +334,15 @@ impl<H: Handler, C: Claims> Inner<H, C> {
             );
             return answer(StatusCode::BAD_REQUEST, "not an event envelope\n");
         };
+        let announced = parts
+            .headers
+            .get(EVENT)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| v.len() <= MAX_ID_LEN)
+            .map(Box::from);
         let event = Event {
             envelope,
+            announced,
             test: flag(&parts.headers, TEST),
             replay: flag(&parts.headers, REPLAY),
         };

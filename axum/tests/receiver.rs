@@ -28,8 +28,9 @@ fn envelope(id: &str, event: &str) -> String {
 /// One event as the handler saw it: id, type, test, replay, data.
 type Handled = (String, String, bool, bool, String);
 
-/// Its envelope's `specVersion` and `timestamp`, and its `Debug`.
-type Told = (Option<String>, Option<String>, String);
+/// Its envelope's `specVersion` and `timestamp`, its `X-Debitura-Event`
+/// header, and its `Debug`.
+type Told = (Option<String>, Option<String>, Option<String>, String);
 
 /// What the handler saw.
 #[derive(Default)]
@@ -73,6 +74,7 @@ async fn recording(secrets: &[String]) -> (String, Arc<Seen>) {
             record.told.lock().unwrap().push((
                 event.spec_version().map(str::to_owned),
                 event.timestamp().map(str::to_owned),
+                event.announced().map(str::to_owned),
                 format!("{event:?}"),
             ));
             Ok::<(), HandlerError>(())
@@ -111,7 +113,11 @@ async fn a_delivery_signed_by_the_core_is_handled_with_its_envelope_and_headers(
     let (url, seen) = recording(&[secret()]).await;
     let body = envelope("e-1", "case.created");
     let header = sign(&secret(), T, body.as_bytes()).unwrap();
-    let status = post_with(&url, Some(&header), &body, &[("X-Debitura-Test", "true")]).await;
+    let headers = [
+        ("X-Debitura-Test", "true"),
+        ("X-Debitura-Event", "case.created"),
+    ];
+    let status = post_with(&url, Some(&header), &body, &headers).await;
     assert_eq!(status, 200);
     let events = seen.events.lock().unwrap().clone();
     assert_eq!(
@@ -130,6 +136,7 @@ async fn a_delivery_signed_by_the_core_is_handled_with_its_envelope_and_headers(
         [(
             Some("1.0".to_owned()),
             Some("2026-01-31T15:23:45Z".to_owned()),
+            Some("case.created".to_owned()),
             r#"Event { id: "e-1", event: "case.created", test: true, replay: false, .. }"#
                 .to_owned()
         )]
