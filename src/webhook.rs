@@ -391,14 +391,20 @@ fn find_mistake(d: &Delivery<'_>) -> Option<Mistake> {
     if texts.is_empty() {
         return Some(Mistake::SecretEmpty);
     }
-    let keys = match texts
+    // An unusable secret in the list does not spoil a usable one that
+    // matches; it is the answer only when nothing matches.
+    let mut unusable = None;
+    let keys: Vec<Vec<u8>> = texts
         .iter()
-        .map(|t| decode_secret(t))
-        .collect::<Result<Vec<_>, _>>()
-    {
-        Ok(keys) => keys,
-        Err(mistake) => return Some(mistake),
-    };
+        .filter_map(|t| {
+            decode_secret(t)
+                .map_err(|mistake| unusable = unusable.or(Some(mistake)))
+                .ok()
+        })
+        .collect();
+    if keys.is_empty() {
+        return unusable;
+    }
     let t = header.timestamp;
     let with_text = |computed: &str| {
         texts
@@ -431,7 +437,7 @@ fn find_mistake(d: &Delivery<'_>) -> Option<Mistake> {
     {
         return Some(Mistake::BodyReserialised);
     }
-    Some(Mistake::WrongSecret)
+    Some(unusable.unwrap_or(Mistake::WrongSecret))
 }
 
 /// True when `computed` is the signature keyed with the secret's text
