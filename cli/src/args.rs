@@ -270,27 +270,30 @@ pub fn command() -> clap::Command {
         .subcommand(
             clap::Command::new("docs")
                 .about(
-                    "Regenerate the Markdown pages under docs/ from the rules, check them, \
-                     or render HTML",
+                    "Regenerate the Markdown pages and the site under docs/ from the rules, \
+                     check them, or write the site elsewhere",
                 )
                 .long_about(
-                    "Regenerate the Markdown pages under docs/ from the rules, check them, \
-                     or render HTML.\n\nOnly files whose content changed are written.",
+                    "Regenerate the Markdown pages and the site under docs/ from the rules, \
+                     check them, or write the site elsewhere.\n\nThe site is docs/site/: \
+                     index.html, the searchable catalog (one self-contained file that works \
+                     opened from disk), and every page as HTML. Only files whose content \
+                     changed are written.",
                 )
                 .arg(
                     option("out", "out", "DIR")
                         .value_parser(value_parser!(PathBuf))
                         .default_value("docs")
-                        .help("Directory for the Markdown pages"),
+                        .help("Directory for the Markdown pages; the site goes in its site/ folder"),
                 )
                 .arg(flag("check", "check").conflicts_with("html").help(
-                    "Write nothing; exit 1 and name the stale files if any page differs from \
-                     the rules",
+                    "Write nothing; exit 1 and name the missing and stale files if any page \
+                     or the site differs from the rules",
                 ))
                 .arg(
                     option("html", "html", "DIR")
                         .value_parser(value_parser!(PathBuf))
-                        .help("Render standalone HTML pages into DIR instead of writing Markdown"),
+                        .help("Write only the site (index.html and the pages as HTML) into DIR"),
                 ),
         )
         .subcommand(

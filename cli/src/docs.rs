@@ -494,21 +494,14 @@ fn resend_table() -> String {
          it creates. Every other write is sent once; when its outcome is unknown, check whether \
          it took effect before sending it again.\n\n",
     );
-    let rows: Vec<Vec<Cell>> = Operation::ALL
-        .iter()
-        .flat_map(|&op| op.routes().map(move |(method, path)| (op, method, path)))
-        .map(|(op, method, path)| {
-            let resend = op.resend(Some(method));
-            let safe = match (resend.is_safe(false), resend.is_safe(true)) {
-                (true, _) => "yes",
-                (false, true) => "with the same `Idempotency-Key`",
-                (false, false) => "no",
-            };
+    let rows: Vec<Vec<Cell>> = resend_routes()
+        .into_iter()
+        .map(|route| {
             vec![
-                Cell::Markdown(format!("`{}`", op.as_str())),
-                Cell::Markdown(format!("`{method} {path}`")),
-                Cell::Markdown(safe.to_string()),
-                Cell::Markdown(format!("`{resend}`: {}", resend.meaning())),
+                Cell::Markdown(format!("`{}`", route.operation.as_str())),
+                Cell::Markdown(format!("`{} {}`", route.method, route.path)),
+                Cell::Markdown(route.safe.to_string()),
+                Cell::Markdown(route.why),
             ]
         })
         .collect();
@@ -518,6 +511,45 @@ fn resend_table() -> String {
         table(&["Operation", "Route", "Safe to send twice", "Why"], &rows)
     );
     md
+}
+
+/// One documented route and whether sending it twice is safe.
+#[derive(Debug, Clone)]
+pub struct ResendRoute {
+    /// The operation the route belongs to.
+    pub operation: Operation,
+    /// Its HTTP method.
+    pub method: &'static str,
+    /// Its path, with `{parameters}`.
+    pub path: &'static str,
+    /// `yes`, `with the same \`Idempotency-Key\`` or `no`, as Markdown.
+    pub safe: &'static str,
+    /// Why, as Markdown.
+    pub why: String,
+}
+
+/// Every documented route, in the vocabulary's order, with whether sending
+/// it twice is safe: what the retry-policy page tabulates.
+pub fn resend_routes() -> Vec<ResendRoute> {
+    Operation::ALL
+        .iter()
+        .flat_map(|&op| op.routes().map(move |(method, path)| (op, method, path)))
+        .map(|(operation, method, path)| {
+            let resend = operation.resend(Some(method));
+            let safe = match (resend.is_safe(false), resend.is_safe(true)) {
+                (true, _) => "yes",
+                (false, true) => "with the same `Idempotency-Key`",
+                (false, false) => "no",
+            };
+            ResendRoute {
+                operation,
+                method,
+                path,
+                safe,
+                why: format!("`{resend}`: {}", resend.meaning()),
+            }
+        })
+        .collect()
 }
 
 /// One trailing newline, no trailing blank lines.
@@ -601,6 +633,14 @@ pub fn conditions(rule: &Rule) -> Vec<(&'static str, String)> {
         };
         out.push(("after a token refresh", text.to_string()));
     }
+    if let Some(safe) = w.safe_to_resend {
+        let text = if safe {
+            "yes: a second copy cannot act twice (a safe method, a write with its `Idempotency-Key`, or a request whose own key names what it creates)"
+        } else {
+            "no: a second copy could act twice, or the query does not say enough to tell"
+        };
+        out.push(("safe to send twice", text.to_string()));
+    }
     if !w.environment.is_empty() {
         out.push((
             "environment",
@@ -612,8 +652,18 @@ pub fn conditions(rule: &Rule) -> Vec<(&'static str, String)> {
 
 /// One rule in full, as Markdown: what `debitura-triage explain` prints.
 pub fn explain(rule: &Rule) -> String {
+    format!(
+        "# {}: {}\n\n{}",
+        rule.id.as_str(),
+        escape(rule.title),
+        explain_body(rule, true)
+    )
+}
+
+/// Everything [`explain`] prints under its heading. `docs_line` adds the
+/// rule's docs URL, which a page that is itself the docs leaves out.
+pub fn explain_body(rule: &Rule, docs_line: bool) -> String {
     let mut md = String::new();
-    let _ = writeln!(md, "# {}: {}\n", rule.id.as_str(), escape(rule.title));
     let _ = writeln!(
         md,
         "Section: {}. Retry policy: `{}`.\n",
@@ -637,7 +687,9 @@ pub fn explain(rule: &Rule) -> String {
     if let Some(notes) = rule.notes {
         let _ = writeln!(md, "## Notes\n\n{notes}\n");
     }
-    let _ = writeln!(md, "Docs: {}\n", rule.id.docs_url());
+    if docs_line {
+        let _ = writeln!(md, "Docs: {}\n", rule.id.docs_url());
+    }
     let _ = writeln!(md, "Written at: {}:{}\n", rule.file, rule.line);
     md.push_str("## Examples\n\n");
     for example in rule.examples {

@@ -1,5 +1,6 @@
 //! The `debitura-triage` command's parts: arguments, reports, the pages
-//! generated from the catalog, and the `policy` and `webhook` commands.
+//! generated from the catalog (the Markdown pages and the docs site), and
+//! the `policy` and `webhook` commands.
 //! The binary (`src/main.rs`) wires them to standard input and output.
 #![forbid(unsafe_code)]
 
@@ -9,6 +10,7 @@ mod html;
 pub mod pages;
 pub mod policy;
 pub mod report;
+pub mod site;
 pub mod webhook;
 
 /// Text from outside made safe for a terminal: the library's one escaping.

@@ -6,10 +6,9 @@ use std::process::ExitCode;
 use debitura_triage::{diagnose, diagnose_response, Query, RuleId, MAX_SCAN, RETIRED, RULES};
 use debitura_triage_cli as cli;
 use debitura_triage_rules_model::nearest;
-use serde_json::Value;
 
 use cli::args::{Cli, Command, DiagnoseArgs, PolicyCommand};
-use cli::report::{answer_json, diagnosis_text, response_text, rule_json};
+use cli::report::{answer_json, catalog_json, diagnosis_text, response_text, rule_json};
 use cli::{docs, pages, policy, printable, read_body};
 
 /// Exit status for a usage error, as clap uses.
@@ -76,8 +75,7 @@ fn main() -> ExitCode {
         }
         Command::Rules { json } => {
             let text = if json {
-                let rules: Vec<Value> = RULES.iter().map(rule_json).collect();
-                format!("{}\n", Value::Array(rules))
+                format!("{}\n", catalog_json())
             } else {
                 RULES
                     .iter()

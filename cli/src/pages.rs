@@ -3,36 +3,59 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::docs;
+use crate::{docs, html, site};
 
-use crate::html;
+/// The folder under the docs folder that holds the site.
+pub const SITE: &str = "site";
 
-/// `docs --html DIR` renders HTML; `docs --check` compares; otherwise the
-/// Markdown pages under `out` are rewritten where they changed. Returns the
-/// text for standard output and the exit status.
+/// `docs --html DIR` writes the site into `DIR`; `docs --check` compares;
+/// otherwise the Markdown pages and the site under `out` are rewritten where
+/// they changed. Returns the text for standard output and the exit status.
 pub fn run(out: &Path, check: bool, html_dir: Option<&Path>) -> (String, u8) {
     match (check, html_dir) {
-        (_, Some(dir)) => report(write_pages(dir, |page| {
-            (html::html_name(page.file), html::render(page))
-        })),
-        (true, None) => check_pages(out),
-        (false, None) => report(write_pages(out, |page| {
-            (page.file.to_string(), page.markdown.clone())
-        })),
+        (_, Some(dir)) => report(write_files(dir, &site_files())),
+        (true, None) => check_files(out),
+        (false, None) => report(write_files(out, &generated())),
     }
 }
 
-/// Writes every page into `dir` under the name and content `render` gives,
-/// skipping files that already hold that content. Returns the files written.
-fn write_pages(
-    dir: &Path,
-    render: impl Fn(&docs::Document) -> (String, String),
-) -> Result<Vec<PathBuf>, String> {
-    fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+/// The docs site, by file name: the catalog page (`index.html`) and every
+/// Markdown page as HTML, sharing one style.
+pub fn site_files() -> Vec<(String, String)> {
+    let mut files = vec![("index.html".to_string(), site::index())];
+    files.extend(
+        docs::pages()
+            .iter()
+            .map(|page| (html::html_name(page.file), html::render(page))),
+    );
+    files
+}
+
+/// Every file `docs` writes under the docs folder, by path relative to it:
+/// the Markdown pages, then the site under [`SITE`].
+pub fn generated() -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = docs::pages()
+        .into_iter()
+        .map(|page| (page.file.to_string(), page.markdown))
+        .collect();
+    files.extend(
+        site_files()
+            .into_iter()
+            .map(|(name, content)| (format!("{SITE}/{name}"), content)),
+    );
+    files
+}
+
+/// Writes every file into `dir`, skipping files that already hold that
+/// content. Returns the files written.
+fn write_files(dir: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf>, String> {
     let mut written = Vec::new();
-    for page in docs::pages() {
-        let (name, content) = render(&page);
+    for (name, content) in files {
         let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
         if fs::read_to_string(&path).ok().as_deref() != Some(content.as_str()) {
             fs::write(&path, content)
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -59,22 +82,25 @@ fn report(result: Result<Vec<PathBuf>, String>) -> (String, u8) {
     }
 }
 
-/// Exit 1 naming every page under `dir` that is missing or differs from what
+/// Exit 1 naming every file under `dir` that is missing or differs from what
 /// the rules generate, with the command that rewrites them.
-fn check_pages(dir: &Path) -> (String, u8) {
+fn check_files(dir: &Path) -> (String, u8) {
     let mut missing = Vec::new();
     let mut stale = Vec::new();
-    for page in docs::pages() {
-        let path = dir.join(page.file);
+    for (name, content) in generated() {
+        let path = dir.join(name);
         match fs::read_to_string(&path) {
             Err(_) => missing.push(path),
-            Ok(text) if text != page.markdown => stale.push(path),
+            Ok(text) if text != content => stale.push(path),
             Ok(_) => {}
         }
     }
     if missing.is_empty() && stale.is_empty() {
         return (
-            format!("{}: every page matches the rules\n", dir.display()),
+            format!(
+                "{}: every page and the site match the rules\n",
+                dir.display()
+            ),
             0,
         );
     }

@@ -2,7 +2,7 @@
 //! The JSON of an answer is the library's `Serialize`; the CLI adds the query.
 
 use debitura_triage::{
-    Decision, Diagnosis, Environment, Operation, Query, ResponseDiagnosis, Rule,
+    Decision, Diagnosis, Environment, Operation, Query, ResponseDiagnosis, Rule, RULES,
 };
 use serde_json::{json, Value};
 
@@ -75,6 +75,12 @@ fn query_json(q: &Query<'_>) -> Value {
     })
 }
 
+/// The whole catalog as `rules --json` prints it: one object per rule, in
+/// the catalog's order.
+pub fn catalog_json() -> Value {
+    Value::Array(RULES.iter().map(rule_json).collect())
+}
+
 pub fn rule_json(rule: &Rule) -> Value {
     let w = &rule.when;
     // In `type` and `message` the empty string stands for "none", written
@@ -106,6 +112,7 @@ pub fn rule_json(rule: &Rule) -> Value {
             "event": w.event,
             "symptom": w.symptom,
             "after_token_refresh": w.after_token_refresh,
+            "safe_to_resend": w.safe_to_resend,
             "environment": w.environment,
         },
         "examples": rule.examples.iter().map(query_json).collect::<Vec<_>>(),

@@ -19,20 +19,21 @@ fn committed(file: &str) -> Option<String> {
     .ok()
 }
 
-/// Fails when `docs/` differs from what the rules generate. Outside CI the
-/// stale pages are rewritten first, so the next run passes once they are committed.
+/// Fails when `docs/` (the Markdown pages and the site under `docs/site/`)
+/// differs from what the rules generate. Outside CI the stale files are
+/// rewritten first, so the next run passes once they are committed.
 #[test]
 fn committed_docs_match_the_rules() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs");
     let mut stale = Vec::new();
-    for page in docs::pages() {
-        if committed(page.file).as_deref() != Some(page.markdown.as_str()) {
+    for (name, content) in debitura_triage_cli::pages::generated() {
+        let path = root.join(&name);
+        if fs::read_to_string(&path).ok().as_deref() != Some(content.as_str()) {
             if std::env::var_os("CI").is_none() {
-                let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("../docs")
-                    .join(page.file);
-                fs::write(&path, &page.markdown).expect("docs/ is writable");
+                fs::create_dir_all(path.parent().unwrap()).expect("docs/ is writable");
+                fs::write(&path, &content).expect("docs/ is writable");
             }
-            stale.push(format!("docs/{}", page.file));
+            stale.push(format!("docs/{name}"));
         }
     }
     assert!(
@@ -43,6 +44,41 @@ fn committed_docs_match_the_rules() {
     );
 }
 
+/// The catalog page carries the catalog as `rules --json` prints it, has an
+/// element for every rule under its id, and refers to nothing outside itself.
+#[test]
+fn the_catalog_page_embeds_the_catalog_and_stands_alone() {
+    let page = debitura_triage_cli::site::index();
+    let start = "<script type=\"application/json\" id=\"catalog-data\">";
+    let data = &page[page.find(start).expect("embedded data") + start.len()..];
+    let data = &data[..data.find("</script>").unwrap()];
+    let embedded: serde_json::Value = serde_json::from_str(data).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_debitura-triage"))
+        .args(["rules", "--json"])
+        .output()
+        .unwrap();
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(embedded, printed);
+    assert_eq!(embedded.as_array().unwrap().len(), RULES.len());
+    for rule in RULES.iter() {
+        let anchor = format!("<article class=\"rule\" id=\"{}\"", rule.id.as_str());
+        assert_eq!(page.matches(&anchor).count(), 1, "{anchor}");
+    }
+    assert!(page.len() < 500 * 1024, "{} bytes", page.len());
+    // Nothing is loaded from elsewhere: no source attribute, no style sheet
+    // or script by URL, and a policy that forbids any other request.
+    for needle in [
+        " src=",
+        "<link rel=\"stylesheet",
+        "@import",
+        "url(",
+        "fetch(",
+    ] {
+        assert!(!page.contains(needle), "{needle}");
+    }
+    assert!(page.contains("default-src 'none'"));
+    assert_eq!(page.matches("<link ").count(), 1, "only the empty icon");
+}
 /// The pages as insta snapshots: a docs change fails here like any other
 /// snapshot until it is reviewed (`cargo insta review`). Only the freshness
 /// test above rewrites `docs/`.

@@ -115,10 +115,7 @@ fn docs_urls_follow_the_docs_base() {
     let local =
         debitura_triage_codegen::generate(&catalog, debitura_triage_codegen::REPOSITORY_DOCS);
     for rule in &catalog.rules {
-        let html = format!(
-            "\"https://example.org/triage/error-reference.html#{}\"",
-            rule.id
-        );
+        let html = format!("\"https://example.org/triage/index.html#{}\"", rule.id);
         let md = format!("\"docs/error-reference.md#{}\"", rule.id);
         assert!(published.catalog.contains(&html), "{html}");
         assert!(local.catalog.contains(&md), "{md}");

@@ -59,7 +59,7 @@ fn the_docs_url_names_the_published_pages() {
         assert!(
             p.files[1]
                 .1
-                .contains("\"https://example.org/triage/error-reference.html#busy\""),
+                .contains("\"https://example.org/triage/index.html#busy\""),
             "{base}"
         );
     }

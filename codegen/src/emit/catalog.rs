@@ -31,11 +31,11 @@ fn links(catalog: &Catalog, docs_base: &str) -> TokenStream {
     let urls = catalog.rules.iter().map(|r| docs_url(docs_base, &r.id));
     quote! {
         impl crate::vocabulary::RuleId {
-            /// Where the rule is explained: its entry in the error reference.
-            /// By default the Markdown page in the repository
-            /// (`docs/error-reference.md#ID`); a build with
-            /// `DEBITURA_TRIAGE_DOCS_URL` set points at the published
-            /// `debitura-triage docs --html` pages (`BASE/error-reference.html#ID`).
+            /// Where the rule is explained. By default its entry in the
+            /// error reference in the repository (`docs/error-reference.md#ID`);
+            /// a build with `DEBITURA_TRIAGE_DOCS_URL` set points at the
+            /// published `debitura-triage docs --html` site, whose catalog
+            /// page has the entry (`BASE/index.html#ID`).
             pub const fn docs_url(self) -> &'static str {
                 match self { #( crate::vocabulary::RuleId::#variants => #urls, )* }
             }
@@ -272,14 +272,14 @@ fn retired(catalog: &Catalog) -> TokenStream {
 /// build names no published site.
 pub const REPOSITORY_DOCS: &str = "docs/";
 
-/// The URL of rule `id`'s entry in the error reference under `base`: the
-/// repository's Markdown page, or the HTML page `docs --html` renders for a
-/// published site. The anchor is the id on both.
+/// The URL of rule `id`'s entry under `base`: the error reference in the
+/// repository's Markdown, or the catalog page (`index.html`) of the site
+/// `docs --html` renders for publishing. The anchor is the id on both.
 pub fn docs_url(base: &str, id: &str) -> String {
     let page = if base == REPOSITORY_DOCS {
         "error-reference.md"
     } else {
-        "error-reference.html"
+        "index.html"
     };
     format!("{base}{page}#{id}")
 }
