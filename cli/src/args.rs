@@ -38,6 +38,17 @@ pub enum Command {
         /// Render HTML into this directory instead.
         html: Option<PathBuf>,
     },
+    /// Regenerate or check the conformance suite.
+    Conformance {
+        /// Directory of the suite.
+        out: PathBuf,
+        /// Directory of the rules.
+        rules: PathBuf,
+        /// Directory of the documented response bodies.
+        bodies: PathBuf,
+        /// Write nothing; report stale files.
+        check: bool,
+    },
     /// Check or make a webhook signature.
     Webhook {
         /// Which.
@@ -181,6 +192,12 @@ impl Cli {
                 check: m.get_flag("check"),
                 html: m.get_one::<PathBuf>("html").cloned(),
             },
+            Some(("conformance", m)) => Command::Conformance {
+                out: m.get_one::<PathBuf>("out").cloned().unwrap_or_default(),
+                rules: m.get_one::<PathBuf>("rules").cloned().unwrap_or_default(),
+                bodies: m.get_one::<PathBuf>("bodies").cloned().unwrap_or_default(),
+                check: m.get_flag("check"),
+            },
             Some(("webhook", m)) => Command::Webhook {
                 action: match m.subcommand() {
                     Some(("verify", m)) => WebhookCommand::Verify {
@@ -295,6 +312,43 @@ pub fn command() -> clap::Command {
                         .value_parser(value_parser!(PathBuf))
                         .help("Write only the site (index.html and the pages as HTML) into DIR"),
                 ),
+        )
+        .subcommand(
+            clap::Command::new("conformance")
+                .about(
+                    "Regenerate or check the conformance suite: the catalog's answers as JSON, \
+                     for ports to test against",
+                )
+                .long_about(
+                    "Regenerate or check the conformance suite: the catalog's answers as JSON, \
+                     for ports to test against.\n\nWrites queries.json (every distinct query the \
+                     catalog tells apart, with its answer), responses.json (every documented \
+                     response body with its context and full answer) and webhooks.json (signature \
+                     vectors with their verdicts), and schema.json, the JSON Schema they follow. \
+                     Only files whose content changed are written.",
+                )
+                .arg(
+                    option("out", "out", "DIR")
+                        .value_parser(value_parser!(PathBuf))
+                        .default_value("conformance")
+                        .help("Directory of the suite"),
+                )
+                .arg(
+                    option("rules", "rules", "DIR")
+                        .value_parser(value_parser!(PathBuf))
+                        .default_value("rules")
+                        .help("Directory of the rules this program was built from"),
+                )
+                .arg(
+                    option("bodies", "bodies", "DIR")
+                        .value_parser(value_parser!(PathBuf))
+                        .default_value("tests/fixtures/bodies")
+                        .help("Directory of the documented response bodies the suite embeds"),
+                )
+                .arg(flag("check", "check").help(
+                    "Write nothing; exit 1 and name the missing and stale files if the suite \
+                     differs from the catalog",
+                )),
         )
         .subcommand(
             clap::Command::new("webhook")

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod args;
+pub mod conformance;
 pub mod docs;
 mod html;
 pub mod pages;

@@ -9,7 +9,7 @@ use debitura_triage_rules_model::nearest;
 
 use cli::args::{Cli, Command, DiagnoseArgs, PolicyCommand};
 use cli::report::{answer_json, catalog_json, diagnosis_text, response_text, rule_json};
-use cli::{docs, pages, policy, printable, read_body};
+use cli::{conformance, docs, pages, policy, printable, read_body};
 
 /// Exit status for a usage error, as clap uses.
 const USAGE: u8 = 2;
@@ -43,6 +43,19 @@ fn main() -> ExitCode {
             }
         }
         Command::Docs { out, check, html } => pages::run(&out, check, html.as_deref()),
+        Command::Conformance {
+            out,
+            rules,
+            bodies,
+            check,
+        } => conformance::run(
+            &out,
+            conformance::Inputs {
+                rules: &rules,
+                bodies: &bodies,
+            },
+            check,
+        ),
         Command::Webhook { action } => match cli::webhook::run(action) {
             Ok(done) => done,
             Err(message) => {

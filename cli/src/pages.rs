@@ -1,4 +1,4 @@
-//! `debitura-triage docs`: write, check or render the generated pages.
+//! `debitura-triage docs` and `conformance`: write or check generated files.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,7 +14,16 @@ pub const SITE: &str = "site";
 pub fn run(out: &Path, check: bool, html_dir: Option<&Path>) -> (String, u8) {
     match (check, html_dir) {
         (_, Some(dir)) => report(write_files(dir, &site_files())),
-        (true, None) => check_files(out),
+        (true, None) => check_files(
+            out,
+            &generated(),
+            Generator {
+                what: "every page and the site match the rules",
+                command: "docs",
+                default_out: "docs",
+                cargo: docs::REGENERATE,
+            },
+        ),
         (false, None) => report(write_files(out, &generated())),
     }
 }
@@ -48,7 +57,7 @@ pub fn generated() -> Vec<(String, String)> {
 
 /// Writes every file into `dir`, skipping files that already hold that
 /// content. Returns the files written.
-fn write_files(dir: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf>, String> {
+pub fn write_files(dir: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf>, String> {
     let mut written = Vec::new();
     for (name, content) in files {
         let path = dir.join(name);
@@ -65,7 +74,8 @@ fn write_files(dir: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf>, S
     Ok(written)
 }
 
-fn report(result: Result<Vec<PathBuf>, String>) -> (String, u8) {
+/// What `write_files` did, as the text to print and the exit status.
+pub fn report(result: Result<Vec<PathBuf>, String>) -> (String, u8) {
     match result {
         Ok(written) if written.is_empty() => ("up to date: nothing to write\n".into(), 0),
         Ok(written) => {
@@ -82,27 +92,34 @@ fn report(result: Result<Vec<PathBuf>, String>) -> (String, u8) {
     }
 }
 
-/// Exit 1 naming every file under `dir` that is missing or differs from what
-/// the rules generate, with the command that rewrites them.
-fn check_files(dir: &Path) -> (String, u8) {
+/// A command that generates files, for the messages of [`check_files`].
+#[derive(Debug, Clone, Copy)]
+pub struct Generator {
+    /// What is true when nothing is stale, e.g. "every page matches the rules".
+    pub what: &'static str,
+    /// The subcommand, e.g. `docs`.
+    pub command: &'static str,
+    /// The folder it writes by default.
+    pub default_out: &'static str,
+    /// The command that runs it through cargo in the repository.
+    pub cargo: &'static str,
+}
+
+/// Exit 1 naming every file under `dir` that is missing or differs from
+/// `files`, with the command that rewrites them.
+pub fn check_files(dir: &Path, files: &[(String, String)], generator: Generator) -> (String, u8) {
     let mut missing = Vec::new();
     let mut stale = Vec::new();
-    for (name, content) in generated() {
+    for (name, content) in files {
         let path = dir.join(name);
         match fs::read_to_string(&path) {
             Err(_) => missing.push(path),
-            Ok(text) if text != content => stale.push(path),
+            Ok(text) if text != *content => stale.push(path),
             Ok(_) => {}
         }
     }
     if missing.is_empty() && stale.is_empty() {
-        return (
-            format!(
-                "{}: every page and the site match the rules\n",
-                dir.display()
-            ),
-            0,
-        );
+        return (format!("{}: {}\n", dir.display(), generator.what), 0);
     }
     for path in &missing {
         eprintln!("missing: {}", path.display());
@@ -112,28 +129,28 @@ fn check_files(dir: &Path) -> (String, u8) {
     }
     if !dir.is_dir() {
         eprintln!(
-            "there is no {} folder here: run this where the docs live, or pass --out DIR",
+            "there is no {} folder here: run this in the repository, or pass --out DIR",
             dir.display()
         );
     }
     eprintln!(
         "regenerate with `{}` and commit the result",
-        regenerate(dir)
+        regenerate(dir, generator)
     );
     (String::new(), 1)
 }
 
-/// The command that rewrites the pages in `dir`, as this program was run:
+/// The command that rewrites the files in `dir`, as this program was run:
 /// through `cargo run` in the repository, or as an installed binary.
-fn regenerate(dir: &Path) -> String {
-    let out = if dir == Path::new("docs") {
+fn regenerate(dir: &Path, generator: Generator) -> String {
+    let out = if dir == Path::new(generator.default_out) {
         String::new()
     } else {
         format!(" --out {}", dir.display())
     };
     if std::env::var_os("CARGO").is_some() {
-        format!("{}{out}", docs::REGENERATE)
+        format!("{}{out}", generator.cargo)
     } else {
-        format!("debitura-triage docs{out}")
+        format!("debitura-triage {}{out}", generator.command)
     }
 }

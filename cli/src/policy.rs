@@ -105,6 +105,28 @@ fn command(vocabulary: &Vocabulary, q: &rules_model::model::Query) -> String {
     let (method, key) = vocabulary
         .request_with(text(Field::Operation), q.safe_to_resend())
         .unwrap_or((None, None));
+    format!("debitura-triage diagnose {}", with_request(q, method, key))
+}
+
+/// The library query for a query of the rule model, with a method and key
+/// that make it as safe to send twice as the model query says; `None` when
+/// no request of its operation can be.
+pub fn library_query<'a>(
+    vocabulary: &'a Vocabulary,
+    m: &'a rules_model::model::Query,
+) -> Option<Query<'a>> {
+    let operation = m.get(Field::Operation).filter(|v| *v != NONE);
+    let (method, key) = vocabulary.request_with(operation, m.safe_to_resend())?;
+    Some(with_request(m, method, key))
+}
+
+/// The library query for a model query, sent with `method` and `key`.
+fn with_request<'a>(
+    m: &'a rules_model::model::Query,
+    method: Option<&'a str>,
+    key: Option<bool>,
+) -> Query<'a> {
+    let text = |f: Field| m.get(f).filter(|v| *v != NONE);
     let mut query = Query::new();
     query.status = text(Field::Status).and_then(|s| s.parse().ok());
     query.error_type = text(Field::Type);
@@ -113,10 +135,10 @@ fn command(vocabulary: &Vocabulary, q: &rules_model::model::Query) -> String {
     query.symptom = text(Field::Symptom);
     query.operation = text(Field::Operation).and_then(Operation::from_name);
     query.environment = text(Field::Environment).and_then(Environment::from_name);
-    query.after_token_refresh = q.after_token_refresh();
+    query.after_token_refresh = m.after_token_refresh();
     query.method = method;
     query.idempotency_key = key;
-    format!("debitura-triage diagnose {query}")
+    query
 }
 
 fn changed(diff: &PolicyDiff) -> usize {
