@@ -1,0 +1,76 @@
+"""How fast the package answers, against what a Python user would write instead.
+
+The alternative is a dict from (status, error type) to an answer, holding the
+answer for every pair the conformance suite asks about, and for a response
+body, ``json.loads`` and the same dict. Both are checked to give the same
+answers on the whole sample before anything is timed (the dict, unlike the
+package, knows nothing of operations, messages or bodies it was not filled
+for). Run: ``python benches/bench_diagnose.py`` with the wheel installed.
+"""
+
+import json
+import pathlib
+import statistics
+import timeit
+from typing import Callable, Dict, Tuple, Optional
+
+import debitura_triage as t
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+cases = json.loads((ROOT / "conformance" / "queries.json").read_text())["cases"]
+
+# Questions a service asks: a status and an error type, nothing else. The
+# dict holds each pair's answer, as a user would fill a table once at start.
+pairs = {(c["query"]["status"], c["query"]["type"]) for c in cases if {"status", "type"} <= set(c["query"])}
+table: Dict[Tuple[int, str], Tuple[Optional[str], str]] = {}
+for status, kind in pairs:
+    d = t.diagnose(status=status, type=kind)
+    table[(status, kind)] = (d.rule, str(d.retry))
+sample = sorted(table)
+assert len(sample) > 50, len(sample)
+
+
+def by_package() -> None:
+    for status, kind in sample:
+        d = t.diagnose(status=status, type=kind)
+        d.rule, d.retry
+
+
+def by_dict() -> None:
+    for key in sample:
+        table.get(key, (None, "never"))
+
+
+for status, kind in sample:
+    d = t.diagnose(status=status, type=kind)
+    assert (d.rule, str(d.retry)) == table[(status, kind)], (status, kind)
+
+body = (ROOT / "tests" / "fixtures" / "bodies" / "dual-write-no-partner.json").read_bytes()
+
+
+def response_by_package() -> None:
+    r = t.diagnose_response(422, body, "create-case")
+    r.rule, r.retry
+
+
+def response_by_dict() -> None:
+    parsed = json.loads(body)
+    kind = parsed["businessErrors"][0]["type"]
+    table.get((422, kind), (None, "never"))
+
+
+r = t.diagnose_response(422, body, "create-case")
+assert (r.rule, str(r.retry)) == table[(422, json.loads(body)["businessErrors"][0]["type"])]
+
+
+def per_call(fn: Callable[[], None], calls: int) -> float:
+    runs = timeit.repeat(fn, number=200, repeat=7)
+    return statistics.median(runs) / (200 * calls) * 1e9
+
+
+package = per_call(by_package, len(sample))
+plain = per_call(by_dict, len(sample))
+print(f"diagnose(status=, type=): {package:.0f} ns a call; dict lookup: {plain:.0f} ns; ratio {package / plain:.1f}x ({len(sample)} questions, same answers)")
+package = per_call(response_by_package, 1)
+plain = per_call(response_by_dict, 1)
+print(f"diagnose_response(422, body): {package:.0f} ns a call; json.loads and dict lookup: {plain:.0f} ns; ratio {package / plain:.2f}x")

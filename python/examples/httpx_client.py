@@ -1,0 +1,93 @@
+"""Carrying out debitura-triage's decisions with httpx.
+
+``send`` makes one call to Debitura and does what the answer says, and no
+more: it sends again once after a token refresh, waits the server's delay
+(within the rule's backoff bounds) before a resend that is safe, keeps the
+same ``Idempotency-Key`` on every copy of a write, and stops with the URL to
+show when a person must act (a signing or approval link).
+"""
+
+import time
+import uuid
+from typing import Any, Callable, Dict, Optional
+
+import httpx
+
+import debitura_triage as t
+
+
+class NeedsUser(Exception):
+    """A person must act before the call can succeed; ``url`` is the link to show."""
+
+    def __init__(self, answer: t.ResponseDiagnosis):
+        super().__init__(answer.solution)
+        self.answer = answer
+        self.url = answer.url
+
+
+class Failed(Exception):
+    """The call failed for good; ``answer`` says why."""
+
+    def __init__(self, answer: t.ResponseDiagnosis):
+        super().__init__(f"{answer.rule or 'unrecognised'}: {answer.cause}")
+        self.answer = answer
+
+
+def send(
+    client: httpx.Client,
+    method: str,
+    url: str,
+    operation: str,
+    token: Callable[[bool], str],
+    json: Optional[Dict[str, Any]] = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> httpx.Response:
+    """Sends the call; ``token(fresh)`` gives a bearer token, a new one when ``fresh``."""
+    headers = {"Authorization": f"Bearer {token(False)}"}
+    if method.upper() == "POST":
+        # One key for every copy of this write, so Debitura acts on it once.
+        headers["Idempotency-Key"] = str(uuid.uuid4())
+    refreshed = False
+    resends = 0
+    while True:
+        response = client.request(method, url, json=json, headers=headers)
+        if response.is_success and response.status_code != 202:
+            return response
+        answer = t.diagnose_response(
+            response.status_code,
+            response.content,
+            operation,
+            response.headers.get("Retry-After"),
+            method=method,
+            after_token_refresh=refreshed,
+        )
+        if answer.retry is t.Retry.TOKEN_REFRESH and not refreshed:
+            refreshed = True
+            headers["Authorization"] = f"Bearer {token(True)}"
+            continue
+        if answer.retry is t.Retry.BACKOFF and answer.backoff is not None:
+            resends += 1
+            wait = answer.backoff.delay(resends)
+            if wait is not None:
+                if answer.retry_after is not None and answer.backoff.honour_retry_after:
+                    wait = max(wait, answer.retry_after)
+                sleep(min(wait, answer.backoff.max_delay_ms / 1000))
+                continue
+        if answer.retry is t.Retry.AFTER_USER_ACTION:
+            raise NeedsUser(answer)
+        if response.is_success:
+            return response
+        raise Failed(answer)
+
+
+if __name__ == "__main__":
+    import sys
+
+    base = sys.argv[1] if len(sys.argv) > 1 else "https://sandbox.debitura.com/api"
+    with httpx.Client(base_url=base, timeout=10) as client:
+        try:
+            send(client, "POST", "/cases", "create-case", lambda fresh: "token", json={})
+        except NeedsUser as e:
+            print(f"ask the user: {e} {e.url or ''}")
+        except Failed as e:
+            print(f"failed: {e}")
