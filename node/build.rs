@@ -1,0 +1,4 @@
+//! Link arguments for a Node-API addon.
+fn main() {
+    napi_build::setup();
+}

@@ -1,0 +1,76 @@
+// Carrying out debitura-triage's decisions with fetch.
+//
+// send() makes one call to Debitura and does what the answer says, and no
+// more: it sends again once after a token refresh, waits the server's delay
+// (within the rule's backoff bounds) before a resend that is safe, keeps the
+// same Idempotency-Key on every copy of a write, and stops with the URL to
+// show when a person must act (a signing or approval link).
+"use strict";
+const { randomUUID } = require("node:crypto");
+const triage = require("..");
+
+class NeedsUser extends Error {
+  constructor(answer) {
+    super(answer.solution);
+    this.answer = answer;
+    this.url = answer.url;
+  }
+}
+
+class Failed extends Error {
+  constructor(answer) {
+    super(`${answer.rule || "unrecognised"}: ${answer.diagnosis.cause}`);
+    this.answer = answer;
+  }
+}
+
+const pause = (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+
+/**
+ * Sends the call; token(fresh) gives a bearer token, a new one when fresh.
+ * @param {string} url
+ * @param {{method?: string, body?: unknown, operation: string, token: (fresh: boolean) => Promise<string> | string, sleep?: (s: number) => Promise<void>}} call
+ */
+async function send(url, call) {
+  const method = (call.method || "GET").toUpperCase();
+  const sleep = call.sleep || pause;
+  const headers = { Authorization: `Bearer ${await call.token(false)}`, "Content-Type": "application/json" };
+  if (method === "POST") headers["Idempotency-Key"] = randomUUID(); // one key for every copy
+  let refreshed = false;
+  let resends = 0;
+  for (;;) {
+    const response = await fetch(url, { method, headers, body: call.body === undefined ? undefined : JSON.stringify(call.body) });
+    if (response.ok && response.status !== 202) return response;
+    const body = Buffer.from(await response.arrayBuffer());
+    const answer = triage.diagnoseResponse(response.status, body, {
+      operation: call.operation,
+      method,
+      afterTokenRefresh: refreshed,
+      ...(response.headers.get("retry-after") ? { retryAfter: response.headers.get("retry-after") } : {}),
+    });
+    if (answer.retry === triage.Retry.TOKEN_REFRESH && !refreshed) {
+      refreshed = true;
+      headers.Authorization = `Bearer ${await call.token(true)}`;
+      continue;
+    }
+    if (answer.retry === triage.Retry.BACKOFF && answer.backoff && resends + 1 < answer.backoff.attempts) {
+      resends += 1;
+      let wait = Math.min(answer.backoff.baseDelayMs * 2 ** (resends - 1), answer.backoff.maxDelayMs) / 1000;
+      if (answer.retryAfter !== null && answer.backoff.honourRetryAfter) wait = Math.max(wait, answer.retryAfter);
+      await sleep(Math.min(wait, answer.backoff.maxDelayMs / 1000));
+      continue;
+    }
+    if (answer.retry === triage.Retry.AFTER_USER_ACTION) throw new NeedsUser(answer);
+    if (response.ok) return response;
+    throw new Failed(answer);
+  }
+}
+
+module.exports = { send, NeedsUser, Failed };
+
+if (require.main === module) {
+  const base = process.argv[2] || "https://sandbox.debitura.com/api";
+  send(`${base}/cases`, { method: "POST", body: {}, operation: "create-case", token: () => "token" })
+    .then((r) => console.log(`sent: ${r.status}`))
+    .catch((e) => console.log(e instanceof NeedsUser ? `ask the user: ${e.message} ${e.url || ""}` : `failed: ${e.message}`));
+}

@@ -1,0 +1,143 @@
+// Type declarations for debitura-triage. Every answer is frozen, and has
+// every key (null where there is nothing).
+
+/** Whether and how to retry the call that failed. */
+export type RetryPolicy = "never" | "after-user-action" | "token-refresh" | "backoff";
+
+/** The retry policies, by name. */
+export declare const Retry: Readonly<{
+  NEVER: "never";
+  AFTER_USER_ACTION: "after-user-action";
+  TOKEN_REFRESH: "token-refresh";
+  BACKOFF: "backoff";
+}>;
+
+/** The valid operation names (`create-case`, …). */
+export declare const OPERATIONS: readonly string[];
+/** The valid environment names. */
+export declare const ENVIRONMENTS: readonly string[];
+
+/** The bounds of a rule that backs off. */
+export interface Backoff {
+  readonly attempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly jitterPercent: number;
+  readonly honourRetryAfter: boolean;
+}
+
+/** What a failure means and what to do. */
+export interface Diagnosis {
+  /** The id of the rule that matched; null when none did or several fit. */
+  readonly rule: string | null;
+  readonly matched: boolean;
+  readonly title: string | null;
+  readonly section: string | null;
+  readonly cause: string;
+  readonly solution: string;
+  readonly retry: RetryPolicy;
+  readonly backoff: Backoff | null;
+  readonly docsUrl: string | null;
+  /** The rules that fit when the question says too little to tell them apart. */
+  readonly several: readonly string[];
+  readonly orNone: boolean;
+}
+
+/** What the caller knows of a failure; every field is optional. */
+export interface Question {
+  status?: number;
+  type?: string;
+  message?: string;
+  operation?: string;
+  event?: string;
+  symptom?: string;
+  afterTokenRefresh?: boolean;
+  environment?: string;
+  method?: string;
+  idempotencyKey?: boolean;
+}
+
+/** One error a response body reported. */
+export interface Finding {
+  readonly source: string;
+  readonly type: string | null;
+  readonly message: string | null;
+  readonly field: string | null;
+  readonly solutionUrl: string | null;
+  readonly rule: string | null;
+  readonly retry: RetryPolicy;
+  readonly decisive: boolean;
+}
+
+/** What the caller knows of the call a response answered. */
+export interface ResponseContext {
+  operation?: string;
+  /** The Retry-After header: its text, or seconds. */
+  retryAfter?: string | number;
+  method?: string;
+  idempotencyKey?: boolean;
+  afterTokenRefresh?: boolean;
+  environment?: string;
+  /** Now, in Unix seconds, for a Retry-After given as a date. */
+  now?: number;
+}
+
+/** The answer to a response. */
+export interface ResponseDiagnosis {
+  readonly diagnosis: Diagnosis;
+  readonly rule: string | null;
+  readonly retry: RetryPolicy;
+  readonly backoff: Backoff | null;
+  /** The URL to show the user (a signing or approval link), if the body has one. */
+  readonly url: string | null;
+  /** How long the server asked to wait, in seconds, if it said. */
+  readonly retryAfter: number | null;
+  readonly body: string;
+  readonly bodyNote: string | null;
+  readonly decision: string;
+  readonly decidedBy: number | null;
+  readonly errorsNotKept: number;
+  readonly findings: readonly Finding[];
+}
+
+export interface WebhookOptions {
+  /** Now, in Unix seconds; the clock's by default. */
+  now?: number;
+  /** The window; Debitura's (300 s old, 30 s ahead) by default. */
+  tolerance?: { past: number; future: number };
+  /** The signature the caller's own code computed, if known. */
+  computed?: string;
+}
+
+/** The verdict on one webhook delivery. */
+export interface WebhookCheck {
+  readonly valid: boolean;
+  readonly mistake: string | null;
+  readonly rule: string | null;
+  readonly diagnosis: Diagnosis | null;
+}
+
+/** One rule of the catalog. */
+export interface Rule {
+  readonly id: string;
+  readonly title: string;
+  readonly section: string;
+  readonly cause: string;
+  readonly solution: string;
+  readonly retry: RetryPolicy;
+  readonly backoff: Backoff | null;
+  readonly notes: string | null;
+  readonly docsUrl: string;
+  readonly seeAlso: readonly string[];
+}
+
+/** What a failure means and what to do, from what the caller knows of it. */
+export declare function diagnose(question?: Question): Diagnosis;
+/** What a response means: its status, its raw body bytes and what the caller knows. */
+export declare function diagnoseResponse(status: number, body: Uint8Array, context?: ResponseContext): ResponseDiagnosis;
+/** Checks a delivery's X-Debitura-Signature header against its raw body. */
+export declare function checkWebhook(secret: string | readonly string[], header: string, body: Uint8Array, options?: WebhookOptions): WebhookCheck;
+/** Every rule of the catalog, in its order. */
+export declare function rules(): readonly Rule[];
+/** The rule with this id (a retired id gives the rule that replaced it). */
+export declare function rule(id: string): Rule;

@@ -1,0 +1,63 @@
+// The package's own promises: frozen answers with every key, clear errors
+// naming the nearest valid names, and hostile input that never breaks it.
+"use strict";
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const t = require("..");
+
+test("the README question", () => {
+  const d = t.diagnose({ status: 422, type: "MissingPowerOfAttorney", operation: "create-case" });
+  assert.equal(d.retry, "after-user-action");
+  assert.equal(d.retry, t.Retry.AFTER_USER_ACTION);
+  assert.equal(d.rule, "missing-power-of-attorney");
+  assert.equal(d.backoff, null);
+  assert.ok(d.docsUrl.endsWith("#missing-power-of-attorney"));
+  assert.ok(d.cause && d.solution && d.matched);
+});
+
+test("answers are frozen and have every key", () => {
+  const d = t.diagnose({ status: 503, operation: "get-case" });
+  assert.ok(Object.isFrozen(d) && Object.isFrozen(d.backoff) && Object.isFrozen(d.several));
+  assert.throws(() => { "use strict"; d.rule = "x"; }, TypeError);
+  assert.deepEqual(Object.keys(t.diagnose()).sort(), ["backoff", "cause", "docsUrl", "matched", "orNone", "retry", "rule", "section", "several", "solution", "title"]);
+  assert.equal(d.retry, "backoff");
+  assert.ok(d.backoff.attempts >= 2 && d.backoff.baseDelayMs <= d.backoff.maxDelayMs);
+});
+
+test("bad names are errors naming the nearest", () => {
+  assert.throws(() => t.diagnose({ operation: "create-cse" }), /did you mean `create-case`/);
+  assert.throws(() => t.diagnose({ environment: "prod" }), /production/);
+  assert.throws(() => t.diagnose({ operaton: "create-case" }), /unknown option `operaton`.*`operation`/);
+  assert.throws(() => t.diagnose({ status: 42 }), /HTTP status/);
+  assert.throws(() => t.diagnoseResponse(422, "not bytes"), TypeError);
+  assert.throws(() => t.diagnoseResponse(422, Buffer.from(""), { retryafter: 3 }), /`retryAfter`/);
+  assert.throws(() => t.rule("missing-power-of-atorney"), /did you mean/);
+  assert.throws(() => t.checkWebhook(Array(9).fill("c2VjcmV0"), "t=1,v1=00", Buffer.from("{}")), /at most 8/);
+});
+
+test("hostile bodies get an answer", () => {
+  const bodies = [
+    Buffer.alloc(0),
+    Buffer.from([0xff, 0xfe, 0x00]),
+    Buffer.from("{".repeat(100000)),
+    Buffer.from('{"retryAfter": 1e308}'),
+    Buffer.from('{"type": "\\u202e\\u0000\x1b[31m"}'),
+    Buffer.alloc(10 * 1024 * 1024, 0x78),
+  ];
+  for (const body of bodies) {
+    const r = t.diagnoseResponse(503, body, { operation: "get-case", retryAfter: "\x1b[2J" });
+    assert.ok(Object.values(t.Retry).includes(r.retry));
+  }
+  const r = t.diagnoseResponse(429, Buffer.from("{}"), { operation: "create-case", retryAfter: 7 });
+  assert.equal(r.retryAfter, 7);
+  const dated = t.diagnoseResponse(429, Buffer.from("{}"), { operation: "create-case", retryAfter: "Sun, 01 Nov 2026 00:01:30 GMT", now: 1793491200 });
+  assert.equal(dated.retryAfter, 90);
+});
+
+test("the catalog", () => {
+  const rules = t.rules();
+  assert.ok(rules.length > 100 && Object.isFrozen(rules));
+  assert.equal(new Set(rules.map((r) => r.id)).size, rules.length);
+  assert.equal(t.rule("missing-power-of-attorney").retry, "after-user-action");
+  assert.ok(t.OPERATIONS.includes("create-case") && t.ENVIRONMENTS.includes("production"));
+});
