@@ -25,7 +25,7 @@ fn crates() -> Vec<Crate> {
         src: Path::new(ROOT).join("src"),
         generated,
     }];
-    for name in ["cli", "rules-model", "codegen", "reqwest", "axum", "python", "node"] {
+    for name in ["cli", "rules-model", "codegen", "reqwest", "axum"] {
         crates.push(Crate {
             name,
             src: Path::new(ROOT).join(name).join("src"),
