@@ -32,11 +32,12 @@ fn retry_enum<'py>(py: Python<'py>, retry: debitura_triage::Retry) -> PyResult<B
             .map(|r| class.call1((r.as_str(),)).map(Bound::unbind))
             .collect()
     })?;
-    let at = debitura_triage::Retry::ALL
+    debitura_triage::Retry::ALL
         .iter()
         .position(|r| *r == retry)
-        .unwrap_or_default();
-    Ok(members[at].bind(py).clone())
+        .and_then(|at| members.get(at))
+        .map(|member| member.bind(py).clone())
+        .ok_or_else(|| PyValueError::new_err(format!("no Retry member for `{retry}`")))
 }
 
 fn operation(name: Option<&str>) -> PyResult<Option<Operation>> {
