@@ -141,3 +141,5 @@ export declare function checkWebhook(secret: string | readonly string[], header:
 export declare function rules(): readonly Rule[];
 /** The rule with this id (a retired id gives the rule that replaced it). */
 export declare function rule(id: string): Rule;
+/** Seconds to wait before resend `resend` (1 for the first) of a call rule `id` backs off, before jitter; null once its attempts are used up. */
+export declare function backoffDelay(id: string, resend: number): number | null;

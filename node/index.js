@@ -103,6 +103,15 @@ function rules() {
   return Object.freeze(native.rules().map((r) => shape(r, RULE, { backoff })));
 }
 
+/**
+ * Seconds to wait before resend `resend` (1 for the first) of a call that rule
+ * `id` backs off, before jitter; null once its attempts are used up.
+ */
+function backoffDelay(id, resend) {
+  const wait = native.backoffDelay(id, resend);
+  return wait === undefined ? null : wait;
+}
+
 /** The rule with this id (a retired id gives the rule that replaced it). */
 function rule(id) {
   return shape(native.rule(id), RULE, { backoff });
@@ -117,4 +126,5 @@ module.exports = {
   checkWebhook,
   rules,
   rule,
+  backoffDelay,
 };

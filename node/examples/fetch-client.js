@@ -53,9 +53,9 @@ async function send(url, call) {
       headers.Authorization = `Bearer ${await call.token(true)}`;
       continue;
     }
-    if (answer.retry === triage.Retry.BACKOFF && answer.backoff && resends + 1 < answer.backoff.attempts) {
+    let wait = answer.retry === triage.Retry.BACKOFF && answer.rule ? triage.backoffDelay(answer.rule, resends + 1) : null;
+    if (wait !== null) {
       resends += 1;
-      let wait = Math.min(answer.backoff.baseDelayMs * 2 ** (resends - 1), answer.backoff.maxDelayMs) / 1000;
       if (answer.retryAfter !== null && answer.backoff.honourRetryAfter) wait = Math.max(wait, answer.retryAfter);
       await sleep(Math.min(wait, answer.backoff.maxDelayMs / 1000));
       continue;

@@ -474,6 +474,19 @@ pub fn rule(id: String) -> Result<Rule> {
     }
 }
 
+/// The wait in seconds before resend `resend` (1 for the first) of a call
+/// that rule `id` backs off, before jitter; null once its attempts are used
+/// up, or for a rule that does not back off.
+#[napi(js_name = "backoffDelay")]
+pub fn backoff_delay(id: String, resend: u32) -> Result<Option<f64>> {
+    let found = rule(id)?;
+    let rule = RuleId::from_id(&found.id).map(RuleId::rule);
+    Ok(rule
+        .and_then(|r| r.backoff)
+        .and_then(|b| b.delay(resend))
+        .map(|d| d.as_secs_f64()))
+}
+
 /// The valid operation names.
 #[napi(js_name = "operations")]
 pub fn operations() -> Vec<&'static str> {

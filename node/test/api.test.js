@@ -54,6 +54,14 @@ test("hostile bodies get an answer", () => {
   assert.equal(dated.retryAfter, 90);
 });
 
+test("backoff delays come from the rule", () => {
+  const b = t.rule("upstream-unavailable").backoff;
+  assert.equal(t.backoffDelay("upstream-unavailable", 1), b.baseDelayMs / 1000);
+  assert.equal(t.backoffDelay("upstream-unavailable", b.attempts), null);
+  assert.equal(t.backoffDelay("missing-power-of-attorney", 1), null);
+  assert.throws(() => t.backoffDelay("no-such-rule", 1), /no-such-rule/);
+});
+
 test("the catalog", () => {
   const rules = t.rules();
   assert.ok(rules.length > 100 && Object.isFrozen(rules));

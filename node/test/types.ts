@@ -1,5 +1,5 @@
 // The declarations as a TypeScript user meets them: this file must compile.
-import { diagnose, diagnoseResponse, checkWebhook, rules, rule, Retry, RetryPolicy, Diagnosis } from "..";
+import { diagnose, diagnoseResponse, checkWebhook, rules, rule, backoffDelay, Retry, RetryPolicy, Diagnosis } from "..";
 
 const d: Diagnosis = diagnose({ status: 422, type: "MissingPowerOfAttorney", operation: "create-case" });
 const policy: RetryPolicy = d.retry;
@@ -8,4 +8,5 @@ const wait: number | null = diagnoseResponse(429, new Uint8Array(0), { retryAfte
 const ok: boolean = checkWebhook(["a", "b"], "t=1,v1=00", new Uint8Array(0), { now: 1 }).valid;
 const ids: string[] = rules().map((r) => r.id);
 const attempts: number | undefined = rule("upstream-unavailable").backoff?.attempts;
-void [isUserAction, wait, ok, ids, attempts];
+const next: number | null = backoffDelay("upstream-unavailable", 1);
+void [isUserAction, wait, ok, ids, attempts, next];
