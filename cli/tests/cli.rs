@@ -348,6 +348,45 @@ fn docs_writes_only_changed_pages_and_check_names_stale_ones() {
 }
 
 #[test]
+fn conformance_writes_the_suite_and_check_names_missing_and_stale_files() {
+    let dir = scratch("conformance");
+    let out = dir.to_str().unwrap();
+    let check = run(&["conformance", "--check", "--out", out]);
+    assert_eq!(check.status.code(), Some(1));
+    let err = String::from_utf8(check.stderr).unwrap();
+    assert_eq!(err.matches("missing: ").count(), 4, "{err}");
+    assert!(
+        err.contains(&format!("cargo run -q -- conformance --out {out}")),
+        "{err}"
+    );
+
+    let wrote = stdout(&["conformance", "--out", out]);
+    assert_eq!(
+        wrote.lines().filter(|l| l.starts_with("wrote ")).count(),
+        4,
+        "{wrote}"
+    );
+    stdout(&["conformance", "--check", "--out", out]);
+    std::fs::write(dir.join("webhooks.json"), "{}\n").unwrap();
+    let err = String::from_utf8(run(&["conformance", "--check", "--out", out]).stderr).unwrap();
+    assert!(
+        err.contains("stale: ") && err.contains("webhooks.json"),
+        "{err}"
+    );
+    assert!(!err.contains("queries.json"), "{err}");
+
+    // Inputs that are not there are named, with what to pass instead.
+    let err =
+        String::from_utf8(run(&["conformance", "--out", out, "--bodies", "/nonexistent"]).stderr)
+            .unwrap();
+    assert!(
+        err.contains("/nonexistent") && err.contains("--bodies DIR"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn committed_docs_pass_the_check() {
     let docs = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs");
     stdout(&["docs", "--check", "--out", docs]);
