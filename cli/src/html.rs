@@ -60,7 +60,7 @@ pub fn fragment(markdown: &str, render: Render) -> (String, String) {
                 let level = HeadingLevel::try_from(level as usize + render.shift)
                     .unwrap_or(HeadingLevel::H6);
                 if let Some(start) = in_heading.take() {
-                    let text: String = events[start + 1..]
+                    let text: String = events[start..]
                         .iter()
                         .filter_map(|e| match e {
                             Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
