@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use debitura_triage::{diagnose_response, Operation, Query, ResponseDiagnosis, Retry};
+use debitura_triage::{diagnose_response, Credential, Operation, Query, ResponseDiagnosis, Retry};
 
 /// What the service does next.
 #[derive(Debug, PartialEq)]
@@ -29,8 +29,13 @@ enum Action {
 const DEFAULT_BACKOFF: Duration = Duration::from_secs(1);
 
 fn handle(status: u16, body: &[u8], operation: Operation, after_refresh: bool) -> Action {
+    // Nothing unsaid is assumed, so the service says what it sent: this one
+    // calls the Customer API with a bearer token, and puts an
+    // Idempotency-Key on every write that takes one.
     let context = Query::new()
         .operation(operation)
+        .credential(Credential::Bearer)
+        .idempotency_key(operation.takes_idempotency_key())
         .after_token_refresh(after_refresh);
     let answer: ResponseDiagnosis<'_> = diagnose_response(status, body, &context);
     let d = answer.diagnosis();

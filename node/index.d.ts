@@ -53,7 +53,10 @@ export interface Question {
   symptom?: string;
   afterTokenRefresh?: boolean;
   environment?: string;
+  /** The credential sent: "api-key" or "bearer". Not assumed when left out. */
+  auth?: string;
   method?: string;
+  /** Whether the request carried an Idempotency-Key. Not assumed when left out. */
   idempotencyKey?: boolean;
 }
 
@@ -75,7 +78,10 @@ export interface ResponseContext {
   /** The Retry-After header: its text, or seconds. */
   retryAfter?: string | number;
   method?: string;
+  /** Whether the request carried an Idempotency-Key. Not assumed when left out. */
   idempotencyKey?: boolean;
+  /** The credential sent: "api-key" or "bearer". Not assumed when left out. */
+  auth?: string;
   afterTokenRefresh?: boolean;
   environment?: string;
   /** Now, in Unix seconds, for a Retry-After given as a date. */

@@ -15,8 +15,8 @@ const Retry = Object.freeze({
   BACKOFF: "backoff",
 });
 
-const QUESTION = ["status", "type", "message", "operation", "event", "symptom", "afterTokenRefresh", "environment", "method", "idempotencyKey"];
-const RESPONSE = ["operation", "retryAfter", "method", "idempotencyKey", "afterTokenRefresh", "environment", "now"];
+const QUESTION = ["status", "type", "message", "operation", "event", "symptom", "afterTokenRefresh", "environment", "auth", "method", "idempotencyKey"];
+const RESPONSE = ["operation", "retryAfter", "method", "idempotencyKey", "auth", "afterTokenRefresh", "environment", "now"];
 const WEBHOOK = ["now", "tolerance", "computed"];
 
 const DIAGNOSIS = ["rule", "matched", "title", "section", "cause", "solution", "retry", "backoff", "docsUrl", "several", "orNone"];

@@ -2,7 +2,7 @@
 
 use crate::backoff::Backoff;
 use crate::query::Query;
-use crate::vocabulary::{Environment, Operation, Retry, RuleId};
+use crate::vocabulary::{Credential, Environment, Operation, Retry, RuleId};
 
 /// One section of the troubleshooting page (one file under `rules/`).
 #[derive(Debug)]
@@ -55,6 +55,8 @@ pub struct When {
     pub after_token_refresh: Option<bool>,
     /// Accepted environments.
     pub environment: &'static [Environment],
+    /// Accepted credentials.
+    pub credential: &'static [Credential],
     /// Whether the request must (or must not) be safe to send twice
     /// ([`Query::safe_to_resend`](crate::Query::safe_to_resend)).
     pub safe_to_resend: Option<bool>,

@@ -54,7 +54,9 @@ pub use response::{
     diagnose_response, BodyShape, Decision, ErrorSource, Finding, ResponseDiagnosis, MAX_ERRORS,
 };
 pub use text::{printable, Printable, ShellWord};
-pub use vocabulary::{Environment, Operation, Retry, RuleId, Symptom, EVENTS, SYMPTOMS};
+pub use vocabulary::{
+    Credential, Environment, Operation, Retry, RuleId, Symptom, EVENTS, SYMPTOMS,
+};
 
 /// A matcher compiled from 10 000 synthetic rules, to measure lookups at
 /// scale. Benchmarks only: it is built with the `synthetic` feature.

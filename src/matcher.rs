@@ -184,15 +184,22 @@ fn unrecognised(status: Option<u16>) -> (&'static str, &'static str) {
 /// over the query's fields picks the most specific matching rule.
 ///
 /// ```
-/// use debitura_triage::{diagnose, Operation, Query, Retry, RuleId};
+/// use debitura_triage::{diagnose, Credential, Operation, Query, Retry, RuleId};
 ///
-/// let d = diagnose(&Query::new().status(401).operation(Operation::CreateCase));
+/// let sent = Query::new().status(401).operation(Operation::CreateCase);
+/// let d = diagnose(&sent.credential(Credential::Bearer));
 /// assert_eq!(d.rule_id(), Some(RuleId::BearerTokenExpired));
 /// assert_eq!(d.retry(), Retry::TokenRefresh);
 ///
 /// // The same failure right after a refresh is a different rule.
-/// let again = Query::new().status(401).operation(Operation::CreateCase).after_token_refresh(true);
+/// let again = sent.credential(Credential::Bearer).after_token_refresh(true);
 /// assert_eq!(diagnose(&again).retry(), Retry::Never);
+///
+/// // Nothing unsaid is assumed: with the credential left out, a refresh
+/// // and a refused key both fit, and the cautious answer stands.
+/// let d = diagnose(&sent);
+/// assert!(d.candidates().contains(&RuleId::CustomerApiKeyRejected));
+/// assert_eq!(d.retry(), Retry::Never);
 ///
 /// // Nothing matches: an explicit "unrecognised" answer, never retried.
 /// let unknown = diagnose(&Query::new().status(418).error_type("TeapotOverflow"));
@@ -261,8 +268,13 @@ mod tests {
     fn a_matched_answer_carries_its_rule() {
         use crate::vocabulary::Operation;
 
-        let d = diagnose(&Query::new().status(401).operation(Operation::CreateCase));
-        let rule = d.rule().expect("a 401 on case creation is known");
+        let d = diagnose(
+            &Query::new()
+                .status(401)
+                .operation(Operation::CreateCase)
+                .credential(crate::vocabulary::Credential::Bearer),
+        );
+        let rule = d.rule().expect("a 401 on case creation with a token is known");
         assert!(d.is_matched());
         assert_eq!(d.rule_id(), Some(rule.id));
         assert_eq!((d.cause(), d.solution()), (rule.cause, rule.solution));

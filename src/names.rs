@@ -6,7 +6,7 @@ use core::fmt;
 use core::str::FromStr;
 
 use crate::text::Printable;
-use crate::vocabulary::{Environment, Operation, Retry, RuleId};
+use crate::vocabulary::{Credential, Environment, Operation, Retry, RuleId};
 
 mod suggest {
     include!(concat!(env!("OUT_DIR"), "/suggest.rs"));
@@ -111,6 +111,7 @@ named!(RuleId, "rule id", from_id);
 named!(Retry, "retry policy", from_name);
 named!(Operation, "operation", from_name);
 named!(Environment, "environment", from_name);
+named!(Credential, "credential", from_name);
 
 impl fmt::Display for RuleId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -135,6 +136,9 @@ mod tests {
         }
         for env in Environment::ALL {
             assert_eq!(env.to_string().parse::<Environment>(), Ok(*env));
+        }
+        for credential in Credential::ALL {
+            assert_eq!(credential.to_string().parse::<Credential>(), Ok(*credential));
         }
     }
 

@@ -2,13 +2,17 @@
 
 use crate::resend::Resend;
 use crate::text::ShellWord;
-use crate::vocabulary::{Environment, Operation, Symptom};
+use crate::vocabulary::{Credential, Environment, Operation, Symptom};
 
 /// The symptom under which the delivery-failure rules are filed.
 const DELIVERY_FAILED: &str = Symptom::WebhookDeliveryFailed.as_str();
 
-/// What a service knows about a failure. Leave out what you do not know: a
-/// rule only matches when every field it names is present and accepted.
+/// What a service knows about a failure. Leave out what you do not know:
+/// nothing left out is assumed. A query that leaves out its status,
+/// operation, environment, credential, method or key is answered from what
+/// it gives; where a field it leaves out decides between rules, the answer
+/// names them ([`Diagnosis::several`](crate::Diagnosis::several)) with the
+/// most cautious of their policies.
 ///
 /// ```
 /// use debitura_triage::{Operation, Query};
@@ -39,13 +43,18 @@ pub struct Query<'a> {
     pub after_token_refresh: bool,
     /// The environment the call went to.
     pub environment: Option<Environment>,
+    /// The credential the request carried; `None` when the query does not
+    /// say. On the Customer API a 401 with a bearer token is cured by
+    /// minting a new one, a 401 with an API key is not.
+    pub credential: Option<Credential>,
     /// The HTTP method of the request that failed (`GET`, `POST`, …), which
-    /// tells which of its operation's routes it was.
+    /// tells which of its operation's routes it was. A method none of the
+    /// operation's routes uses does not fit it ([`Query::method_fits`]), and
+    /// the operation's own routes decide.
     pub method: Option<&'a str>,
     /// Whether the request carried an `Idempotency-Key` header; `None` when
-    /// the query does not say. A write that takes a key is taken to carry
-    /// one unless the query says it did not: the catalog's answers for those
-    /// writes rely on the key, and the reqwest layer always sends one.
+    /// the query does not say. Nothing is assumed: a write that takes a key
+    /// is safe to send twice only when the query says it carried one.
     pub idempotency_key: Option<bool>,
 }
 
@@ -63,6 +72,7 @@ impl<'a> Query<'a> {
             symptom: None,
             after_token_refresh: false,
             environment: None,
+            credential: None,
             method: None,
             idempotency_key: None,
         }
@@ -142,6 +152,14 @@ impl<'a> Query<'a> {
         self
     }
 
+    /// Sets the credential the request carried.
+    #[must_use]
+    #[inline]
+    pub const fn credential(mut self, credential: Credential) -> Self {
+        self.credential = Some(credential);
+        self
+    }
+
     /// Sets the HTTP method of the request that failed.
     #[must_use]
     #[inline]
@@ -159,33 +177,59 @@ impl<'a> Query<'a> {
     }
 
     /// Whether the request that failed may be sent again without acting
-    /// twice, from what the query says of it: a method safe by itself (GET,
-    /// HEAD, OPTIONS, PUT, DELETE), or an operation whose routes (of its
-    /// method, when given) are all safe to resend, by their method, a key in
-    /// the request, or an `Idempotency-Key` it carries (taken as carried
-    /// unless the query says otherwise). A query with neither says too
-    /// little, and is not safe.
+    /// twice, from what the query says of it; `None` when what it leaves
+    /// out decides (nothing is assumed).
+    ///
+    /// Without an operation, only a method safe by itself tells (GET, HEAD,
+    /// OPTIONS, PUT, DELETE). With one, every route the request may be
+    /// must agree: its routes of the query's method (all of them when the
+    /// method is not given, or fits none of them), each safe by its method
+    /// or by a key in the request, unsafe, or, taking an `Idempotency-Key`,
+    /// as safe as the query says the key was sent.
     ///
     /// ```
     /// use debitura_triage::{Operation, Query};
     ///
     /// let upload = Query::new().status(503).operation(Operation::UploadCaseFile);
-    /// assert!(!upload.safe_to_resend());
+    /// assert_eq!(upload.safe_to_resend(), Some(false));
+    /// // The key is not assumed: sent or not, the query must say.
     /// let case = Query::new().status(503).operation(Operation::CreateCase);
-    /// assert!(case.safe_to_resend());
-    /// assert!(!case.idempotency_key(false).safe_to_resend());
-    /// assert!(!Query::new().status(503).safe_to_resend());
+    /// assert_eq!(case.safe_to_resend(), None);
+    /// assert_eq!(case.idempotency_key(true).safe_to_resend(), Some(true));
+    /// assert_eq!(case.idempotency_key(false).safe_to_resend(), Some(false));
+    /// // A method the operation has no route for makes it no safer.
+    /// assert_eq!(case.method("PUT").safe_to_resend(), None);
+    /// assert_eq!(Query::new().status(503).safe_to_resend(), None);
     /// let read = Query::new().operation(Operation::ManageWebhooks).method("GET");
-    /// assert!(read.safe_to_resend());
+    /// assert_eq!(read.safe_to_resend(), Some(true));
     /// ```
     #[must_use]
     #[inline]
-    pub fn safe_to_resend(&self) -> bool {
-        self.method.is_some_and(Resend::is_safe_method)
-            || self.operation.is_some_and(|op| {
-                op.resend(self.method)
-                    .is_safe(self.idempotency_key != Some(false))
-            })
+    pub fn safe_to_resend(&self) -> Option<bool> {
+        match self.operation {
+            Some(op) => op.safe_to_resend(self.method, self.idempotency_key),
+            None => self.method.is_some_and(Resend::is_safe_method).then_some(true),
+        }
+    }
+
+    /// False when the query gives an operation and a method that none of
+    /// the operation's routes uses: the method is then set aside, and the
+    /// operation's routes decide.
+    ///
+    /// ```
+    /// use debitura_triage::{Operation, Query};
+    ///
+    /// let q = Query::new().operation(Operation::CreateCase);
+    /// assert!(q.method("POST").method_fits());
+    /// assert!(!q.method("PUT").method_fits());
+    /// assert!(q.method_fits());
+    /// ```
+    #[must_use]
+    pub fn method_fits(&self) -> bool {
+        match (self.operation, self.method) {
+            (Some(op), Some(method)) => op.has_method(method),
+            _ => true,
+        }
     }
 }
 
@@ -202,7 +246,7 @@ impl<'a> Query<'a> {
 /// ```
 impl core::fmt::Display for Query<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let args: [Option<(&str, Arg<'_>)>; 10] = [
+        let args: [Option<(&str, Arg<'_>)>; 11] = [
             self.status.map(|s| ("--status", Arg::Number(s))),
             self.error_type.map(|t| ("--type", Arg::Word(t))),
             self.message.map(|m| ("--message", Arg::Word(m))),
@@ -212,6 +256,7 @@ impl core::fmt::Display for Query<'_> {
             self.after_token_refresh
                 .then_some(("--after-token-refresh", Arg::Flag)),
             self.environment.map(|e| ("--env", Arg::Word(e.as_str()))),
+            self.credential.map(|c| ("--auth", Arg::Word(c.as_str()))),
             self.method.map(|m| ("--method", Arg::Word(m))),
             self.idempotency_key.map(|key| {
                 let flag = if key {

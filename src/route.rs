@@ -4,19 +4,22 @@
 
 use crate::query::Query;
 use crate::resend::Resend;
-use crate::vocabulary::{Api, Environment, Operation, APIS, ROUTES};
+use crate::vocabulary::{Api, Environment, Operation, Route, APIS, ROUTES};
 
 impl<'a> Query<'a> {
     /// Sets the method, operation and environment a request tells: a documented
     /// host names its API and environment, and the route then names the
     /// operation (the API itself when no route fits); any other host (a
     /// proxy, a local fake) leaves the environment unset and the route
-    /// alone decides, as in [`Operation::from_route`]. The method is kept,
-    /// for [`Query::safe_to_resend`]; fields the request cannot tell keep
-    /// their values.
+    /// alone decides, as in [`Operation::from_route`], among the APIs that
+    /// take the query's credential when it gives one: a route both APIs
+    /// have is told apart by its host or by a credential only one takes,
+    /// and is otherwise left unknown. The method is kept, for
+    /// [`Query::safe_to_resend`]; fields the request cannot tell keep their
+    /// values.
     ///
     /// ```
-    /// use debitura_triage::{Environment, Operation, Query};
+    /// use debitura_triage::{Credential, Environment, Operation, Query};
     ///
     /// let q = Query::new().request("GET", Some("testcustomer-api.debitura.com"), "/v1/cases/42");
     /// assert_eq!(q.operation, Some(Operation::GetCase));
@@ -24,6 +27,11 @@ impl<'a> Query<'a> {
     ///
     /// let q = Query::new().request("POST", Some("127.0.0.1"), "/v1/cases");
     /// assert_eq!((q.operation, q.environment), (Some(Operation::CreateCase), None));
+    ///
+    /// // Both APIs answer `GET /me`: only the Customer API takes a bearer token.
+    /// assert_eq!(Query::new().request("GET", None, "/me").operation, None);
+    /// let q = Query::new().credential(Credential::Bearer).request("GET", None, "/me");
+    /// assert_eq!(q.operation, Some(Operation::GetCreditor));
     /// ```
     #[must_use]
     pub fn request(mut self, method: &'a str, host: Option<&str>, path: &str) -> Self {
@@ -32,12 +40,25 @@ impl<'a> Query<'a> {
                 self.environment = Some(env);
                 Some(Operation::from_api_route(api, method, path).unwrap_or(api))
             }
-            None => Operation::from_route(method, path),
+            None => only(
+                APIS.iter()
+                    .filter(|api| {
+                        self.credential
+                            .is_none_or(|c| api.credentials.contains(&c))
+                    })
+                    .filter_map(|api| route_in(api, method, path)),
+            ),
         };
         self.operation = found.or(self.operation);
         self.method = Some(method);
         self
     }
+}
+
+/// The one item of `items`, or `None` when there is none or more than one.
+fn only<T>(mut items: impl Iterator<Item = T>) -> Option<T> {
+    let first = items.next()?;
+    items.next().is_none().then_some(first)
 }
 
 impl Operation {
@@ -63,9 +84,7 @@ impl Operation {
     /// ```
     #[must_use]
     pub fn from_route(method: &str, path: &str) -> Option<Operation> {
-        let mut found = APIS.iter().filter_map(|api| route_in(api, method, path));
-        let first = found.next()?;
-        found.next().is_none().then_some(first)
+        only(APIS.iter().filter_map(|api| route_in(api, method, path)))
     }
 
     /// The operation a request to `api` (a root operation such as
@@ -131,10 +150,10 @@ impl Operation {
     }
 
     /// Why sending this operation's request twice is safe, or that it is
-    /// not: the least safe reason among its routes and its descendants'
-    /// routes, of `method` only when it is given (letters compare without
-    /// regard to case). A method none of them uses, or an operation without
-    /// routes, gives [`Resend::Unsafe`]: nothing says a resend is safe.
+    /// not: the least safe reason among the routes a request of it with
+    /// `method` may be ([`Operation::safe_to_resend`] says which). An
+    /// operation without routes gives [`Resend::Unsafe`]: nothing says a
+    /// resend is safe.
     ///
     /// ```
     /// use debitura_triage::{Operation, Resend};
@@ -145,16 +164,64 @@ impl Operation {
     /// assert_eq!(Operation::CreateClient.resend(Some("POST")), Resend::BusinessKey);
     /// assert_eq!(Operation::CustomerApi.resend(Some("GET")), Resend::Method);
     /// assert_eq!(Operation::CustomerApi.resend(None), Resend::Unsafe);
+    /// // A method the operation has no route for changes nothing.
+    /// assert_eq!(Operation::UploadCaseFile.resend(Some("PUT")), Resend::Unsafe);
     /// ```
     #[must_use]
     pub fn resend(self, method: Option<&str>) -> Resend {
-        ROUTES
-            .iter()
-            .filter(|r| r.operation.is_within(self))
-            .filter(|r| method.is_none_or(|m| r.method.eq_ignore_ascii_case(m)))
+        self.routes_of(method)
             .map(|r| r.resend)
             .min()
             .unwrap_or(Resend::Unsafe)
+    }
+
+    /// Whether a request of this operation with `method` (if known),
+    /// carrying an `Idempotency-Key` or not (`None`: not said), may be sent
+    /// twice without acting twice; `None` when what is not said decides.
+    /// Every route the request may be must agree: those of `method` when
+    /// it is given and one of them uses it, else all of the operation's and
+    /// its descendants' routes.
+    ///
+    /// ```
+    /// use debitura_triage::Operation;
+    ///
+    /// assert_eq!(Operation::CreateCase.safe_to_resend(Some("POST"), None), None);
+    /// assert_eq!(Operation::CreateCase.safe_to_resend(Some("POST"), Some(true)), Some(true));
+    /// assert_eq!(Operation::ManageWebhooks.safe_to_resend(None, None), None);
+    /// assert_eq!(Operation::ManageWebhooks.safe_to_resend(Some("POST"), None), Some(false));
+    /// assert_eq!(Operation::GetCase.safe_to_resend(Some("POST"), Some(false)), Some(true));
+    /// ```
+    #[must_use]
+    pub fn safe_to_resend(self, method: Option<&str>, key: Option<bool>) -> Option<bool> {
+        let mut answers = self.routes_of(method).map(|r| match r.resend {
+            Resend::Unsafe => Some(false),
+            Resend::IdempotencyKey => key,
+            Resend::BusinessKey | Resend::ReadOnly | Resend::Method => Some(true),
+        });
+        let first = answers.next().flatten();
+        if answers.all(|a| a == first) {
+            first
+        } else {
+            None
+        }
+    }
+
+    /// True when one of this operation's (or its descendants') routes
+    /// uses `method` (letters compare without regard to case).
+    #[must_use]
+    pub fn has_method(self, method: &str) -> bool {
+        ROUTES
+            .iter()
+            .any(|r| r.operation.is_within(self) && r.method.eq_ignore_ascii_case(method))
+    }
+
+    /// The routes a request of this operation with `method` may be: those
+    /// of `method` when one uses it, else all of them.
+    fn routes_of<'m>(self, method: Option<&'m str>) -> impl Iterator<Item = &'static Route> + 'm {
+        let fits = method.filter(|m| self.has_method(m));
+        ROUTES.iter().filter(move |r| {
+            r.operation.is_within(self) && fits.is_none_or(|m| r.method.eq_ignore_ascii_case(m))
+        })
     }
 
     /// Whether the API takes an `Idempotency-Key` header on this

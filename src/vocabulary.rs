@@ -11,11 +11,14 @@ pub(crate) struct Route {
     pub(crate) resend: crate::resend::Resend,
 }
 
-/// One API: its root operation, base hosts and accepted path prefixes.
+/// One API: its root operation, base hosts, accepted path prefixes and
+/// the credentials it takes.
 pub(crate) struct Api {
     pub(crate) operation: Operation,
     pub(crate) hosts: &'static [(Environment, &'static str)],
     pub(crate) prefixes: &'static [&'static str],
+    /// The credentials it takes.
+    pub(crate) credentials: &'static [Credential],
 }
 
 include!(concat!(env!("OUT_DIR"), "/vocabulary.rs"));

@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use debitura_triage::{diagnose, Environment, Operation, Query, RuleId};
+use debitura_triage::{diagnose, Credential, Environment, Operation, Query, RuleId};
 use debitura_triage_rules_model::model::resolve::Resolution;
 use debitura_triage_rules_model::model::{Field, FIELDS};
 use debitura_triage_rules_model::{self as rules_model, Catalog};
@@ -97,7 +97,7 @@ fn agree_on_every_distinct_query() {
 fn agree_on_whether_a_request_is_safe_to_send_twice() {
     let vocabulary = &catalog().vocabulary;
     let operations = Operation::ALL.iter().map(|o| Some(*o)).chain([None]);
-    let mut safe = 0;
+    let (mut safe, mut unknown) = (0, 0);
     for op in operations {
         for method in [
             None,
@@ -116,11 +116,12 @@ fn agree_on_whether_a_request_is_safe_to_send_twice() {
                 q.idempotency_key = key;
                 let model = vocabulary.safe_to_resend(op.map(Operation::as_str), method, key);
                 assert_eq!(q.safe_to_resend(), model, "`{q}`");
-                safe += usize::from(model);
+                safe += usize::from(model == Some(true));
+                unknown += usize::from(model.is_none());
             }
         }
     }
-    assert!(safe > 0);
+    assert!(safe > 0 && unknown > 0, "{safe} safe, {unknown} unknown");
 }
 
 fn cases() -> u32 {
@@ -174,6 +175,7 @@ proptest! {
         status_noise in 100u16..600,
         method in proptest::option::of(proptest::sample::select(vec!["GET", "POST", "PUT", "PATCH", "DELETE", "post"])),
         idempotency_key in proptest::option::of(any::<bool>()),
+        credential in proptest::option::of(proptest::sample::select(Credential::ALL.to_vec())),
     ) {
         let message = message.map(|m| m + &suffix);
         let mut q = Query::new();
@@ -187,6 +189,7 @@ proptest! {
         q.after_token_refresh = after_token_refresh;
         q.method = method;
         q.idempotency_key = idempotency_key;
+        q.credential = credential;
         prop_assert_eq!(disagreement(catalog(), &q), None);
     }
 }

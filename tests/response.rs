@@ -383,7 +383,7 @@ fn hostile() -> Vec<(&'static str, Vec<u8>)> {
 fn hostile_bodies_get_an_answer_decided_by_the_status() {
     for (name, body) in hostile() {
         for status in [400u16, 422, 429, 500, 503] {
-            let context = ctx(Operation::CreateCase);
+            let context = ctx(Operation::CreateCase).idempotency_key(true);
             let r: ResponseDiagnosis<'_> = diagnose_response(status, &body, &context);
             // With no error read from the body, the status and the context
             // decide; otherwise the deciding error's own answer stands.

@@ -60,14 +60,13 @@ fn every_row_of_the_page_is_a_rule_with_its_text() {
 
 #[test]
 fn a_second_401_after_refresh_is_its_own_rule() {
-    use debitura_triage::{diagnose, Operation, Query, Retry};
-    let first = diagnose(&Query::new().status(401).operation(Operation::CustomerApi));
-    let second = diagnose(
-        &Query::new()
-            .status(401)
-            .operation(Operation::CustomerApi)
-            .after_token_refresh(true),
-    );
+    use debitura_triage::{diagnose, Credential, Operation, Query, Retry};
+    let bearer = Query::new()
+        .status(401)
+        .operation(Operation::CustomerApi)
+        .credential(Credential::Bearer);
+    let first = diagnose(&bearer);
+    let second = diagnose(&bearer.after_token_refresh(true));
     assert_ne!(first.rule_id(), second.rule_id());
     assert_eq!(first.retry(), Retry::TokenRefresh);
     assert_eq!(second.retry(), Retry::Never);

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::builder::RangedU64ValueParser;
 use clap::{value_parser, Arg, ArgAction, ArgGroup, ArgMatches};
-use debitura_triage::{Environment, Operation};
+use debitura_triage::{Credential, Environment, Operation};
 use debitura_triage_rules_model::diff::Risk;
 use debitura_triage_rules_model::nearest;
 
@@ -135,6 +135,8 @@ pub struct DiagnoseArgs {
     pub after_token_refresh: bool,
     /// The environment the call went to.
     pub environment: Option<Environment>,
+    /// The credential the request carried.
+    pub credential: Option<Credential>,
     /// The request's HTTP method, upper-case.
     pub method: Option<&'static str>,
     /// Whether the request carried an `Idempotency-Key`, if said.
@@ -172,6 +174,7 @@ impl Cli {
                 symptom: text(m, "symptom"),
                 after_token_refresh: m.get_flag("after_token_refresh"),
                 environment: m.get_one("environment").copied(),
+                credential: m.get_one("credential").copied(),
                 method: m.get_one("method").copied(),
                 idempotency_key: match (
                     m.get_flag("idempotency_key"),
@@ -377,11 +380,12 @@ pub fn command() -> clap::Command {
 
 const DIAGNOSE_ABOUT: &str = "Diagnose a failure from what you know about it.
 
-Give what you have; a rule matches only when everything it names is given. A failure no rule \
-knows is reported as unrecognised, with retry `never`.
-
-When the given fields fit several rules and none is singled out, the answer names them, the \
-flags that would tell them apart, and the most cautious of their retry policies.
+Give what you have; nothing you leave out is assumed. The answer is the rule that every way of \
+filling in what you left out agrees on, or the rule that matches what you gave as it stands. \
+When what you left out decides between rules (the status or operation; whether the request \
+carried an Idempotency-Key, its method, its credential), the answer names the rules that fit, \
+the flags that would tell them apart, and the most cautious of their retry policies. A failure \
+no rule knows is reported as unrecognised, with retry `never`.
 
 Exit status: 0 when a rule matched, 1 when the failure is unrecognised, 2 for bad usage, 3 when \
 several rules fit.";
@@ -460,16 +464,22 @@ fn diagnose_command() -> clap::Command {
                 .help("The environment the call went to (test or production)"),
         )
         .arg(
+            option("credential", "auth", "AUTH")
+                .value_parser(parse_credential)
+                .help(credential_help()),
+        )
+        .arg(
             option("method", "method", "METHOD")
                 .value_parser(parse_method)
                 .help(
-                    "The request's HTTP method (GET, POST, …): with --op, it tells whether a \
-                     resend is safe",
+                    "The request's HTTP method (GET, POST, …): with --op, it tells which of the \
+                     operation's routes it was, and so whether a resend is safe (a method the \
+                     operation has no route for is set aside, with a note)",
                 ),
         )
         .arg(flag("idempotency_key", "idempotency-key").help(
-            "The request carried an Idempotency-Key header (assumed, unless told otherwise, \
-             for the writes that take one)",
+            "The request carried an Idempotency-Key header. Never assumed: without this flag or \
+             --no-idempotency-key, a write that takes a key is not known to be safe to resend",
         ))
         .arg(
             flag("no_idempotency_key", "no-idempotency-key")
@@ -747,6 +757,27 @@ fn parse_operation(s: &str) -> Result<Operation, String> {
         s,
         Operation::ALL.iter().map(|o| (o.as_str(), *o)),
         "operation",
+    )
+}
+
+fn parse_credential(s: &str) -> Result<Credential, String> {
+    pick(
+        s,
+        Credential::ALL.iter().map(|c| (c.as_str(), *c)),
+        "credential",
+    )
+}
+
+/// The `--auth` help: every credential with what it is.
+fn credential_help() -> String {
+    let names: Vec<String> = Credential::ALL
+        .iter()
+        .map(|c| format!("{} ({})", c.as_str(), c.description()))
+        .collect();
+    format!(
+        "The credential the request carried: {}. On the Customer API a 401 with a bearer token \
+         is cured by minting a new one; with a key it is not",
+        names.join("; ")
     )
 }
 

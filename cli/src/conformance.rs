@@ -176,6 +176,9 @@ fn query_json(q: &Query<'_>) -> Value {
     if let Some(v) = q.environment {
         put("environment", v.as_str().into());
     }
+    if let Some(v) = q.credential {
+        put("auth", v.as_str().into());
+    }
     if let Some(v) = q.method {
         put("method", v.into());
     }

@@ -492,7 +492,12 @@ fn resend_table() -> String {
          where a second copy cannot act twice: by its HTTP method, by an `Idempotency-Key` \
          exactly where the API's spec declares one, or by a key in the request that names what \
          it creates. Every other write is sent once; when its outcome is unknown, check whether \
-         it took effect before sending it again.\n\n",
+         it took effect before sending it again.\n\n\
+         Nothing is assumed. A query that does not say whether a write that takes a key was sent \
+         with one (`--idempotency-key` or `--no-idempotency-key`), or which method a request of \
+         an operation with several kinds of route used (`--method`), is answered with both rules \
+         and the more cautious of their policies: check first. A method that none of the \
+         operation's routes uses is set aside, with a note; the operation's own routes decide.\n\n",
     );
     let rows: Vec<Vec<Cell>> = resend_routes()
         .into_iter()

@@ -131,6 +131,7 @@ fn diagnose_command(args: &DiagnoseArgs) -> (String, u8) {
     query.symptom = args.symptom.as_deref();
     query.after_token_refresh = args.after_token_refresh;
     query.environment = args.environment;
+    query.credential = args.credential;
     query.method = args.method;
     query.idempotency_key = args.idempotency_key;
     if let Some(text) = args.delivery_error.as_deref() {

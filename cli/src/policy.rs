@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use debitura_triage::{Environment, Operation, Query};
+use debitura_triage::{Credential, Environment, Operation, Query};
 use debitura_triage_rules_model::diff::{self, PolicyDiff, Risk};
 use debitura_triage_rules_model::model::vocabulary::Vocabulary;
 use debitura_triage_rules_model::model::{Field, NONE};
@@ -135,6 +135,7 @@ fn with_request<'a>(
     query.symptom = text(Field::Symptom);
     query.operation = text(Field::Operation).and_then(Operation::from_name);
     query.environment = text(Field::Environment).and_then(Environment::from_name);
+    query.credential = text(Field::Credential).and_then(Credential::from_name);
     query.after_token_refresh = m.after_token_refresh();
     query.method = method;
     query.idempotency_key = key;

@@ -2,7 +2,7 @@
 //! The JSON of an answer is the library's `Serialize`; the CLI adds the query.
 
 use debitura_triage::{
-    Decision, Diagnosis, Environment, Operation, Query, ResponseDiagnosis, Rule, RULES,
+    Credential, Decision, Diagnosis, Environment, Operation, Query, ResponseDiagnosis, Rule, RULES,
 };
 use serde_json::{json, Value};
 
@@ -38,6 +38,9 @@ pub fn diagnosis_text(query: &Query<'_>, d: &Diagnosis) -> String {
             }
         }
     }
+    if let Some(note) = method_note(query) {
+        out += &format!("note:     {note}\n");
+    }
     out += &format!("cause:    {}\n", d.cause());
     out += &format!("solution: {}\n", d.solution());
     out += &format!("retry:    {}: {}\n", d.retry(), d.retry().description());
@@ -51,11 +54,31 @@ pub fn diagnosis_text(query: &Query<'_>, d: &Diagnosis) -> String {
     out
 }
 
-/// An answer as JSON (a [`Diagnosis`] or a [`ResponseDiagnosis`]), with the query it answers.
+/// When the query's method fits none of its operation's routes: what was
+/// set aside, and what decided instead.
+fn method_note(query: &Query<'_>) -> Option<String> {
+    if query.method_fits() {
+        return None;
+    }
+    let op = query.operation?;
+    let routes: Vec<String> = op.routes().map(|(m, p)| format!("{m} {p}")).collect();
+    Some(format!(
+        "{} is not a method of {op} ({}); its routes decide",
+        printable(query.method.unwrap_or_default()),
+        routes.join(", ")
+    ))
+}
+
+/// An answer as JSON (a [`Diagnosis`] or a [`ResponseDiagnosis`]), with the
+/// query it answers and, when the method fits none of the operation's
+/// routes, `method_fits: false`.
 pub fn answer_json(answer: &impl serde::Serialize, query: &Query<'_>) -> Value {
     let mut value = serde_json::to_value(answer).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut value {
         map.insert("query".into(), query_json(query));
+        if !query.method_fits() {
+            map.insert("method_fits".into(), Value::Bool(false));
+        }
     }
     value
 }
@@ -70,6 +93,7 @@ fn query_json(q: &Query<'_>) -> Value {
         "symptom": q.symptom,
         "after_token_refresh": q.after_token_refresh,
         "environment": q.environment.map(Environment::as_str),
+        "auth": q.credential.map(Credential::as_str),
         "method": q.method,
         "idempotency_key": q.idempotency_key,
     })
@@ -114,6 +138,7 @@ pub fn rule_json(rule: &Rule) -> Value {
             "after_token_refresh": w.after_token_refresh,
             "safe_to_resend": w.safe_to_resend,
             "environment": w.environment,
+            "auth": w.credential,
         },
         "examples": rule.examples.iter().map(query_json).collect::<Vec<_>>(),
         "counter_examples": rule.counter_examples.iter().map(query_json).collect::<Vec<_>>(),

@@ -77,14 +77,17 @@ fn missing_power_of_attorney_on_create_case() {
 
 #[test]
 fn a_401_refreshes_once_then_stops() {
-    let first = diagnose(&["--status", "401", "--op", "create-case"]);
+    let first = diagnose(&["--status", "401", "--op", "create-case", "--auth", "bearer"]);
     assert_eq!(first["retry"], "token-refresh");
     assert_eq!(first["rule"], "bearer-token-expired");
+    assert_eq!(first["query"]["auth"], "bearer");
     let second = diagnose(&[
         "--status",
         "401",
         "--op",
         "create-case",
+        "--auth",
+        "bearer",
         "--after-token-refresh",
     ]);
     assert_eq!(second["retry"], "never");
@@ -542,6 +545,8 @@ fn a_503_on_a_read_with_an_empty_body_backs_off() {
         path.to_str().unwrap(),
         "--op",
         "manage-webhooks",
+        "--method",
+        "POST",
     ]);
     assert_eq!(
         (&v["rule"], &v["retry"]),
@@ -1474,7 +1479,7 @@ fn a_failure_of_unknown_outcome_resends_only_a_request_safe_to_send_twice() {
     let cases: &[(&[&str], &str, &str)] = &[
         // Writes that take no key: no automatic resend, and how to check.
         (
-            &["--status", "503", "--op", "manage-webhooks"],
+            &["--status", "503", "--op", "manage-webhooks", "--method", "POST"],
             "outcome-unknown-server-error",
             "after-user-action",
         ),
@@ -1490,9 +1495,27 @@ fn a_failure_of_unknown_outcome_resends_only_a_request_safe_to_send_twice() {
         ),
         // A write with its key, and reads, back off.
         (
-            &["--status", "503", "--op", "create-case"],
+            &["--status", "503", "--op", "create-case", "--idempotency-key"],
             "upstream-unavailable",
             "backoff",
+        ),
+        // The key is never assumed: not stated, both answers fit and the
+        // cautious one stands.
+        (
+            &["--status", "503", "--op", "create-case"],
+            "upstream-unavailable+outcome-unknown-server-error",
+            "after-user-action",
+        ),
+        // A method the operation has no route for makes it no safer.
+        (
+            &["--status", "503", "--op", "create-case", "--method", "PUT"],
+            "upstream-unavailable+outcome-unknown-server-error",
+            "after-user-action",
+        ),
+        (
+            &["--status", "503", "--op", "upload-case-file", "--method", "PUT"],
+            "outcome-unknown-server-error",
+            "after-user-action",
         ),
         (
             &["--status", "502", "--op", "get-case"],
@@ -1512,9 +1535,14 @@ fn a_failure_of_unknown_outcome_resends_only_a_request_safe_to_send_twice() {
             "backoff",
         ),
         (
-            &["--status", "500", "--op", "create-case"],
+            &["--status", "500", "--op", "create-case", "--idempotency-key"],
             "server-error",
             "backoff",
+        ),
+        (
+            &["--status", "500", "--op", "create-case"],
+            "server-error+outcome-unknown-server-error",
+            "after-user-action",
         ),
         // The same write without its key is not safe.
         (
@@ -1531,7 +1559,7 @@ fn a_failure_of_unknown_outcome_resends_only_a_request_safe_to_send_twice() {
         // A query that says nothing of the request gets the cautious answer.
         (
             &["--status", "503"],
-            "outcome-unknown-server-error",
+            "upstream-unavailable+outcome-unknown-server-error",
             "after-user-action",
         ),
         // Never sent: backed off whatever the operation.
@@ -1547,8 +1575,14 @@ fn a_failure_of_unknown_outcome_resends_only_a_request_safe_to_send_twice() {
         ),
         // Sent, outcome unknown: resent only where safe.
         (
-            &["--symptom", "no-response", "--op", "manage-webhooks"],
+            &["--symptom", "no-response", "--op", "manage-webhooks", "--method", "POST"],
             "no-response-outcome-unknown",
+            "after-user-action",
+        ),
+        // Its method not said, a subscription call may be a read or a create.
+        (
+            &["--symptom", "no-response", "--op", "manage-webhooks"],
+            "no-response+no-response-outcome-unknown",
             "after-user-action",
         ),
         (
@@ -1559,9 +1593,18 @@ fn a_failure_of_unknown_outcome_resends_only_a_request_safe_to_send_twice() {
     ];
     for (args, rule, retry) in cases {
         let v = diagnose(args);
+        // `a+b`: several rules fit, and none answers alone.
+        let (one, several) = match rule.split('+').collect::<Vec<_>>().as_slice() {
+            [one] => (Some(*one), Value::Null),
+            many => (None, serde_json::json!(many)),
+        };
         assert_eq!(
-            (v["rule"].as_str(), v["retry"].as_str()),
-            (Some(*rule), Some(*retry)),
+            (
+                v["rule"].as_str(),
+                v["retry"].as_str(),
+                v.get("several").cloned().unwrap_or(Value::Null)
+            ),
+            (one, Some(*retry), several),
             "{args:?}"
         );
         if *rule == "outcome-unknown-server-error" {
@@ -1626,4 +1669,40 @@ fn a_rule_that_follows_a_newer_source_keeps_the_pages_words_apart() {
         "{v}"
     );
     assert!(json(&["explain", "rate-limited", "--json"])["as_on_page"].is_null());
+}
+
+#[test]
+fn a_method_that_fits_no_route_is_set_aside_with_a_note() {
+    let v = diagnose(&["--status", "503", "--op", "create-case", "--method", "PUT"]);
+    assert_eq!(v["method_fits"], false, "{v}");
+    let fits = diagnose(&["--status", "503", "--op", "create-case", "--method", "POST"]);
+    assert!(fits.get("method_fits").is_none(), "{fits}");
+    let out = run(&["diagnose", "--status", "503", "--op", "create-case", "--method", "PUT"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("note:     PUT is not a method of create-case (POST /cases); its routes decide"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_credential_tells_a_refresh_from_a_refused_key() {
+    let key = diagnose(&["--status", "401", "--op", "create-case", "--auth", "api-key"]);
+    assert_eq!(
+        (&key["rule"], &key["retry"]),
+        (&"customer-api-key-rejected".into(), &"never".into())
+    );
+    // Not said: both fit, the cautious answer stands, and `--auth` tells them apart.
+    let unsaid = diagnose(&["--status", "401", "--op", "create-case"]);
+    assert_eq!(unsaid["rule"], Value::Null);
+    assert_eq!(unsaid["retry"], "never");
+    assert_eq!(
+        unsaid["several"],
+        serde_json::json!(["bearer-token-expired", "customer-api-key-rejected"])
+    );
+    assert_eq!(unsaid["telling"], serde_json::json!(["--auth"]));
+    let bad = run(&["diagnose", "--status", "401", "--auth", "bearr"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8(bad.stderr).unwrap();
+    assert!(err.contains("bearer"), "{err}");
 }

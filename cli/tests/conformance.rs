@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use debitura_triage::webhook::{self, Delivery, Tolerance, Verdict};
-use debitura_triage::{diagnose, diagnose_response, Environment, Operation, Query};
+use debitura_triage::{diagnose, diagnose_response, Credential, Environment, Operation, Query};
 use debitura_triage_cli::conformance::{self, Inputs};
 use serde_json::Value;
 
@@ -69,6 +69,7 @@ fn query(q: &Value) -> Query<'_> {
     query.after_token_refresh = q.get("after_token_refresh") == Some(&Value::Bool(true));
     query.environment =
         text("environment").map(|e| Environment::from_name(e).expect("an environment"));
+    query.credential = text("auth").map(|c| Credential::from_name(c).expect("a credential"));
     query.method = text("method");
     query.idempotency_key = q.get("idempotency_key").and_then(Value::as_bool);
     query

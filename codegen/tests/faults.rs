@@ -107,7 +107,7 @@ const FAULTS: &[Fault] = &[
         line: 56,
         rule: Some("test-endpoint-in-production"),
         code: Code::ExampleMismatch,
-        problem: "example 4 (`status 404, operation delete-client, safe_to_resend`) does not match",
+        problem: "example 4 (`status 404, operation delete-client, safe_to_resend true`) does not match",
         hint: "fix the example",
     },
     Fault {

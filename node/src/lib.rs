@@ -14,7 +14,8 @@ use std::time::{Duration, SystemTime};
 use debitura_triage::webhook::{self, Delivery, Tolerance as Window, Verdict, MAX_SECRETS};
 use debitura_triage::{
     diagnose as diagnose_query, diagnose_response as read_response, printable, Backoff as Bounds,
-    Diagnosis as Answer, Environment, Operation, Query, Rule as CatalogRule, RuleId, RULES,
+    Credential, Diagnosis as Answer, Environment, Operation, Query, Rule as CatalogRule, RuleId,
+    RULES,
 };
 use napi::bindgen_prelude::{Either, Uint8Array};
 use napi::{Error, Result, Status};
@@ -26,6 +27,11 @@ fn invalid(message: String) -> Error {
 
 fn operation(name: Option<&str>) -> Result<Option<Operation>> {
     name.map(|n| n.parse::<Operation>().map_err(|e| invalid(e.to_string())))
+        .transpose()
+}
+
+fn credential(name: Option<&str>) -> Result<Option<Credential>> {
+    name.map(|n| n.parse::<Credential>().map_err(|e| invalid(e.to_string())))
         .transpose()
 }
 
@@ -136,9 +142,11 @@ pub struct Question {
     pub after_token_refresh: Option<bool>,
     /// `production` or `test`.
     pub environment: Option<String>,
+    /// The credential sent: `api-key` or `bearer`.
+    pub auth: Option<String>,
     /// The HTTP method sent.
     pub method: Option<String>,
-    /// Whether the request carried an `Idempotency-Key`.
+    /// Whether the request carried an `Idempotency-Key`; not assumed.
     pub idempotency_key: Option<bool>,
 }
 
@@ -152,6 +160,7 @@ fn query(q: &Question) -> Result<Query<'_>> {
     query.symptom = q.symptom.as_deref();
     query.after_token_refresh = q.after_token_refresh.unwrap_or(false);
     query.environment = environment(q.environment.as_deref())?;
+    query.credential = credential(q.auth.as_deref())?;
     query.method = q.method.as_deref();
     query.idempotency_key = q.idempotency_key;
     Ok(query)
@@ -169,6 +178,7 @@ pub fn diagnose(question: Option<Question>) -> Result<Diagnosis> {
         symptom: None,
         after_token_refresh: None,
         environment: None,
+        auth: None,
         method: None,
         idempotency_key: None,
     });
@@ -235,8 +245,10 @@ pub struct ResponseContext {
     pub retry_after: Option<Either<String, f64>>,
     /// The HTTP method sent.
     pub method: Option<String>,
-    /// Whether the request carried an `Idempotency-Key`.
+    /// Whether the request carried an `Idempotency-Key`; not assumed.
     pub idempotency_key: Option<bool>,
+    /// The credential sent: `api-key` or `bearer`.
+    pub auth: Option<String>,
     /// Whether the call was already retried with a fresh token.
     pub after_token_refresh: Option<bool>,
     /// `production` or `test`.
@@ -266,6 +278,7 @@ pub fn diagnose_response(
         retry_after: None,
         method: None,
         idempotency_key: None,
+        auth: None,
         after_token_refresh: None,
         environment: None,
         now: None,
@@ -273,6 +286,7 @@ pub fn diagnose_response(
     let mut q = Query::new();
     q.operation = operation(ctx.operation.as_deref())?;
     q.environment = environment(ctx.environment.as_deref())?;
+    q.credential = credential(ctx.auth.as_deref())?;
     q.method = ctx.method.as_deref();
     q.idempotency_key = ctx.idempotency_key;
     q.after_token_refresh = ctx.after_token_refresh.unwrap_or(false);

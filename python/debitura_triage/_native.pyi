@@ -154,6 +154,7 @@ def diagnose(
     symptom: Optional[str] = None,
     after_token_refresh: bool = False,
     environment: Optional[str] = None,
+    auth: Optional[str] = None,
     method: Optional[str] = None,
     idempotency_key: Optional[bool] = None,
 ) -> Diagnosis: ...
@@ -165,6 +166,7 @@ def diagnose_response(
     *,
     method: Optional[str] = None,
     idempotency_key: Optional[bool] = None,
+    auth: Optional[str] = None,
     after_token_refresh: bool = False,
     environment: Optional[str] = None,
     now: Optional[int] = None,

@@ -12,7 +12,8 @@ use std::time::{Duration, SystemTime};
 use debitura_triage::webhook::{self, Delivery, Tolerance, Verdict, MAX_SECRETS};
 use debitura_triage::{
     diagnose as diagnose_query, diagnose_response as read_response, printable, Backoff,
-    Diagnosis as Answer, Environment, Operation, Query, Rule as CatalogRule, RuleId, RULES,
+    Credential, Diagnosis as Answer, Environment, Operation, Query, Rule as CatalogRule, RuleId,
+    RULES,
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -43,6 +44,14 @@ fn retry_enum<'py>(py: Python<'py>, retry: debitura_triage::Retry) -> PyResult<B
 fn operation(name: Option<&str>) -> PyResult<Option<Operation>> {
     name.map(|n| {
         n.parse::<Operation>()
+            .map_err(|e| PyValueError::new_err(e.to_string()))
+    })
+    .transpose()
+}
+
+fn credential(name: Option<&str>) -> PyResult<Option<Credential>> {
+    name.map(|n| {
+        n.parse::<Credential>()
             .map_err(|e| PyValueError::new_err(e.to_string()))
     })
     .transpose()
@@ -475,6 +484,7 @@ fn query<'a>(
     symptom: Option<&'a str>,
     after_token_refresh: bool,
     environment_name: Option<&'a str>,
+    auth: Option<&'a str>,
     method: Option<&'a str>,
     idempotency_key: Option<bool>,
 ) -> PyResult<Query<'a>> {
@@ -487,6 +497,7 @@ fn query<'a>(
     q.symptom = symptom;
     q.after_token_refresh = after_token_refresh;
     q.environment = environment(environment_name)?;
+    q.credential = credential(auth)?;
     q.method = method;
     q.idempotency_key = idempotency_key;
     Ok(q)
@@ -495,7 +506,7 @@ fn query<'a>(
 /// What a failure means and what to do, from what the caller knows of it.
 /// Every argument is optional and keyword-only; a field left out is unknown.
 #[pyfunction]
-#[pyo3(signature = (*, status=None, r#type=None, message=None, operation=None, event=None, symptom=None, after_token_refresh=false, environment=None, method=None, idempotency_key=None))]
+#[pyo3(signature = (*, status=None, r#type=None, message=None, operation=None, event=None, symptom=None, after_token_refresh=false, environment=None, auth=None, method=None, idempotency_key=None))]
 #[allow(clippy::too_many_arguments)]
 fn diagnose(
     status: Option<u32>,
@@ -506,6 +517,7 @@ fn diagnose(
     symptom: Option<PyBackedStr>,
     after_token_refresh: bool,
     environment: Option<PyBackedStr>,
+    auth: Option<PyBackedStr>,
     method: Option<PyBackedStr>,
     idempotency_key: Option<bool>,
 ) -> PyResult<PyDiagnosis> {
@@ -518,6 +530,7 @@ fn diagnose(
         symptom.as_deref(),
         after_token_refresh,
         environment.as_deref(),
+        auth.as_deref(),
         method.as_deref(),
         idempotency_key,
     )?;
@@ -537,7 +550,7 @@ enum RetryAfter {
 /// answered and its `Retry-After` header, if any. `now` (Unix seconds)
 /// dates a `Retry-After` given as an HTTP date; by default the clock's.
 #[pyfunction]
-#[pyo3(signature = (status, body, operation=None, retry_after=None, *, method=None, idempotency_key=None, after_token_refresh=false, environment=None, now=None))]
+#[pyo3(signature = (status, body, operation=None, retry_after=None, *, method=None, idempotency_key=None, auth=None, after_token_refresh=false, environment=None, now=None))]
 #[allow(clippy::too_many_arguments)]
 fn diagnose_response(
     py: Python<'_>,
@@ -547,6 +560,7 @@ fn diagnose_response(
     retry_after: Option<RetryAfter>,
     method: Option<PyBackedStr>,
     idempotency_key: Option<bool>,
+    auth: Option<PyBackedStr>,
     after_token_refresh: bool,
     environment: Option<PyBackedStr>,
     now: Option<u64>,
@@ -560,6 +574,7 @@ fn diagnose_response(
         None,
         after_token_refresh,
         environment.as_deref(),
+        auth.as_deref(),
         method.as_deref(),
         idempotency_key,
     )?;

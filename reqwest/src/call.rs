@@ -156,7 +156,10 @@ mod tests {
 
     #[test]
     fn a_token_is_refreshed_once_per_call_whatever_the_answers() {
-        let query = Query::new().status(401).operation(Operation::GetCase);
+        let query = Query::new()
+            .status(401)
+            .operation(Operation::GetCase)
+            .credential(debitura_triage::Credential::Bearer);
         let refused = Error::without_response(diagnose(&query), None, None);
         assert_eq!(refused.retry(), Retry::TokenRefresh);
         let mut c = call();

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use debitura_triage::{diagnose, Diagnosis, Operation, Query};
+use debitura_triage::{diagnose, Credential, Diagnosis, Operation, Query};
 use http::header::{HeaderValue, AUTHORIZATION};
 use http::Extensions;
 use reqwest::{Request, Response};
@@ -176,7 +176,12 @@ impl<T: TokenSource> Middleware for Triage<T> {
     ) -> reqwest_middleware::Result<Response> {
         let method = request.method().clone();
         let url = request.url().clone();
-        let mut context = Query::new().request(method.as_str(), url.host_str(), url.path());
+        let tenant = extensions.get::<Tenant>().cloned();
+        // The layer knows the credential it sends: a tenant's token, or the
+        // caller's own header. It tells apart the routes both APIs have.
+        let mut context = Query::new();
+        context.credential = credential(&request, tenant.is_some());
+        let mut context = context.request(method.as_str(), url.host_str(), url.path());
         if let Some(op) = extensions.get::<Operation>() {
             context.operation = Some(*op);
         }
@@ -184,7 +189,6 @@ impl<T: TokenSource> Middleware for Triage<T> {
         if operation.is_none() {
             unknown_operation(&method, &url);
         }
-        let tenant = extensions.get::<Tenant>().cloned();
         let deadline = extensions
             .get::<Deadline>()
             .map(|d| d.duration())
@@ -272,6 +276,27 @@ impl<T: TokenSource> Middleware for Triage<T> {
 fn stopped(error: Error, reason: Reason, attempts: u32) -> reqwest_middleware::Error {
     reqwest_middleware::Error::middleware(error.stopped(reason, attempts))
 }
+
+/// The credential a request carries: a bearer token (the tenant's, added by
+/// the layer, or the caller's own), else an `XApiKey`; `None` for neither.
+fn credential(request: &Request, tenant: bool) -> Option<Credential> {
+    let headers = request.headers();
+    let bearer = headers.get(AUTHORIZATION).is_some_and(|v| {
+        v.as_bytes()
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case(b"bearer "))
+    });
+    if tenant || bearer {
+        Some(Credential::Bearer)
+    } else if headers.contains_key(API_KEY) {
+        Some(Credential::ApiKey)
+    } else {
+        None
+    }
+}
+
+/// The header of the APIs' keys.
+const API_KEY: &str = "xapikey";
 
 fn set_bearer(request: &mut Request, token: &BearerToken) {
     request

@@ -69,7 +69,8 @@ mod tokens;
 
 pub use budget::{InvalidBudget, RetryBudget};
 pub use debitura_triage::{
-    Backoff, Environment, ErrorSource, Operation, Retry, RuleId, MAX_ERRORS, MAX_RETRY_AFTER,
+    Backoff, Credential, Environment, ErrorSource, Operation, Retry, RuleId, MAX_ERRORS,
+    MAX_RETRY_AFTER,
     MAX_SCAN,
 };
 pub use error::{Error, Finding, Reason};

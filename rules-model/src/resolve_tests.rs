@@ -1,6 +1,7 @@
 //! The resolution semantics on a small rule set read from text: tests that
 //! need both the reader and the model, so they sit above both.
 
+use crate::model::resolve::Resolution;
 use crate::model::{Catalog, Field, Query};
 use crate::read::Source;
 
@@ -13,13 +14,16 @@ const VOCABULARY: &str = "retry:
     bounds: { attempts: 3, base_delay_ms: 10, max_delay_ms: 100, jitter_percent: 0, honour_retry_after: true }
 operations:
   - { name: api-a, description: A. }
-  - { name: op-a1, parent: api-a, description: A1. }
+  - { name: op-a1, parent: api-a, description: A1., routes: [POST /a1], resend: unsafe }
   - { name: op-a2, parent: api-a, description: A2. }
   - { name: api-b, description: B. }
   - { name: op-b1, parent: api-b, description: B1. }
 environments:
   - { name: test, description: T. }
   - { name: production, description: P. }
+credentials:
+  - { name: key, description: K. }
+  - { name: bearer, description: B. }
 ";
 
 /// `(id, retry, when, example)` of each rule of the test catalog.
@@ -51,8 +55,8 @@ const RULES: &[(&str, &str, &str, &str)] = &[
     (
         "token",
         "token-refresh",
-        "{ status: 401, operation: api-b }",
-        "{ status: 401, operation: op-b1 }",
+        "{ status: 401, operation: api-b, auth: bearer }",
+        "{ status: 401, operation: op-b1, auth: bearer }",
     ),
     ("any-401", "never", "{ status: 401 }", "{ status: 401 }"),
     (
@@ -66,6 +70,24 @@ const RULES: &[(&str, &str, &str, &str)] = &[
         "after-user-action",
         "{ status: 422, type: Sign }",
         "{ status: 422, type: Sign }",
+    ),
+    (
+        "b-key",
+        "never",
+        "{ status: 401, operation: api-b, auth: key }",
+        "{ status: 401, operation: op-b1, auth: key }",
+    ),
+    (
+        "resend",
+        "backoff",
+        "{ status: 503, safe_to_resend: true }",
+        "{ status: 503, safe_to_resend: true }",
+    ),
+    (
+        "check-first",
+        "after-user-action",
+        "{ status: 503, safe_to_resend: false }",
+        "{ status: 503, operation: op-a1 }",
     ),
 ];
 
@@ -190,7 +212,15 @@ fn an_ambiguous_query_gets_the_generic_rule_never_the_eager_one() {
         Some("any-401")
     );
     assert_eq!(
-        ask(&c, &[(Field::Status, "401"), (Field::Operation, "op-b1")]).as_deref(),
+        ask(
+            &c,
+            &[
+                (Field::Status, "401"),
+                (Field::Operation, "op-b1"),
+                (Field::Credential, "bearer")
+            ]
+        )
+        .as_deref(),
         Some("token")
     );
     // "Not after a token refresh" is given by default and names no rule.
@@ -199,4 +229,51 @@ fn an_ambiguous_query_gets_the_generic_rule_never_the_eager_one() {
     assert_eq!(c.resends(token), 1);
     assert_eq!(c.resends(&c.rules[6]), 2);
     assert_eq!(c.resends(&c.rules[7]), 0);
+}
+
+/// The rules each value of a request property the query leaves out would
+/// get, and the policy it follows meanwhile.
+fn fitting(c: &Catalog, fields: &[(Field, &str)]) -> (Vec<String>, bool, String) {
+    let mut query = Query::default();
+    for (f, v) in fields {
+        query.set(*f, v.to_string());
+    }
+    let resolution = c.resolution(&query);
+    let retry = resolution.retry(&c.vocabulary, &c.rules).to_string();
+    match resolution {
+        Resolution::Several { rules, unanswered } => (
+            rules.iter().map(|&i| c.rules[i].id.clone()).collect(),
+            unanswered,
+            retry,
+        ),
+        other => panic!("several rules should fit, not {other:?}"),
+    }
+}
+
+#[test]
+fn a_request_property_left_out_is_never_filled_in() {
+    let c = catalog();
+    // Whether the request is safe to send twice decides between a resend
+    // and a check: left out, both fit, and the cautious one is followed.
+    assert_eq!(
+        fitting(&c, &[(Field::Status, "503")]),
+        (vec!["resend".into(), "check-first".into()], false, "after-user-action".into())
+    );
+    assert_eq!(
+        ask(&c, &[(Field::Status, "503"), (Field::SafeToResend, "true")]).as_deref(),
+        Some("resend")
+    );
+    // The credential decides between a refresh and a refused key.
+    let b401 = [(Field::Status, "401"), (Field::Operation, "op-b1")];
+    assert_eq!(
+        fitting(&c, &b401),
+        (vec!["token".into(), "b-key".into()], false, "never".into())
+    );
+    let with_key = [b401[0], b401[1], (Field::Credential, "key")];
+    assert_eq!(ask(&c, &with_key).as_deref(), Some("b-key"));
+    // Where no rule asks, leaving it out changes nothing.
+    assert_eq!(
+        ask(&c, &[(Field::Status, "422"), (Field::Type, "Sign")]).as_deref(),
+        Some("sign")
+    );
 }

@@ -114,6 +114,9 @@ operations:
 environments:
   - { name: test, description: Test. }
   - { name: production, description: Production. }
+credentials:
+  - { name: api-key, description: A key. }
+  - { name: bearer, description: A token. }
 ";
 
 #[cfg(test)]

@@ -523,7 +523,13 @@ mod tests {
 
     #[test]
     fn strictness_orders_every_pair_of_policies() {
-        let create = |q: Query<'static>| diagnose(&q.operation(Operation::CreateCase));
+        let create = |q: Query<'static>| {
+            diagnose(
+                &q.operation(Operation::CreateCase)
+                    .credential(crate::Credential::Bearer)
+                    .idempotency_key(true),
+            )
+        };
         let ranked = [
             create(Query::new().status(422).error_type("NoPartnerAvailable")),
             create(

@@ -2,7 +2,7 @@
 //! ways, to ask the reference interpreter (`Catalog::resolve`) and the
 //! generated matcher the same question.
 
-use debitura_triage::{Environment, Operation, Query};
+use debitura_triage::{Credential, Environment, Operation, Query};
 use debitura_triage_rules_model::model::vocabulary::Vocabulary;
 use debitura_triage_rules_model::model::{self as rules_model, Field, NONE};
 
@@ -27,7 +27,11 @@ pub fn to_model(q: &Query<'_>) -> rules_model::Query {
             Field::Environment,
             q.environment.map(|e| e.as_str().to_string()),
         ),
-        (Field::SafeToResend, Some(q.safe_to_resend().to_string())),
+        (
+            Field::Credential,
+            q.credential.map(|c| c.as_str().to_string()),
+        ),
+        (Field::SafeToResend, q.safe_to_resend().map(|s| s.to_string())),
     ];
     for (field, value) in fields {
         if let Some(v) = value {
@@ -51,6 +55,7 @@ pub fn to_library<'a>(vocabulary: &'a Vocabulary, m: &'a rules_model::Query) -> 
     q.symptom = text(Field::Symptom);
     q.operation = text(Field::Operation).and_then(Operation::from_name);
     q.environment = text(Field::Environment).and_then(Environment::from_name);
+    q.credential = text(Field::Credential).and_then(Credential::from_name);
     q.after_token_refresh = m.after_token_refresh();
     q.method = method;
     q.idempotency_key = key;

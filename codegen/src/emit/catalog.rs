@@ -127,6 +127,13 @@ fn query_literal(vocabulary: &Vocabulary, query: &Query) -> TokenStream {
         }
         None => quote! { None },
     };
+    let credential = match query.get(Field::Credential) {
+        Some(c) => {
+            let v = variant(c);
+            quote! { Some(crate::vocabulary::Credential::#v) }
+        }
+        None => quote! { None },
+    };
     let after = query.after_token_refresh();
     // A request whose safety to resend is the example's: the checks refuse
     // an example no request can be.
@@ -148,6 +155,7 @@ fn query_literal(vocabulary: &Vocabulary, query: &Query) -> TokenStream {
             symptom: #symptom,
             after_token_refresh: #after,
             environment: #environment,
+            credential: #credential,
             method: #method,
             idempotency_key: #key,
         }
@@ -179,6 +187,7 @@ fn rules(catalog: &Catalog) -> TokenStream {
         let events = declared(rule, Field::Event);
         let symptoms = declared(rule, Field::Symptom);
         let environments = declared(rule, Field::Environment).into_iter().map(variant);
+        let credentials = declared(rule, Field::Credential).into_iter().map(variant);
         let after = match declared(rule, Field::AfterTokenRefresh).first() {
             Some(v) => {
                 let v = *v == "true";
@@ -219,6 +228,7 @@ fn rules(catalog: &Catalog) -> TokenStream {
                     symptom: &[ #( #symptoms ),* ],
                     after_token_refresh: #after,
                     environment: &[ #( crate::vocabulary::Environment::#environments ),* ],
+                    credential: &[ #( crate::vocabulary::Credential::#credentials ),* ],
                     safe_to_resend: #safe,
                 },
                 examples: &[ #( #examples ),* ],

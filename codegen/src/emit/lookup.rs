@@ -62,6 +62,9 @@ pub(super) fn source(catalog: &Catalog, rule_id: Option<TokenStream>) -> String 
     if tested(Field::Environment) {
         imports.push(quote! { crate::vocabulary::Environment });
     }
+    if tested(Field::Credential) {
+        imports.push(quote! { crate::vocabulary::Credential });
+    }
     let file = quote! {
         #( use #imports; )*
 
@@ -95,12 +98,14 @@ fn field_name(field: Field) -> &'static str {
         Field::Symptom => "symptom",
         Field::AfterTokenRefresh => "after_token_refresh",
         Field::Environment => "environment",
+        Field::Credential => "credential",
         Field::SafeToResend => "safe_to_resend",
     }
 }
 
 /// The query's value of a field that is not a string: the library derives
-/// whether a request is safe to send twice, the others it stores.
+/// whether a request is safe to send twice (`None` when the query does not
+/// tell), the others it stores.
 fn scrutinee(field: Field) -> TokenStream {
     let name = ident(field_name(field));
     match field {
@@ -591,9 +596,17 @@ fn pattern(field: Field, values: &[String]) -> TokenStream {
             let v = values.iter().map(|v| variant(v));
             quote! { #( Some(Environment::#v) )|* }
         }
-        Field::AfterTokenRefresh | Field::SafeToResend => {
+        Field::Credential => {
+            let v = values.iter().map(|v| variant(v));
+            quote! { #( Some(Credential::#v) )|* }
+        }
+        Field::AfterTokenRefresh => {
             let b = values.iter().map(|v| v == "true");
             quote! { #( #b )|* }
+        }
+        Field::SafeToResend => {
+            let b = values.iter().map(|v| v == "true");
+            quote! { #( Some(#b) )|* }
         }
         Field::Type | Field::Message | Field::Event | Field::Symptom => {
             unreachable!("string fields are matched by number")
@@ -693,7 +706,8 @@ fn flag(field: Field) -> &'static str {
         Field::Symptom => "--symptom",
         Field::AfterTokenRefresh => "--after-token-refresh",
         Field::Environment => "--env",
-        Field::SafeToResend => "--method",
+        Field::Credential => "--auth",
+        Field::SafeToResend => "--idempotency-key/--no-idempotency-key and --method",
     }
 }
 

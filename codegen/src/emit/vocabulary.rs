@@ -42,6 +42,13 @@ pub(super) fn items(catalog: &Catalog) -> Vec<TokenStream> {
                 .iter()
                 .map(|e| (e.name.as_str(), e.description.as_str())),
         ),
+        name_enum(
+            "Credential",
+            "The credential a request carried.",
+            v.credentials
+                .iter()
+                .map(|c| (c.name.as_str(), c.description.as_str())),
+        ),
         names_list(
             "EVENTS",
             "The webhook event names, with what each announces.",
@@ -213,7 +220,15 @@ pub(super) fn routes(v: &Vocabulary) -> TokenStream {
             quote! { (Environment::#env, #host) }
         });
         let prefixes = &op.prefixes;
-        quote! { crate::vocabulary::Api { operation: Operation::#this, hosts: &[ #( #hosts ),* ], prefixes: &[ #( #prefixes ),* ] } }
+        let credentials = op.credentials.iter().map(|c| variant(c));
+        quote! {
+            crate::vocabulary::Api {
+                operation: Operation::#this,
+                hosts: &[ #( #hosts ),* ],
+                prefixes: &[ #( #prefixes ),* ],
+                credentials: &[ #( Credential::#credentials ),* ],
+            }
+        }
     });
     quote! {
         /// Every documented route, in declaration order.

@@ -45,6 +45,8 @@ pub enum Field {
     AfterTokenRefresh,
     /// The environment the call went to.
     Environment,
+    /// The credential the request carried (an API key, a bearer token).
+    Credential,
     /// Whether the request that failed may be sent again without acting
     /// twice: derived by the library from its operation, method and
     /// `Idempotency-Key` (see the vocabulary's `resend:`).
@@ -52,7 +54,7 @@ pub enum Field {
 }
 
 /// How many fields a query has.
-pub const FIELDS: usize = 9;
+pub const FIELDS: usize = 10;
 
 impl Field {
     /// Every field, in matching order.
@@ -65,6 +67,7 @@ impl Field {
         Field::Operation,
         Field::AfterTokenRefresh,
         Field::Environment,
+        Field::Credential,
         Field::SafeToResend,
     ];
 
@@ -79,6 +82,7 @@ impl Field {
             Field::Symptom => "symptom",
             Field::AfterTokenRefresh => "after_token_refresh",
             Field::Environment => "environment",
+            Field::Credential => "auth",
             Field::SafeToResend => "safe_to_resend",
         }
     }
@@ -87,11 +91,13 @@ impl Field {
     /// `None` in the list stands for a query that leaves the field out.
     pub fn closed_domain(self, vocabulary: &Vocabulary) -> Option<Vec<Option<String>>> {
         let names: Vec<&str> = match self {
-            Field::AfterTokenRefresh | Field::SafeToResend => {
+            Field::AfterTokenRefresh => {
                 return Some(vec![Some("false".into()), Some("true".into())])
             }
+            Field::SafeToResend => vec!["false", "true"],
             Field::Operation => vocabulary.operation_names(),
             Field::Environment => vocabulary.environment_names(),
+            Field::Credential => vocabulary.credential_names(),
             _ => return None,
         };
         let mut domain: Vec<Option<String>> =
@@ -105,7 +111,23 @@ impl Field {
     /// Leaving out any other field states a fact: no type, no message, no
     /// event, no symptom, not after a token refresh.
     pub fn may_be_unknown(self) -> bool {
-        matches!(self, Field::Status | Field::Operation | Field::Environment)
+        matches!(
+            self,
+            Field::Status
+                | Field::Operation
+                | Field::Environment
+                | Field::Credential
+                | Field::SafeToResend
+        )
+    }
+
+    /// True for the fields that describe the request rather than the
+    /// failure (its credential, whether it is safe to send twice): they
+    /// split a failure's answer, never point at one. A query that leaves
+    /// one out is answered for each of its values, and where they differ,
+    /// the rules of every value fit (see [`resolve::resolution`]).
+    pub fn is_request_property(self) -> bool {
+        matches!(self, Field::Credential | Field::SafeToResend)
     }
 
     /// The value a query has in this field when it leaves the field out.
@@ -113,7 +135,7 @@ impl Field {
     /// type or message.
     pub fn absent_value(self) -> Option<&'static str> {
         match self {
-            Field::AfterTokenRefresh | Field::SafeToResend => Some("false"),
+            Field::AfterTokenRefresh => Some("false"),
             Field::Event | Field::Symptom | Field::Type | Field::Message => Some(NONE),
             _ => None,
         }
@@ -314,9 +336,10 @@ impl Query {
         self.flag(Field::AfterTokenRefresh)
     }
 
-    /// Whether the query says the request is safe to send twice.
-    pub fn safe_to_resend(&self) -> bool {
-        self.flag(Field::SafeToResend)
+    /// Whether the query says the request is safe to send twice; `None`
+    /// when it does not say.
+    pub fn safe_to_resend(&self) -> Option<bool> {
+        self.get(Field::SafeToResend).map(|v| v == "true")
     }
 
     /// A yes-or-no field's value.
@@ -329,7 +352,11 @@ impl fmt::Display for Query {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts = Vec::new();
         for field in Field::ALL {
-            if field.is_flag() {
+            if field == Field::SafeToResend {
+                if let Some(safe) = self.safe_to_resend() {
+                    parts.push(format!("{} {safe}", field.key()));
+                }
+            } else if field.is_flag() {
                 if self.flag(field) {
                     parts.push(field.key().to_string());
                 }

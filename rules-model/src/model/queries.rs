@@ -88,7 +88,31 @@ fn enumerate(
         // No rule left asks, so one value tells as much as two: the one the
         // library derives when the request's method and key are not given.
         let safe = vocabulary.safe_to_resend(query.get(Field::Operation), None, None);
-        vec![Some(safe.to_string())]
+        vec![safe.map(|s| s.to_string())]
+    } else if field.is_request_property() {
+        // No rule left asks: left out, as a query that does not say.
+        vec![None]
+    } else if field == Field::Operation
+        && remaining.iter().any(|c| c.get(Field::SafeToResend).is_some())
+    {
+        // No rule left names an operation, but one asks whether the request
+        // is safe to resend, which the operation decides: one operation of
+        // each way it can, and none.
+        let mut seen = Vec::new();
+        let mut values: Vec<Option<String>> = vocabulary
+            .operation_names()
+            .into_iter()
+            .filter(|op| {
+                let profile = [Some(true), Some(false), None]
+                    .map(|safe| vocabulary.request_with(Some(op), safe).is_some());
+                let new = !seen.contains(&profile);
+                seen.push(profile);
+                new
+            })
+            .map(|op| Some(op.to_string()))
+            .collect();
+        values.push(None);
+        values
     } else {
         field
             .closed_domain(vocabulary)

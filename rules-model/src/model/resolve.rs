@@ -163,6 +163,11 @@ pub fn answer(
 
 /// [`answer`], or else the rules the query fits: every rule that answers
 /// some completion of it.
+///
+/// A request property the query leaves out (its credential, whether it is
+/// safe to send twice) is never filled in with a convenient value: the
+/// query is answered for each value it may have, and where the answers
+/// differ, the rules of every answer fit, told apart by that property.
 pub fn resolution(
     vocabulary: &Vocabulary,
     rules: &[Rule],
@@ -170,6 +175,31 @@ pub fn resolution(
     unknown: &[Field],
     defaulted: &[Field],
 ) -> Resolution {
+    if let Some(field) = unknown.iter().copied().find(|f| f.is_request_property()) {
+        let rest: Vec<Field> = unknown.iter().copied().filter(|&f| f != field).collect();
+        let values: Vec<String> = field
+            .closed_domain(vocabulary)
+            .unwrap_or_default()
+            .into_iter()
+            .flatten()
+            .collect();
+        if values.is_empty() {
+            // A vocabulary that lists none: the property cannot decide.
+            return resolution(vocabulary, rules, consistent, &rest, defaulted);
+        }
+        let answers: BTreeSet<Resolution> = values
+            .iter()
+            .map(|value| {
+                let still: Vec<usize> = consistent
+                    .iter()
+                    .copied()
+                    .filter(|&i| rules[i].when.accepts_left_out(field, Some(value)))
+                    .collect();
+                resolution(vocabulary, rules, &still, &rest, defaulted)
+            })
+            .collect();
+        return merge(answers);
+    }
     if let Some(i) = answer(vocabulary, rules, consistent, unknown, defaulted) {
         return Resolution::Rule(i);
     }
@@ -189,14 +219,48 @@ pub fn resolution(
     }
 }
 
+/// One answer for the answers to each value of a request property: theirs
+/// when they agree, else every rule any of them names, and whether one of
+/// them has none.
+fn merge(answers: BTreeSet<Resolution>) -> Resolution {
+    if answers.len() == 1 {
+        return answers.into_iter().next().unwrap_or(Resolution::None);
+    }
+    let mut fit = BTreeSet::new();
+    let mut unanswered = false;
+    for answer in answers {
+        match answer {
+            Resolution::Rule(i) => {
+                fit.insert(i);
+            }
+            Resolution::Several {
+                rules,
+                unanswered: none,
+            } => {
+                fit.extend(rules);
+                unanswered |= none;
+            }
+            Resolution::None => unanswered = true,
+        }
+    }
+    if fit.is_empty() {
+        return Resolution::None;
+    }
+    Resolution::Several {
+        rules: fit.into_iter().collect(),
+        unanswered,
+    }
+}
+
 /// The fields that say nothing of which failure it is: those left out, those
-/// at their "none" value, and whether the request is safe to send twice (a
-/// property of the request, which splits a failure's answer but never
-/// points at one).
+/// at their "none" value, and the request properties (which split a
+/// failure's answer but never point at one).
 fn unnamed(unknown: &[Field], defaulted: &[Field]) -> Vec<Field> {
     let mut out: Vec<Field> = unknown.iter().chain(defaulted).copied().collect();
-    if !out.contains(&Field::SafeToResend) {
-        out.push(Field::SafeToResend);
+    for field in Field::ALL {
+        if field.is_request_property() && !out.contains(&field) {
+            out.push(field);
+        }
     }
     out
 }

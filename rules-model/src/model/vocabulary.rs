@@ -13,6 +13,8 @@ pub struct Vocabulary {
     pub operations: Vec<Operation>,
     /// The environments.
     pub environments: Vec<Named>,
+    /// The credentials a request may carry (an API key, a bearer token).
+    pub credentials: Vec<Named>,
     /// The webhook events.
     pub events: Vec<Named>,
     /// The named symptoms.
@@ -136,6 +138,8 @@ pub struct Operation {
     pub hosts: Vec<(String, String)>,
     /// Path prefixes a request may carry before a documented route.
     pub prefixes: Vec<String>,
+    /// The credentials the API takes (root operations).
+    pub credentials: Vec<String>,
     /// Why sending one of its routes twice is safe, or that it is not, for
     /// the routes whose method does not say so already; `None` when every
     /// route is safe by its method (or it has none).
@@ -232,6 +236,11 @@ impl Vocabulary {
         self.environments.iter().map(|e| e.name.as_str()).collect()
     }
 
+    /// The credential names.
+    pub fn credential_names(&self) -> Vec<&str> {
+        self.credentials.iter().map(|c| c.name.as_str()).collect()
+    }
+
     /// The event names.
     pub fn event_names(&self) -> Vec<&str> {
         self.events.iter().map(|e| e.name.as_str()).collect()
@@ -262,51 +271,88 @@ impl Vocabulary {
     }
 
     /// Why sending a request of operation `name` twice is safe, or not: the
-    /// least safe reason among its routes and its descendants' routes, of
-    /// `method` only when given; `Unsafe` when none is left.
+    /// least safe reason among the routes [`routes_of`](Vocabulary::routes_of)
+    /// gives; `Unsafe` when there is none.
     pub fn resend(&self, name: &str, method: Option<&str>) -> Resend {
-        self.operations
-            .iter()
-            .filter(|op| self.ancestry(&op.name).any(|a| a == name))
-            .flat_map(|op| op.routes.iter().map(move |r| (op, r)))
-            .filter(|(_, r)| method.is_none_or(|m| r.method.eq_ignore_ascii_case(m)))
+        self.routes_of(name, method)
+            .into_iter()
             .map(|(op, r)| op.resend_of(r))
             .min()
             .unwrap_or(Resend::Unsafe)
     }
 
+    /// The routes a request of operation `name` may be: its own and its
+    /// descendants', of `method` when it is given and one of them uses it.
+    /// A method none of them uses does not fit the operation, and never
+    /// narrows its routes: the operation's own routes decide.
+    pub fn routes_of<'a>(
+        &'a self,
+        name: &'a str,
+        method: Option<&str>,
+    ) -> Vec<(&'a Operation, &'a Route)> {
+        let all: Vec<(&Operation, &Route)> = self
+            .operations
+            .iter()
+            .filter(|op| self.ancestry(&op.name).any(|a| a == name))
+            .flat_map(|op| op.routes.iter().map(move |r| (op, r)))
+            .collect();
+        let Some(method) = method else { return all };
+        let fitting: Vec<(&Operation, &Route)> = all
+            .iter()
+            .copied()
+            .filter(|(_, r)| r.method.eq_ignore_ascii_case(method))
+            .collect();
+        if fitting.is_empty() {
+            all
+        } else {
+            fitting
+        }
+    }
+
     /// Whether a request of `operation` (if known) with `method` (if known),
-    /// carrying an `Idempotency-Key` or not (`None`: not said, taken as
-    /// carried), is safe to send twice: the value of
+    /// carrying an `Idempotency-Key` or not (`None`: not said), is safe to
+    /// send twice: the value of
     /// [`Field::SafeToResend`](crate::model::Field::SafeToResend) the
-    /// library derives.
+    /// library derives. `None` when what the query leaves out decides it:
+    /// nothing unsaid is assumed.
+    ///
+    /// Without an operation, only a method safe by itself tells (GET, HEAD,
+    /// OPTIONS, PUT, DELETE). With one, every route the request may be
+    /// ([`routes_of`](Vocabulary::routes_of)) must agree: each is safe by
+    /// its method or reason, unsafe, or, taking a key, as safe as the query
+    /// says the key was sent.
     pub fn safe_to_resend(
         &self,
         operation: Option<&str>,
         method: Option<&str>,
         key: Option<bool>,
-    ) -> bool {
-        if method.is_some_and(|m| SAFE_METHODS.iter().any(|s| s.eq_ignore_ascii_case(m))) {
-            return true;
-        }
-        let key = key != Some(false);
-        let reason = operation.map_or(Resend::Unsafe, |op| self.resend(op, method));
-        match reason {
-            Resend::Unsafe => false,
-            Resend::IdempotencyKey => key,
-            Resend::BusinessKey | Resend::ReadOnly | Resend::Method => true,
-        }
+    ) -> Option<bool> {
+        let safe_method = method.is_some_and(|m| SAFE_METHODS.iter().any(|s| s.eq_ignore_ascii_case(m)));
+        let Some(operation) = operation else {
+            return safe_method.then_some(true);
+        };
+        let mut answers = self
+            .routes_of(operation, method)
+            .into_iter()
+            .map(|(op, r)| match op.resend_of(r) {
+                Resend::Unsafe => Some(false),
+                Resend::IdempotencyKey => key,
+                Resend::BusinessKey | Resend::ReadOnly | Resend::Method => Some(true),
+            });
+        let first = answers.next().unwrap_or(None);
+        answers.all(|a| a == first).then_some(first).flatten()
     }
 
-    /// A request of `operation` whose safety to resend is `safe`: its method
-    /// (`None` for any) and whether it carries an `Idempotency-Key`, the
-    /// plainest first; `None` when no request of it is.
+    /// A request of `operation` whose safety to resend is `safe`
+    /// (`None`: unknown): its method (`None` for any) and whether it
+    /// carries an `Idempotency-Key`, the plainest first; `None` when no
+    /// request of it is.
     pub fn request_with(
         &self,
         operation: Option<&str>,
-        safe: bool,
+        safe: Option<bool>,
     ) -> Option<(Option<&str>, Option<bool>)> {
-        let mut methods: Vec<Option<&str>> = vec![None, Some("GET")];
+        let mut methods: Vec<Option<&str>> = vec![None, Some("GET"), Some("POST")];
         if let Some(name) = operation {
             for op in &self.operations {
                 if self.ancestry(&op.name).any(|a| a == name) {
@@ -314,7 +360,12 @@ impl Vocabulary {
                 }
             }
         }
-        methods.dedup();
+        let mut seen = Vec::new();
+        methods.retain(|m| {
+            let new = !seen.contains(m);
+            seen.push(*m);
+            new
+        });
         methods.into_iter().find_map(|method| {
             [None, Some(false), Some(true)].into_iter().find_map(|key| {
                 (self.safe_to_resend(operation, method, key) == safe).then_some((method, key))

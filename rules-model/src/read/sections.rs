@@ -89,6 +89,7 @@ raw_struct! {
         after_token_refresh: Option<bool> = default,
         safe_to_resend: Option<bool> = default,
         environment: Option<Value> = default,
+        auth: Option<Value> = default,
     }
 }
 
@@ -106,6 +107,7 @@ impl RawConditions {
                 self.after_token_refresh.map(Value::Bool),
             ),
             (Field::Environment, self.environment.clone()),
+            (Field::Credential, self.auth.clone()),
             (Field::SafeToResend, self.safe_to_resend.map(Value::Bool)),
         ]
     }
@@ -451,8 +453,9 @@ Diagnostic::new(Code::UnknownRetry, format!("unknown retry policy `{}`", raw.ret
                     // Left out, as the library leaves out the method and key:
                     // as safe as the operation's requests are.
                     None => {
-                        let safe = ctx.vocabulary.safe_to_resend(operation, None, None);
-                        query.set(Field::SafeToResend, safe.to_string());
+                        if let Some(safe) = ctx.vocabulary.safe_to_resend(operation, None, None) {
+                            query.set(Field::SafeToResend, safe.to_string());
+                        }
                     }
                     Some(_) if ctx.vocabulary.request_with(operation, query.safe_to_resend()).is_none() => {
                         let op = operation.unwrap_or("(no operation)");
@@ -463,7 +466,7 @@ Diagnostic::new(Code::UnknownRetry, format!("unknown retry policy `{}`", raw.ret
                                 Code::ImpossibleExample,
                                 format!(
                                     "no request of `{op}` is {}safe to send twice",
-                                    if query.safe_to_resend() { "" } else { "un" }
+                                    if query.safe_to_resend() == Some(true) { "" } else { "un" }
                                 ),
                             )
                             .hint("give the example an operation whose requests can be, or drop `safe_to_resend`"),
@@ -630,6 +633,7 @@ fn normalise(
         },
         Field::Operation => from(&vocabulary.operation_names()),
         Field::Environment => from(&vocabulary.environment_names()),
+        Field::Credential => from(&vocabulary.credential_names()),
         Field::Event => from(&vocabulary.event_names()),
         Field::Symptom => from(&vocabulary.symptom_names()),
         Field::Type | Field::Message if text.trim().is_empty() => Err(Diagnostic::new(

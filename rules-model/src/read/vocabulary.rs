@@ -12,10 +12,11 @@ use crate::read::raw::raw_struct;
 use crate::read::yaml::yaml_problem;
 
 /// The top-level keys of the vocabulary file; a file holding any of them is it.
-pub const KEYS: [&str; 6] = [
+pub const KEYS: [&str; 7] = [
     "retry",
     "operations",
     "environments",
+    "credentials",
     "events",
     "symptoms",
     "unknown_outcome",
@@ -29,6 +30,7 @@ raw_struct! {
         retry: Vec<RawRetry> = default,
         operations: Vec<RawOperation> = default,
         environments: Vec<RawNamed> = default,
+        credentials: Vec<RawNamed> = default,
         events: Vec<RawNamed> = default,
         symptoms: Vec<RawNamed> = default,
         unknown_outcome: RawUnknownOutcome = default,
@@ -132,6 +134,7 @@ raw_struct! {
         routes: Vec<String> = default,
         hosts: BTreeMap<String, String> = default,
         prefixes: Vec<String> = default,
+        credentials: Vec<String> = default,
         resend: Option<String> = default,
         idempotency_key: Option<bool> = default,
     }
@@ -178,10 +181,12 @@ pub fn load(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> Vocabulary {
     };
     let retry = check.retry(raw.retry);
     let environments = check.named("environments", raw.environments, is_word);
+    let credentials = check.named("credentials", raw.credentials, is_word);
     let events = check.named("events", raw.events, is_event);
     let symptoms = check.named("symptoms", raw.symptoms, is_word);
     let env_names: Vec<&str> = environments.iter().map(|e| e.name.as_str()).collect();
-    let operations = check.operations(raw.operations, &env_names);
+    let credential_names: Vec<&str> = credentials.iter().map(|c| c.name.as_str()).collect();
+    let operations = check.operations(raw.operations, &env_names, &credential_names);
     let unknown_outcome = check.unknown_outcome(raw.unknown_outcome, &symptoms);
     for (key, empty) in [
         ("retry", retry.is_empty()),
@@ -202,6 +207,7 @@ pub fn load(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> Vocabulary {
         retry,
         operations,
         environments,
+        credentials,
         events,
         symptoms,
         unknown_outcome,
@@ -417,7 +423,12 @@ Some(&entry.name),
         out
     }
 
-    fn operations(&mut self, raw: Vec<RawOperation>, environments: &[&str]) -> Vec<Operation> {
+    fn operations(
+        &mut self,
+        raw: Vec<RawOperation>,
+        environments: &[&str],
+        credentials: &[&str],
+    ) -> Vec<Operation> {
         let mut seen = HashMap::new();
         let mut out: Vec<Operation> = Vec::new();
         // Each route's owner per API root, to refuse a route claimed twice.
@@ -458,6 +469,18 @@ Some(&entry.name),
                         Some(name),
                         format!("`hosts` names the unknown environment `{env}`"),
                         suggestion(env, environments),
+                    );
+                }
+            }
+            for credential in &entry.credentials {
+                if !credentials.contains(&credential.as_str()) {
+                    let line = self.word_line("operations", n, credential);
+                    self.at(
+                        Code::UnknownName,
+                        line,
+                        Some(name),
+                        format!("`credentials` names the unknown credential `{credential}`"),
+                        suggestion(credential, credentials),
                     );
                 }
             }
@@ -524,6 +547,7 @@ Some(&entry.name),
                 routes,
                 hosts: entry.hosts.into_iter().collect(),
                 prefixes: entry.prefixes,
+                credentials: entry.credentials,
                 resend,
             });
         }
