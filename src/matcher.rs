@@ -274,7 +274,9 @@ mod tests {
                 .operation(Operation::CreateCase)
                 .credential(crate::vocabulary::Credential::Bearer),
         );
-        let rule = d.rule().expect("a 401 on case creation with a token is known");
+        let rule = d
+            .rule()
+            .expect("a 401 on case creation with a token is known");
         assert!(d.is_matched());
         assert_eq!(d.rule_id(), Some(rule.id));
         assert_eq!((d.cause(), d.solution()), (rule.cause, rule.solution));

@@ -138,7 +138,10 @@ mod tests {
             assert_eq!(env.to_string().parse::<Environment>(), Ok(*env));
         }
         for credential in Credential::ALL {
-            assert_eq!(credential.to_string().parse::<Credential>(), Ok(*credential));
+            assert_eq!(
+                credential.to_string().parse::<Credential>(),
+                Ok(*credential)
+            );
         }
     }
 

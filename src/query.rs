@@ -208,7 +208,10 @@ impl<'a> Query<'a> {
     pub fn safe_to_resend(&self) -> Option<bool> {
         match self.operation {
             Some(op) => op.safe_to_resend(self.method, self.idempotency_key),
-            None => self.method.is_some_and(Resend::is_safe_method).then_some(true),
+            None => self
+                .method
+                .is_some_and(Resend::is_safe_method)
+                .then_some(true),
         }
     }
 

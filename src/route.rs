@@ -42,10 +42,7 @@ impl<'a> Query<'a> {
             }
             None => only(
                 APIS.iter()
-                    .filter(|api| {
-                        self.credential
-                            .is_none_or(|c| api.credentials.contains(&c))
-                    })
+                    .filter(|api| self.credential.is_none_or(|c| api.credentials.contains(&c)))
                     .filter_map(|api| route_in(api, method, path)),
             ),
         };

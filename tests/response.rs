@@ -134,6 +134,17 @@ fn documented() -> Vec<Expect> {
             url: None,
             retry_after: None,
         },
+        // The dual-written envelope's legacy half alone: `error` is a sentence.
+        Expect {
+            body: "legacy-half-no-partner.json",
+            status: 422,
+            context: ctx(Operation::CreateCase),
+            rule: RuleId::NoPartnerAvailableLegacyBody,
+            retry: Retry::Never,
+            shape: BodyShape::Other,
+            url: None,
+            retry_after: None,
+        },
         Expect {
             body: "typed-withdraw-conflict.json",
             status: 409,

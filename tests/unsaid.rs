@@ -96,7 +96,8 @@ fn a_route_both_apis_have_is_told_apart_by_host_or_credential_only() {
         let d = diagnose(&alone);
         assert_ne!(d.rule_id(), Some(RuleId::ApiKeyRejected), "{path}");
         assert!(
-            d.rule_id().is_none_or(|id| id.rule().when.operation.is_empty()),
+            d.rule_id()
+                .is_none_or(|id| id.rule().when.operation.is_empty()),
             "`GET {path}` alone is answered by one API's rule: {d:?}"
         );
         // A bearer token is taken by the Customer API alone.
@@ -120,7 +121,10 @@ fn a_route_both_apis_have_is_told_apart_by_host_or_credential_only() {
         let host = Query::new()
             .status(401)
             .request("GET", Some("referral-api.debitura.com"), path);
-        assert_eq!(host.operation.map(Operation::api), Some(Operation::ReferralApi));
+        assert_eq!(
+            host.operation.map(Operation::api),
+            Some(Operation::ReferralApi)
+        );
         assert_eq!(diagnose(&host).rule_id(), Some(RuleId::ApiKeyRejected));
     }
 }

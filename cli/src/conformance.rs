@@ -264,6 +264,7 @@ fn documented() -> Vec<Response> {
         file("legacy-business-rule.json", 422, Some(CreateCase)),
         file("rate-limit.json", 429, Some(CreateCase)),
         file("legacy-message-no-partner.json", 422, Some(CreateCase)),
+        file("legacy-half-no-partner.json", 422, Some(CreateCase)),
         file("typed-withdraw-conflict.json", 409, Some(WithdrawClient)),
         file("case-validation-failed-clients.json", 400, None),
         file("invalid-client-type-422.json", 422, Some(CreateClient)),

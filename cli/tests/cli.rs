@@ -1479,7 +1479,14 @@ fn a_failure_of_unknown_outcome_resends_only_a_request_safe_to_send_twice() {
     let cases: &[(&[&str], &str, &str)] = &[
         // Writes that take no key: no automatic resend, and how to check.
         (
-            &["--status", "503", "--op", "manage-webhooks", "--method", "POST"],
+            &[
+                "--status",
+                "503",
+                "--op",
+                "manage-webhooks",
+                "--method",
+                "POST",
+            ],
             "outcome-unknown-server-error",
             "after-user-action",
         ),
@@ -1495,7 +1502,13 @@ fn a_failure_of_unknown_outcome_resends_only_a_request_safe_to_send_twice() {
         ),
         // A write with its key, and reads, back off.
         (
-            &["--status", "503", "--op", "create-case", "--idempotency-key"],
+            &[
+                "--status",
+                "503",
+                "--op",
+                "create-case",
+                "--idempotency-key",
+            ],
             "upstream-unavailable",
             "backoff",
         ),
@@ -1513,7 +1526,14 @@ fn a_failure_of_unknown_outcome_resends_only_a_request_safe_to_send_twice() {
             "after-user-action",
         ),
         (
-            &["--status", "503", "--op", "upload-case-file", "--method", "PUT"],
+            &[
+                "--status",
+                "503",
+                "--op",
+                "upload-case-file",
+                "--method",
+                "PUT",
+            ],
             "outcome-unknown-server-error",
             "after-user-action",
         ),
@@ -1535,7 +1555,13 @@ fn a_failure_of_unknown_outcome_resends_only_a_request_safe_to_send_twice() {
             "backoff",
         ),
         (
-            &["--status", "500", "--op", "create-case", "--idempotency-key"],
+            &[
+                "--status",
+                "500",
+                "--op",
+                "create-case",
+                "--idempotency-key",
+            ],
             "server-error",
             "backoff",
         ),
@@ -1575,7 +1601,14 @@ fn a_failure_of_unknown_outcome_resends_only_a_request_safe_to_send_twice() {
         ),
         // Sent, outcome unknown: resent only where safe.
         (
-            &["--symptom", "no-response", "--op", "manage-webhooks", "--method", "POST"],
+            &[
+                "--symptom",
+                "no-response",
+                "--op",
+                "manage-webhooks",
+                "--method",
+                "POST",
+            ],
             "no-response-outcome-unknown",
             "after-user-action",
         ),
@@ -1677,17 +1710,34 @@ fn a_method_that_fits_no_route_is_set_aside_with_a_note() {
     assert_eq!(v["method_fits"], false, "{v}");
     let fits = diagnose(&["--status", "503", "--op", "create-case", "--method", "POST"]);
     assert!(fits.get("method_fits").is_none(), "{fits}");
-    let out = run(&["diagnose", "--status", "503", "--op", "create-case", "--method", "PUT"]);
+    let out = run(&[
+        "diagnose",
+        "--status",
+        "503",
+        "--op",
+        "create-case",
+        "--method",
+        "PUT",
+    ]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("note:     PUT is not a method of create-case (POST /cases); its routes decide"),
+        text.contains(
+            "note:     PUT is not a method of create-case (POST /cases); its routes decide"
+        ),
         "{text}"
     );
 }
 
 #[test]
 fn the_credential_tells_a_refresh_from_a_refused_key() {
-    let key = diagnose(&["--status", "401", "--op", "create-case", "--auth", "api-key"]);
+    let key = diagnose(&[
+        "--status",
+        "401",
+        "--op",
+        "create-case",
+        "--auth",
+        "api-key",
+    ]);
     assert_eq!(
         (&key["rule"], &key["retry"]),
         (&"customer-api-key-rejected".into(), &"never".into())
@@ -1705,4 +1755,21 @@ fn the_credential_tells_a_refresh_from_a_refused_key() {
     assert_eq!(bad.status.code(), Some(2));
     let err = String::from_utf8(bad.stderr).unwrap();
     assert!(err.contains("bearer"), "{err}");
+}
+
+#[test]
+fn diagnose_help_says_what_is_assumed_nothing() {
+    let help = stdout(&["diagnose", "--help"]);
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        !help.contains("a rule matches only when everything it names is given"),
+        "{help}"
+    );
+    assert!(!help.contains("assumed, unless told otherwise"), "{help}");
+    assert!(help.contains("nothing you leave out is assumed"), "{help}");
+    assert!(help.contains("--auth <AUTH>"), "{help}");
+    assert!(
+        help.contains("api-key") && help.contains("bearer"),
+        "{help}"
+    );
 }

@@ -379,3 +379,75 @@ fn the_diagnostics_page_lists_every_code_once() {
         );
     }
 }
+
+/// The section of the generated error reference for rule `id`, up to the next rule.
+fn reference_section(id: &str) -> String {
+    let page = committed("error-reference.md").expect("docs/error-reference.md");
+    let start = page
+        .find(&format!("\n### {id}\n"))
+        .unwrap_or_else(|| panic!("no section for `{id}`"));
+    let rest = &page[start + 1..];
+    let end = rest[4..].find("\n### ").map_or(rest.len(), |n| n + 4);
+    folded(&rest[..end])
+}
+
+/// Where the sources disagree, the generated text follows the newest and
+/// says both where both may hold; these read the pages a partner reads.
+#[test]
+fn the_generated_words_agree_with_the_newest_sources() {
+    // The Customer API spec declares no key on `POST /cases/{id}/files`.
+    for page in [
+        "error-reference.md",
+        "troubleshooting.md",
+        "retry-policy.md",
+    ] {
+        let text = folded(&committed(page).expect("a generated page"));
+        for wrong in [
+            "file uploads take an Idempotency-Key",
+            "the KYC submission and the file uploads",
+            "These writes take an Idempotency-Key",
+        ] {
+            assert!(!text.contains(wrong), "{page} says `{wrong}`");
+        }
+    }
+    let conflict = reference_section("idempotency-conflict");
+    assert!(
+        conflict.contains("declares no key on `POST /cases/{id}/files`"),
+        "{conflict}"
+    );
+    assert!(!conflict.contains("upload-case-file`"), "{conflict}");
+    let bad_write = reference_section("write-bad-request");
+    assert!(bad_write.contains("takes no key"), "{bad_write}");
+    // The token-mint 404: the newest page's cause and the spec's, both.
+    let mint = reference_section("token-minting-not-found");
+    assert!(
+        mint.contains("never created")
+            && mint.contains("not yet signed the debt collection agreement"),
+        "{mint}"
+    );
+    // A 400 on `PATCH /webhooks/{id}` is not always a change of events.
+    let patch = reference_section("customer-webhook-events-unchangeable");
+    assert!(
+        patch.contains("delete the subscription and create it again")
+            && patch.contains("otherwise fix the URL"),
+        "{patch}"
+    );
+    // A Referral Partner upload is looked up where a lookup exists.
+    for id in [
+        "outcome-unknown-server-error",
+        "no-response-outcome-unknown",
+    ] {
+        let unknown = reference_section(id);
+        assert!(
+            unknown.contains("GET /cases/{id}/files on the Customer API"),
+            "{id}: {unknown}"
+        );
+        assert!(
+            unknown.contains("GET /cases/by-creditor-reference/{creditorReference}"),
+            "{id}"
+        );
+    }
+    // The archive endpoint's 422 is not the delete endpoint's.
+    assert!(reference_section("division-already-archived").contains("already archived"));
+    assert!(!reference_section("division-has-active-cases").contains("or archived"));
+}

@@ -2,9 +2,12 @@
 //
 // send() makes one call to Debitura and does what the answer says, and no
 // more: it sends again once after a token refresh, waits the server's delay
-// (within the rule's backoff bounds) before a resend that is safe, keeps the
-// same Idempotency-Key on every copy of a write, and stops with the URL to
-// show when a person must act (a signing or approval link).
+// before a resend that is safe, keeps the same Idempotency-Key on every copy
+// of a write, and stops with the URL to show when a person must act (a
+// signing or approval link). It tells the package what it sent (the method,
+// the bearer token, whether a key went with it): nothing it leaves out is
+// assumed. A server's delay longer than the rule's longest wait is never cut
+// short: the call stops with Reschedule and the delay, to be sent again later.
 "use strict";
 const { randomUUID } = require("node:crypto");
 const triage = require("..");
@@ -14,6 +17,16 @@ class NeedsUser extends Error {
     super(answer.solution);
     this.answer = answer;
     this.url = answer.url;
+  }
+}
+
+// The server asked to wait longer than the rule's longest wait: send the call
+// again after `delay` seconds, from a job queue, not by holding it.
+class Reschedule extends Error {
+  constructor(answer, delay) {
+    super(`${answer.rule}: send again in ${delay} s`);
+    this.answer = answer;
+    this.delay = delay;
   }
 }
 
@@ -45,6 +58,8 @@ async function send(url, call) {
     const answer = triage.diagnoseResponse(response.status, body, {
       operation: call.operation,
       method,
+      idempotencyKey: "Idempotency-Key" in headers,
+      auth: "bearer",
       afterTokenRefresh: refreshed,
       ...(response.headers.get("retry-after") ? { retryAfter: response.headers.get("retry-after") } : {}),
     });
@@ -57,7 +72,9 @@ async function send(url, call) {
     if (wait !== null) {
       resends += 1;
       if (answer.retryAfter !== null && answer.backoff.honourRetryAfter) wait = Math.max(wait, answer.retryAfter);
-      await sleep(Math.min(wait, answer.backoff.maxDelayMs / 1000));
+      // Shortening the server's delay would only be refused again.
+      if (wait > answer.backoff.maxDelayMs / 1000) throw new Reschedule(answer, wait);
+      await sleep(wait);
       continue;
     }
     if (answer.retry === triage.Retry.AFTER_USER_ACTION) throw new NeedsUser(answer);
@@ -66,7 +83,7 @@ async function send(url, call) {
   }
 }
 
-module.exports = { send, NeedsUser, Failed };
+module.exports = { send, NeedsUser, Reschedule, Failed };
 
 if (require.main === module) {
   const base = process.argv[2] || "https://sandbox.debitura.com/api";

@@ -24,6 +24,18 @@ test("answers are frozen and have every key", () => {
   assert.ok(d.backoff.attempts >= 2 && d.backoff.baseDelayMs <= d.backoff.maxDelayMs);
 });
 
+test("nothing left out is assumed", () => {
+  const unsaid = t.diagnose({ status: 503, operation: "create-case" });
+  assert.equal(unsaid.rule, null);
+  assert.deepEqual([...unsaid.several].sort(), ["outcome-unknown-server-error", "upstream-unavailable"]);
+  assert.equal(unsaid.retry, t.Retry.AFTER_USER_ACTION);
+  assert.equal(t.diagnose({ status: 503, operation: "create-case", idempotencyKey: true }).retry, t.Retry.BACKOFF);
+  assert.equal(t.diagnose({ status: 401, operation: "create-case" }).retry, t.Retry.NEVER);
+  assert.equal(t.diagnose({ status: 401, operation: "create-case", auth: "bearer" }).retry, t.Retry.TOKEN_REFRESH);
+  assert.equal(t.diagnoseResponse(401, Buffer.alloc(0), { operation: "create-case", auth: "api-key" }).rule, "customer-api-key-rejected");
+  assert.throws(() => t.diagnose({ auth: "bearr" }), /bearer/);
+});
+
 test("bad names are errors naming the nearest", () => {
   assert.throws(() => t.diagnose({ operation: "create-cse" }), /did you mean `create-case`/);
   assert.throws(() => t.diagnose({ environment: "prod" }), /production/);

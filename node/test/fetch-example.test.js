@@ -5,7 +5,7 @@ const assert = require("node:assert/strict");
 const http = require("node:http");
 const fs = require("node:fs");
 const path = require("node:path");
-const { send, NeedsUser, Failed } = require("../examples/fetch-client.js");
+const { send, NeedsUser, Reschedule, Failed } = require("../examples/fetch-client.js");
 
 const BODIES = path.resolve(__dirname, "..", "..", "tests", "fixtures", "bodies");
 
@@ -83,6 +83,37 @@ test("a missing power of attorney stops with the signing URL", async () => {
     assert.ok(stop instanceof NeedsUser);
     assert.equal(stop.url, JSON.parse(handoff).signingHandoff.combinedSigningUrl);
     assert.equal(stop.answer.rule, "missing-power-of-attorney");
+    assert.equal(s.seen.length, 1);
+  } finally {
+    await s.close();
+  }
+});
+
+test("a 429 asking for longer than the longest wait stops to reschedule", async () => {
+  const limited = JSON.stringify({ error: "rate_limit_exceeded", retryAfter: 1800 });
+  const s = await serve([[429, { "Content-Type": "application/json" }, limited], [201, {}, "{}"]]);
+  const waits = [];
+  try {
+    const stop = await send(`${s.url}/cases`, { method: "POST", body: {}, operation: "create-case", token: tokens().token, sleep: async (w) => { waits.push(w); } })
+      .then(() => null, (e) => e);
+    assert.ok(stop instanceof Reschedule, `${stop}`);
+    // No resend, no wait cut short: the delay is handed back whole.
+    assert.equal(s.seen.length, 1);
+    assert.deepEqual(waits, []);
+    assert.equal(stop.delay, 1800);
+    assert.equal(stop.answer.rule, "rate-limited");
+  } finally {
+    await s.close();
+  }
+});
+
+test("a 503 on a write that takes no key is sent once", async () => {
+  const s = await serve([[503, {}, ""], [201, {}, "{}"]]);
+  try {
+    await assert.rejects(
+      send(`${s.url}/cases/c-1/files`, { method: "POST", body: {}, operation: "upload-case-file", token: tokens().token }),
+      (e) => e instanceof NeedsUser && e.answer.rule === "outcome-unknown-server-error",
+    );
     assert.equal(s.seen.length, 1);
   } finally {
     await s.close();

@@ -2,9 +2,13 @@
 
 ``send`` makes one call to Debitura and does what the answer says, and no
 more: it sends again once after a token refresh, waits the server's delay
-(within the rule's backoff bounds) before a resend that is safe, keeps the
-same ``Idempotency-Key`` on every copy of a write, and stops with the URL to
-show when a person must act (a signing or approval link).
+before a resend that is safe, keeps the same ``Idempotency-Key`` on every
+copy of a write, and stops with the URL to show when a person must act (a
+signing or approval link). It tells the package what it sent (the method,
+the bearer token, whether a key went with it): nothing it leaves out is
+assumed. A server's delay longer than the rule's longest wait is never cut
+short: the call stops with ``Reschedule`` and the delay, to be sent again
+later.
 """
 
 import time
@@ -23,6 +27,16 @@ class NeedsUser(Exception):
         super().__init__(answer.solution)
         self.answer = answer
         self.url = answer.url
+
+
+class Reschedule(Exception):
+    """The server asked to wait longer than the rule's longest wait: send the
+    call again after ``delay`` seconds, from a job queue, not by holding it."""
+
+    def __init__(self, answer: t.ResponseDiagnosis, delay: float):
+        super().__init__(f"{answer.rule}: send again in {delay:g} s")
+        self.answer = answer
+        self.delay = delay
 
 
 class Failed(Exception):
@@ -59,6 +73,8 @@ def send(
             operation,
             response.headers.get("Retry-After"),
             method=method,
+            idempotency_key="Idempotency-Key" in headers,
+            auth="bearer",
             after_token_refresh=refreshed,
         )
         if answer.retry is t.Retry.TOKEN_REFRESH and not refreshed:
@@ -71,7 +87,10 @@ def send(
             if wait is not None:
                 if answer.retry_after is not None and answer.backoff.honour_retry_after:
                     wait = max(wait, answer.retry_after)
-                sleep(min(wait, answer.backoff.max_delay_ms / 1000))
+                if wait > answer.backoff.max_delay_ms / 1000:
+                    # Shortening the server's delay would only be refused again.
+                    raise Reschedule(answer, wait)
+                sleep(wait)
                 continue
         if answer.retry is t.Retry.AFTER_USER_ACTION:
             raise NeedsUser(answer)

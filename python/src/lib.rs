@@ -11,9 +11,8 @@ use std::time::{Duration, SystemTime};
 
 use debitura_triage::webhook::{self, Delivery, Tolerance, Verdict, MAX_SECRETS};
 use debitura_triage::{
-    diagnose as diagnose_query, diagnose_response as read_response, printable, Backoff,
-    Credential, Diagnosis as Answer, Environment, Operation, Query, Rule as CatalogRule, RuleId,
-    RULES,
+    diagnose as diagnose_query, diagnose_response as read_response, printable, Backoff, Credential,
+    Diagnosis as Answer, Environment, Operation, Query, Rule as CatalogRule, RuleId, RULES,
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;

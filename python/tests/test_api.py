@@ -52,11 +52,28 @@ def test_answers_are_immutable():
         ({"operation": "create-cse"}, "create-case"),
         ({"operation": "createcase"}, "create-case"),
         ({"environment": "prod"}, "production"),
+        ({"auth": "bearr"}, "bearer"),
     ],
 )
 def test_bad_names_raise_value_error_with_the_nearest(kwargs, nearest):
     with pytest.raises(ValueError, match=nearest):
         t.diagnose(**kwargs)
+
+
+def test_nothing_left_out_is_assumed():
+    # The key is not assumed: left out, both answers are named and the
+    # cautious one is followed.
+    unsaid = t.diagnose(status=503, operation="create-case")
+    assert unsaid.rule is None
+    assert set(unsaid.several) == {"upstream-unavailable", "outcome-unknown-server-error"}
+    assert unsaid.retry is t.Retry.AFTER_USER_ACTION
+    keyed = t.diagnose(status=503, operation="create-case", idempotency_key=True)
+    assert keyed.retry is t.Retry.BACKOFF
+    # Nor is the credential: a key is never cured by a new token.
+    assert t.diagnose(status=401, operation="create-case").retry is t.Retry.NEVER
+    assert t.diagnose(status=401, operation="create-case", auth="bearer").retry is t.Retry.TOKEN_REFRESH
+    key = t.diagnose_response(401, b"", "create-case", auth="api-key")
+    assert key.rule == "customer-api-key-rejected"
 
 
 def test_bad_arguments_are_value_or_type_errors():

@@ -114,3 +114,32 @@ def test_a_missing_power_of_attorney_stops_with_the_signing_url(serve):
     # The combined signing link is the one to show, not the error's own.
     assert stop.value.url == json.loads(handoff)["signingHandoff"]["combinedSigningUrl"]
     assert stop.value.answer.rule == "missing-power-of-attorney"
+
+
+def test_a_429_asking_for_longer_than_the_longest_wait_stops_to_reschedule(serve):
+    limited = json.dumps({"error": "rate_limit_exceeded", "retryAfter": 1800}).encode()
+    s = serve([(429, {"Content-Type": "application/json"}, limited), (201, {}, b"{}")])
+    waits = []
+    with httpx.Client(base_url=s.url) as client, pytest.raises(httpx_client.Reschedule) as stop:
+        httpx_client.send(client, "POST", "/cases", "create-case", tokens()[0], json={}, sleep=waits.append)
+    # No resend, no wait cut short: the delay is handed back whole.
+    assert len(s.seen) == 1 and waits == []
+    assert stop.value.delay == 1800
+    assert stop.value.answer.rule == "rate-limited"
+
+
+def test_a_503_on_a_write_sent_with_its_key_is_resent_with_the_same_key(serve):
+    s = serve([(503, {}, b""), (201, {}, b"{}")])
+    waits = []
+    with httpx.Client(base_url=s.url) as client:
+        r = httpx_client.send(client, "POST", "/cases", "create-case", tokens()[0], json={}, sleep=waits.append)
+    assert r.status_code == 201 and len(s.seen) == 2 and len(waits) == 1
+    assert s.seen[0]["Idempotency-Key"] == s.seen[1]["Idempotency-Key"]
+
+
+def test_a_503_on_a_write_that_takes_no_key_is_sent_once(serve):
+    s = serve([(503, {}, b""), (201, {}, b"{}")])
+    with httpx.Client(base_url=s.url) as client, pytest.raises(httpx_client.NeedsUser) as stop:
+        httpx_client.send(client, "POST", "/cases/c-1/files", "upload-case-file", tokens()[0], json={})
+    assert len(s.seen) == 1
+    assert stop.value.answer.rule == "outcome-unknown-server-error"

@@ -70,8 +70,7 @@ mod tokens;
 pub use budget::{InvalidBudget, RetryBudget};
 pub use debitura_triage::{
     Backoff, Credential, Environment, ErrorSource, Operation, Retry, RuleId, MAX_ERRORS,
-    MAX_RETRY_AFTER,
-    MAX_SCAN,
+    MAX_RETRY_AFTER, MAX_SCAN,
 };
 pub use error::{Error, Finding, Reason};
 pub use layer::{Deadline, NoResend, Tenant, Triage};

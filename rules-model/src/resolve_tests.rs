@@ -257,7 +257,11 @@ fn a_request_property_left_out_is_never_filled_in() {
     // and a check: left out, both fit, and the cautious one is followed.
     assert_eq!(
         fitting(&c, &[(Field::Status, "503")]),
-        (vec!["resend".into(), "check-first".into()], false, "after-user-action".into())
+        (
+            vec!["resend".into(), "check-first".into()],
+            false,
+            "after-user-action".into()
+        )
     );
     assert_eq!(
         ask(&c, &[(Field::Status, "503"), (Field::SafeToResend, "true")]).as_deref(),

@@ -31,7 +31,10 @@ pub fn to_model(q: &Query<'_>) -> rules_model::Query {
             Field::Credential,
             q.credential.map(|c| c.as_str().to_string()),
         ),
-        (Field::SafeToResend, q.safe_to_resend().map(|s| s.to_string())),
+        (
+            Field::SafeToResend,
+            q.safe_to_resend().map(|s| s.to_string()),
+        ),
     ];
     for (field, value) in fields {
         if let Some(v) = value {

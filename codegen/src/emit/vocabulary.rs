@@ -213,23 +213,27 @@ pub(super) fn routes(v: &Vocabulary) -> TokenStream {
             }
         })
     });
-    let apis = v.operations.iter().filter(|op| op.parent.is_none()).map(|op| {
-        let this = variant(&op.name);
-        let hosts = op.hosts.iter().map(|(env, host)| {
-            let env = variant(env);
-            quote! { (Environment::#env, #host) }
-        });
-        let prefixes = &op.prefixes;
-        let credentials = op.credentials.iter().map(|c| variant(c));
-        quote! {
-            crate::vocabulary::Api {
-                operation: Operation::#this,
-                hosts: &[ #( #hosts ),* ],
-                prefixes: &[ #( #prefixes ),* ],
-                credentials: &[ #( Credential::#credentials ),* ],
+    let apis = v
+        .operations
+        .iter()
+        .filter(|op| op.parent.is_none())
+        .map(|op| {
+            let this = variant(&op.name);
+            let hosts = op.hosts.iter().map(|(env, host)| {
+                let env = variant(env);
+                quote! { (Environment::#env, #host) }
+            });
+            let prefixes = &op.prefixes;
+            let credentials = op.credentials.iter().map(|c| variant(c));
+            quote! {
+                crate::vocabulary::Api {
+                    operation: Operation::#this,
+                    hosts: &[ #( #hosts ),* ],
+                    prefixes: &[ #( #prefixes ),* ],
+                    credentials: &[ #( Credential::#credentials ),* ],
+                }
             }
-        }
-    });
+        });
     quote! {
         /// Every documented route, in declaration order.
         pub(crate) static ROUTES: &[crate::vocabulary::Route] = &[ #( #routes ),* ];

@@ -93,7 +93,9 @@ fn enumerate(
         // No rule left asks: left out, as a query that does not say.
         vec![None]
     } else if field == Field::Operation
-        && remaining.iter().any(|c| c.get(Field::SafeToResend).is_some())
+        && remaining
+            .iter()
+            .any(|c| c.get(Field::SafeToResend).is_some())
     {
         // No rule left names an operation, but one asks whether the request
         // is safe to resend, which the operation decides: one operation of

@@ -327,7 +327,8 @@ impl Vocabulary {
         method: Option<&str>,
         key: Option<bool>,
     ) -> Option<bool> {
-        let safe_method = method.is_some_and(|m| SAFE_METHODS.iter().any(|s| s.eq_ignore_ascii_case(m)));
+        let safe_method =
+            method.is_some_and(|m| SAFE_METHODS.iter().any(|s| s.eq_ignore_ascii_case(m)));
         let Some(operation) = operation else {
             return safe_method.then_some(true);
         };
