@@ -544,6 +544,14 @@ const VOCABULARY_FAULTS: &[(&str, &str, &str, Code, &str, &str)] = &[
         "expected one of: test, production",
     ),
     (
+        "an API taking an unknown credential",
+        "    credentials: [api-key, bearer]",
+        "    credentials: [api-key, berer]",
+        Code::UnknownName,
+        "`credentials` names the unknown credential `berer`",
+        "did you mean `bearer`?",
+    ),
+    (
         "an operation listed twice",
         "  - name: list-clients\n",
         "  - name: get-me\n",

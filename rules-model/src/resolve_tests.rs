@@ -15,9 +15,10 @@ const VOCABULARY: &str = "retry:
 operations:
   - { name: api-a, description: A. }
   - { name: op-a1, parent: api-a, description: A1., routes: [POST /a1], resend: unsafe }
-  - { name: op-a2, parent: api-a, description: A2. }
+  - { name: op-a2, parent: api-a, description: A2., routes: [GET /a2, POST /a2], resend: idempotency-key }
   - { name: api-b, description: B. }
   - { name: op-b1, parent: api-b, description: B1. }
+  - { name: op-b2, parent: api-b, description: B2., routes: [DELETE /b2, PATCH /b2], resend: unsafe }
 environments:
   - { name: test, description: T. }
   - { name: production, description: P. }
@@ -88,6 +89,18 @@ const RULES: &[(&str, &str, &str, &str)] = &[
         "after-user-action",
         "{ status: 503, safe_to_resend: false }",
         "{ status: 503, operation: op-a1 }",
+    ),
+    (
+        "teapot-safe",
+        "backoff",
+        "{ status: 418, auth: bearer, safe_to_resend: true }",
+        "{ status: 418, auth: bearer, safe_to_resend: true }",
+    ),
+    (
+        "teapot-key",
+        "never",
+        "{ status: 418, auth: key }",
+        "{ status: 418, auth: key }",
     ),
 ];
 
@@ -275,9 +288,73 @@ fn a_request_property_left_out_is_never_filled_in() {
     );
     let with_key = [b401[0], b401[1], (Field::Credential, "key")];
     assert_eq!(ask(&c, &with_key).as_deref(), Some("b-key"));
+    // Two properties left out, and some pair of values with no rule at all:
+    // the rules that fit may not be it, so nothing is resent.
+    assert_eq!(
+        fitting(&c, &[(Field::Status, "418")]),
+        (
+            vec!["teapot-safe".into(), "teapot-key".into()],
+            true,
+            "never".into()
+        )
+    );
     // Where no rule asks, leaving it out changes nothing.
     assert_eq!(
         ask(&c, &[(Field::Status, "422"), (Field::Type, "Sign")]).as_deref(),
         Some("sign")
+    );
+}
+
+#[test]
+fn a_request_is_safe_to_resend_only_when_every_route_it_may_be_agrees() {
+    let c = catalog();
+    let v = &c.vocabulary;
+    let safe = |op: Option<&str>, method: Option<&str>, key: Option<bool>| {
+        v.safe_to_resend(op, method, key)
+    };
+    // Without an operation only a safe method tells.
+    assert_eq!(safe(None, Some("get"), None), Some(true));
+    assert_eq!(safe(None, Some("POST"), Some(true)), None);
+    assert_eq!(safe(None, None, Some(true)), None);
+    // One unsafe route; one operation whose routes differ; no routes at all.
+    assert_eq!(safe(Some("op-a1"), None, Some(true)), Some(false));
+    assert_eq!(safe(Some("op-a2"), None, None), None);
+    assert_eq!(safe(Some("op-a2"), Some("GET"), None), Some(true));
+    assert_eq!(safe(Some("op-a2"), Some("post"), None), None);
+    assert_eq!(safe(Some("op-a2"), Some("POST"), Some(true)), Some(true));
+    assert_eq!(safe(Some("op-a2"), Some("POST"), Some(false)), Some(false));
+    assert_eq!(safe(Some("op-b1"), Some("GET"), Some(true)), None);
+    // A method none of its routes uses is set aside: the routes decide.
+    assert_eq!(safe(Some("op-a2"), Some("PUT"), Some(true)), Some(true));
+    assert_eq!(safe(Some("op-a2"), Some("PUT"), None), None);
+    assert_eq!(safe(Some("op-a1"), Some("DELETE"), None), Some(false));
+    assert_eq!(v.routes_of("op-a2", Some("PUT")).len(), 2);
+    assert_eq!(v.routes_of("op-a2", Some("post")).len(), 1);
+    assert_eq!(v.routes_of("api-a", Some("POST")).len(), 2);
+    assert_eq!(v.routes_of("op-a2", None).len(), 2);
+    // An API's writes differ: not known safe or unsafe.
+    assert_eq!(safe(Some("api-a"), Some("POST"), Some(true)), None);
+    // A request as safe as asked, the plainest first; none where none is.
+    assert_eq!(v.request_with(Some("op-a1"), Some(true)), None);
+    assert_eq!(
+        v.request_with(Some("op-a1"), Some(false)),
+        Some((None, None))
+    );
+    assert_eq!(v.request_with(Some("op-a2"), None), Some((None, None)));
+    assert_eq!(
+        v.request_with(Some("op-a2"), Some(true)),
+        Some((None, Some(true)))
+    );
+    assert_eq!(
+        v.request_with(Some("op-a2"), Some(false)),
+        Some((Some("POST"), Some(false)))
+    );
+    assert_eq!(v.request_with(None, Some(true)), Some((Some("GET"), None)));
+    assert_eq!(v.request_with(None, Some(false)), None);
+    // Only one of its own methods makes it safe.
+    assert_eq!(safe(Some("op-b2"), None, None), None);
+    assert_eq!(
+        v.request_with(Some("op-b2"), Some(true)),
+        Some((Some("DELETE"), None))
     );
 }

@@ -353,20 +353,12 @@ impl Vocabulary {
         operation: Option<&str>,
         safe: Option<bool>,
     ) -> Option<(Option<&str>, Option<bool>)> {
-        let mut methods: Vec<Option<&str>> = vec![None, Some("GET"), Some("POST")];
-        if let Some(name) = operation {
-            for op in &self.operations {
-                if self.ancestry(&op.name).any(|a| a == name) {
-                    methods.extend(op.routes.iter().map(|r| Some(r.method.as_str())));
-                }
-            }
-        }
-        let mut seen = Vec::new();
-        methods.retain(|m| {
-            let new = !seen.contains(m);
-            seen.push(*m);
-            new
-        });
+        // Every method a route names can be asked; the plainest first.
+        let methods = [None, Some("GET"), Some("POST")].into_iter().chain(
+            self.operations
+                .iter()
+                .flat_map(|op| op.routes.iter().map(|r| Some(r.method.as_str()))),
+        );
         methods.into_iter().find_map(|method| {
             [None, Some(false), Some(true)].into_iter().find_map(|key| {
                 (self.safe_to_resend(operation, method, key) == safe).then_some((method, key))

@@ -460,27 +460,23 @@ Some(&entry.name),
                     }
                 },
             };
-            for env in entry.hosts.keys() {
-                if !environments.contains(&env.as_str()) {
-                    let line = self.word_line("operations", n, env);
+            let hosts = entry
+                .hosts
+                .keys()
+                .map(|env| ("hosts", "environment", env, environments));
+            let takes = entry
+                .credentials
+                .iter()
+                .map(|c| ("credentials", "credential", c, credentials));
+            for (key, what, word, valid) in hosts.chain(takes) {
+                if !valid.contains(&word.as_str()) {
+                    let line = self.word_line("operations", n, word);
                     self.at(
                         Code::UnknownName,
                         line,
                         Some(name),
-                        format!("`hosts` names the unknown environment `{env}`"),
-                        suggestion(env, environments),
-                    );
-                }
-            }
-            for credential in &entry.credentials {
-                if !credentials.contains(&credential.as_str()) {
-                    let line = self.word_line("operations", n, credential);
-                    self.at(
-                        Code::UnknownName,
-                        line,
-                        Some(name),
-                        format!("`credentials` names the unknown credential `{credential}`"),
-                        suggestion(credential, credentials),
+                        format!("`{key}` names the unknown {what} `{word}`"),
+                        suggestion(word, valid),
                     );
                 }
             }
