@@ -82,6 +82,21 @@ fn a_method_the_operation_has_no_route_for_never_makes_a_request_safer() {
         }
     }
     assert!(set_aside > 100, "{set_aside}");
+    // A method of its own routes fits, and so does none at all.
+    for &op in Operation::ALL {
+        let q = Query::new().operation(op);
+        assert!(q.method_fits(), "{op}");
+        for (method, _) in op.routes() {
+            assert!(q.method(method).method_fits(), "{op} {method}");
+        }
+    }
+    // Routes that agree tell; routes that differ leave it unknown.
+    assert_eq!(Operation::GetCase.safe_to_resend(None, None), Some(true));
+    assert_eq!(Operation::ManageWebhooks.safe_to_resend(None, None), None);
+    assert_eq!(
+        Operation::ManageWebhooks.safe_to_resend(Some("post"), None),
+        Some(false)
+    );
     for op in [Operation::CreateCase, Operation::UploadCaseFile] {
         let d = diagnose(&Query::new().status(503).operation(op).method("PUT"));
         assert_ne!(d.retry(), Retry::Backoff, "{op}");
