@@ -1,5 +1,7 @@
-//! Compiles `rules/*.yaml` into `OUT_DIR/catalog.rs`. A bad rule stops the
-//! build with `file:line: rule `id`: problem (hint)` lines.
+//! Compiles `rules/*.yaml` into four files in `OUT_DIR`: `vocabulary.rs`,
+//! `catalog.rs`, `lookup.rs` (the matcher) and `suggest.rs` (the "did you
+//! mean" every parse error shares). A bad rule stops the build with
+//! `file:line: rule `id`: problem (hint)` lines.
 
 use std::env;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,7 @@
-// Type declarations for debitura-triage. Every answer is frozen, and has
-// every key (null where there is nothing).
+// Type declarations for debitura-triage. Every answer is the core's owned
+// answer with its field names in camelCase, frozen, with every key (null or
+// empty where there is nothing); test/types.test.js checks that these
+// interfaces name exactly the keys the package returns.
 
 /** Whether and how to retry the call that failed. */
 export type RetryPolicy = "never" | "after-user-action" | "token-refresh" | "backoff";
@@ -41,6 +43,8 @@ export interface Diagnosis {
   /** The rules that fit when the question says too little to tell them apart. */
   readonly several: readonly string[];
   readonly orNone: boolean;
+  /** The question's fields left out that would tell them apart (`auth`, `status`, …). */
+  readonly telling: readonly string[];
 }
 
 /** What the caller knows of a failure; every field is optional. */
@@ -88,22 +92,18 @@ export interface ResponseContext {
   now?: number;
 }
 
-/** The answer to a response. */
-export interface ResponseDiagnosis {
-  readonly diagnosis: Diagnosis;
-  readonly rule: string | null;
-  readonly retry: RetryPolicy;
-  readonly backoff: Backoff | null;
+/** The answer to a response: the answer for the error that decided, and what the body said. */
+export interface ResponseDiagnosis extends Diagnosis {
   /** The URL to show the user (a signing or approval link), if the body has one. */
   readonly url: string | null;
   /** How long the server asked to wait, in seconds, if it said. */
-  readonly retryAfter: number | null;
+  readonly retryAfterSecs: number | null;
   readonly body: string;
   readonly bodyNote: string | null;
-  readonly decision: string;
-  readonly decidedBy: number | null;
-  readonly errorsNotKept: number;
   readonly findings: readonly Finding[];
+  readonly findingsNotKept: number;
+  readonly decidedBy: number | null;
+  readonly decision: string;
 }
 
 export interface WebhookOptions {
@@ -123,18 +123,36 @@ export interface WebhookCheck {
   readonly diagnosis: Diagnosis | null;
 }
 
-/** One rule of the catalog. */
+/** One rule of the catalog, as `debitura-triage rules --json` gives it (in camelCase). */
 export interface Rule {
-  readonly id: string;
-  readonly title: string;
+  readonly rule: string;
   readonly section: string;
+  readonly title: string;
   readonly cause: string;
   readonly solution: string;
+  /** The troubleshooting page's own words, where they differ. */
+  readonly asOnPage: { readonly cause: string | null; readonly solution: string | null } | null;
   readonly retry: RetryPolicy;
   readonly backoff: Backoff | null;
-  readonly notes: string | null;
   readonly docsUrl: string;
+  readonly source: { readonly file: string; readonly line: number };
+  readonly notes: string | null;
   readonly seeAlso: readonly string[];
+  /** What the rule matches, by the question's field names (null in `type` and `message`: none). */
+  readonly when: {
+    readonly status: readonly number[];
+    readonly type: readonly (string | null)[];
+    readonly message: readonly (string | null)[];
+    readonly operation: readonly string[];
+    readonly event: readonly string[];
+    readonly symptom: readonly string[];
+    readonly afterTokenRefresh: boolean | null;
+    readonly safeToResend: boolean | null;
+    readonly environment: readonly string[];
+    readonly auth: readonly string[];
+  };
+  readonly examples: readonly Question[];
+  readonly counterExamples: readonly Question[];
 }
 
 /** What a failure means and what to do, from what the caller knows of it. */

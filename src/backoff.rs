@@ -92,3 +92,21 @@ impl core::fmt::Display for Seconds {
         }
     }
 }
+
+/// `attempts`, `base_delay_ms`, `max_delay_ms`, `jitter_percent` and
+/// `honour_retry_after`, as in `rules/vocabulary.yaml`.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Backoff {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+
+        let millis = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        let mut map = serializer.serialize_map(Some(5))?;
+        map.serialize_entry("attempts", &self.attempts)?;
+        map.serialize_entry("base_delay_ms", &millis(self.base_delay))?;
+        map.serialize_entry("max_delay_ms", &millis(self.max_delay))?;
+        map.serialize_entry("jitter_percent", &self.jitter_percent)?;
+        map.serialize_entry("honour_retry_after", &self.honour_retry_after)?;
+        map.end()
+    }
+}

@@ -132,3 +132,82 @@ pub struct CoverageRow {
 }
 
 include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
+
+/// A rule as `rules --json` and the packages give it: `rule` (the id),
+/// `section`, `title`, `cause`, `solution`, `as_on_page` (the page's own
+/// words where they differ, else `null`), `retry`, `backoff`, `docs_url`,
+/// `source` (`file`, `line`), `notes`, `see_also`, `when` (by field name;
+/// `null` in `type` and `message` stands for "none"), `examples` and
+/// `counter_examples` (queries by field name).
+#[cfg(feature = "serde")]
+impl serde::Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("rule", &self.id)?;
+        map.serialize_entry("section", self.section.title)?;
+        map.serialize_entry("title", self.title)?;
+        map.serialize_entry("cause", self.cause)?;
+        map.serialize_entry("solution", self.solution)?;
+        let on_page = (self.page_cause.is_some() || self.page_solution.is_some()).then_some(Pair(
+            ("cause", self.page_cause),
+            ("solution", self.page_solution),
+        ));
+        map.serialize_entry("as_on_page", &on_page)?;
+        map.serialize_entry("retry", &self.retry)?;
+        map.serialize_entry("backoff", &self.backoff)?;
+        map.serialize_entry("docs_url", self.id.docs_url())?;
+        map.serialize_entry("source", &Pair(("file", self.file), ("line", self.line)))?;
+        map.serialize_entry("notes", &self.notes)?;
+        map.serialize_entry("see_also", self.see_also)?;
+        map.serialize_entry("when", &self.when)?;
+        map.serialize_entry("examples", self.examples)?;
+        map.serialize_entry("counter_examples", self.counter_examples)?;
+        map.end()
+    }
+}
+
+/// Two named values, as a map: the page's own words for a rule, where a
+/// rule is written.
+#[cfg(feature = "serde")]
+struct Pair<A, B>((&'static str, A), (&'static str, B));
+
+#[cfg(feature = "serde")]
+impl<A: serde::Serialize, B: serde::Serialize> serde::Serialize for Pair<A, B> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry(self.0 .0, &self.0 .1)?;
+        map.serialize_entry(self.1 .0, &self.1 .1)?;
+        map.end()
+    }
+}
+
+/// A rule's conditions by the query's field names; the keys a query gives
+/// (`auth`, `type`), with `safe_to_resend`, which the library derives.
+#[cfg(feature = "serde")]
+impl serde::Serialize for When {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::vocabulary::Field;
+        use serde::ser::SerializeMap;
+
+        // In `type` and `message` the empty string stands for "none".
+        let none_or = |list: &'static [&'static str]| -> Vec<Option<&'static str>> {
+            list.iter().map(|v| (!v.is_empty()).then_some(*v)).collect()
+        };
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(Field::Status.as_str(), self.status)?;
+        map.serialize_entry(Field::Type.as_str(), &none_or(self.error_type))?;
+        map.serialize_entry(Field::Message.as_str(), &none_or(self.message))?;
+        map.serialize_entry(Field::Operation.as_str(), self.operation)?;
+        map.serialize_entry(Field::Event.as_str(), self.event)?;
+        map.serialize_entry(Field::Symptom.as_str(), self.symptom)?;
+        map.serialize_entry(Field::AfterTokenRefresh.as_str(), &self.after_token_refresh)?;
+        map.serialize_entry("safe_to_resend", &self.safe_to_resend)?;
+        map.serialize_entry(Field::Environment.as_str(), self.environment)?;
+        map.serialize_entry(Field::Auth.as_str(), self.credential)?;
+        map.end()
+    }
+}

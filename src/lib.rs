@@ -18,44 +18,47 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod answer;
 mod backoff;
 mod catalog;
+mod diagnose;
 mod found;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
 mod lookup;
-mod matcher;
 mod names;
 mod query;
 mod resend;
 mod response;
 mod route;
-#[cfg(feature = "serde")]
-mod serialize;
 mod text;
 mod vocabulary;
 #[cfg(feature = "webhook")]
 #[cfg_attr(docsrs, doc(cfg(feature = "webhook")))]
 pub mod webhook;
 
+#[cfg(feature = "webhook")]
+pub use answer::WebhookAnswer;
+pub use answer::{Answer, FindingAnswer, ResponseAnswer};
 pub use backoff::Backoff;
 pub use catalog::{
     CoverageRow, Page, Retired, Rule, Section, When, COVERAGE, PAGE, RETIRED, RULES, SECTIONS,
 };
+pub use diagnose::{diagnose, Diagnosis};
 pub use found::Several;
-pub use matcher::{diagnose, Diagnosis};
-pub use names::ParseNameError;
-pub use query::Query;
+pub use names::{nearest, ParseNameError};
+pub use query::{Query, QueryError, Value, STATUSES};
 pub use resend::Resend;
 pub use response::json::{JsonStr, Stop, MAX_PATH, MAX_SCAN};
 pub use response::retry_after::{parse_retry_after, MAX_RETRY_AFTER};
 pub use response::{
-    diagnose_response, BodyShape, Decision, ErrorSource, Finding, ResponseDiagnosis, MAX_ERRORS,
+    diagnose_response, BodyShape, Decision, ErrorSource, Finding, ResponseDiagnosis, BODY_KEYS,
+    MAX_ERRORS,
 };
 pub use text::{printable, Printable, ShellWord};
 pub use vocabulary::{
-    Credential, Environment, Operation, Retry, RuleId, Symptom, EVENTS, SYMPTOMS,
+    Credential, Environment, Field, Operation, Retry, RuleId, Symptom, EVENTS, SYMPTOMS,
 };
 
 /// A matcher compiled from 10 000 synthetic rules, to measure lookups at

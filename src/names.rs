@@ -6,10 +6,22 @@ use core::fmt;
 use core::str::FromStr;
 
 use crate::text::Printable;
-use crate::vocabulary::{Credential, Environment, Operation, Retry, RuleId};
+use crate::vocabulary::Field;
+use crate::vocabulary::{Credential, Environment, Operation, Retry, RuleId, Symptom};
 
 mod suggest {
     include!(concat!(env!("OUT_DIR"), "/suggest.rs"));
+}
+
+/// The names among `names` nearest to `input`, nearest first (at most
+/// five; maybe none): the one "did you mean" of every name the library
+/// reads, for an edge that reads names of its own.
+///
+/// ```
+/// assert_eq!(debitura_triage::nearest("retryafter", ["retry_after", "now"]), ["retry_after"]);
+/// ```
+pub fn nearest(input: &str, names: impl IntoIterator<Item = &'static str>) -> Vec<&'static str> {
+    suggest::nearest(input, names)
 }
 
 /// A name that none of a type's values has, from [`str::parse`].
@@ -30,10 +42,26 @@ pub struct ParseNameError {
 
 impl ParseNameError {
     fn new(what: &'static str, input: &str, names: impl Iterator<Item = &'static str>) -> Self {
+        ParseNameError::among(what, input, names)
+    }
+
+    /// `input`, which is none of `names`, as a `what` (`webhook event`,
+    /// `HTTP method`): for an edge that reads names of its own, worded as
+    /// the library words its own.
+    ///
+    /// ```
+    /// let e = debitura_triage::ParseNameError::among("HTTP method", "PSOT", ["GET", "POST"]);
+    /// assert_eq!(e.to_string(), "unknown HTTP method `PSOT`; did you mean `POST`?");
+    /// ```
+    pub fn among(
+        what: &'static str,
+        input: &str,
+        names: impl IntoIterator<Item = &'static str>,
+    ) -> Self {
         ParseNameError {
             what,
             input: input.to_string(),
-            nearest: suggest::nearest(input, names),
+            nearest: nearest(input, names),
         }
     }
 
@@ -112,6 +140,8 @@ named!(Retry, "retry policy", from_name);
 named!(Operation, "operation", from_name);
 named!(Environment, "environment", from_name);
 named!(Credential, "credential", from_name);
+named!(Field, "query field", from_name);
+named!(Symptom, "symptom", from_name);
 
 impl fmt::Display for RuleId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -8,7 +8,7 @@ pub(crate) struct Route {
     pub(crate) method: &'static str,
     pub(crate) path: &'static str,
     /// Why sending it twice is safe, or that it is not.
-    pub(crate) resend: crate::resend::Resend,
+    pub(crate) resend: Resend,
 }
 
 /// One API: its root operation, base hosts, accepted path prefixes and

@@ -5,7 +5,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use debitura_triage::{diagnose, diagnose_response, Operation, Query, RULES};
+use debitura_triage::{diagnose, diagnose_response, Operation, Query, Symptom, RULES};
 
 struct Counting;
 
@@ -50,7 +50,9 @@ fn diagnose_does_not_allocate() {
             .status(418)
             .error_type("TeapotOverflow")
             .operation(Operation::CreateCase),
-        Query::new().symptom("not-a-known-symptom"),
+        Query::new()
+            .symptom(Symptom::NeedToTestWebhookHandler)
+            .error_type("NotAKnownType"),
         Query::new(),
     ];
     let mut answered = 0usize;

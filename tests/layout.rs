@@ -25,7 +25,15 @@ fn crates() -> Vec<Crate> {
         src: Path::new(ROOT).join("src"),
         generated,
     }];
-    for name in ["cli", "rules-model", "codegen", "reqwest", "axum"] {
+    for name in [
+        "cli",
+        "rules-model",
+        "codegen",
+        "reqwest",
+        "axum",
+        "python",
+        "node",
+    ] {
         crates.push(Crate {
             name,
             src: Path::new(ROOT).join(name).join("src"),

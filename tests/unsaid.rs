@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use debitura_triage::{diagnose, Credential, Operation, Query, Retry, RuleId, Symptom};
+use debitura_triage::{diagnose, Credential, Field, Operation, Query, Retry, RuleId, Symptom};
 use debitura_triage_rules_model::{self as rules_model, Catalog};
 
 fn catalog() -> Catalog {
@@ -24,7 +24,7 @@ fn unknown_outcomes(catalog: &Catalog) -> Vec<Query<'static>> {
         .map(|s| Query::new().status(s.parse().expect("a status")));
     let symptoms = outcome.symptoms.iter().map(|s| {
         let symptom = Symptom::from_name(s).expect("a symptom of the vocabulary");
-        Query::new().symptom(symptom.as_str())
+        Query::new().symptom(symptom)
     });
     statuses.chain(symptoms).collect()
 }
@@ -163,6 +163,9 @@ fn a_401_with_a_key_is_never_cured_by_a_token() {
             [RuleId::BearerTokenExpired, RuleId::CustomerApiKeyRejected],
             "{op}"
         );
-        assert_eq!(unsaid.several().map(|s| s.telling), Some(&["--auth"][..]));
+        assert_eq!(
+            unsaid.several().map(|s| s.telling),
+            Some(&[Field::Auth][..])
+        );
     }
 }

@@ -245,7 +245,7 @@ fn debug_output_never_shows_the_secret() {
 }
 
 /// The body is unauthenticated input: deeply nested or wide bodies get an
-/// answer (the bounds on the re-layout work are tested in `src/webhook.rs`).
+/// answer (the bounds on the re-layout work are tested in `src/webhook/mistake.rs`).
 #[test]
 fn hostile_bodies_get_an_answer() {
     let secret = secret();

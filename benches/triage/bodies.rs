@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use debitura_triage::{diagnose, Diagnosis, Query, Retry, RuleId, MAX_RETRY_AFTER};
+use debitura_triage::{diagnose, Diagnosis, Query, Retry, RuleId, BODY_KEYS, MAX_RETRY_AFTER};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -204,7 +204,7 @@ pub fn with_structs(status: u16, body: &[u8], context: &Query<'_>) -> Answer {
     errors.extend(field_errors(
         b.fields
             .iter()
-            .filter(|(k, _)| !KNOWN.contains(&k.as_str())),
+            .filter(|(k, _)| !BODY_KEYS.contains(&k.as_str())),
     ));
     let parsed = Parsed {
         errors,
@@ -222,27 +222,6 @@ pub fn with_structs(status: u16, body: &[u8], context: &Query<'_>) -> Answer {
     };
     answer(status, context, parsed)
 }
-
-/// Top-level keys with a meaning of their own, never field names.
-const KNOWN: &[&str] = &[
-    "error",
-    "message",
-    "type",
-    "title",
-    "detail",
-    "status",
-    "instance",
-    "traceId",
-    "retryAfter",
-    "businessErrors",
-    "signingHandoff",
-    "data",
-    "conflictResponse",
-    "caseResults",
-    "errors",
-    "validationErrors",
-    "solutionUrl",
-];
 
 /// serde_json into a `Value`.
 pub fn with_value(status: u16, body: &[u8], context: &Query<'_>) -> Answer {
@@ -269,7 +248,7 @@ pub fn with_value(status: u16, body: &[u8], context: &Query<'_>) -> Answer {
     }));
     if let Some(map) = v.as_object() {
         errors.extend(field_errors(
-            map.iter().filter(|(k, _)| !KNOWN.contains(&k.as_str())),
+            map.iter().filter(|(k, _)| !BODY_KEYS.contains(&k.as_str())),
         ));
     }
     let identifier_at = |key: &str| text(&v, key).filter(|t| identifier(t));

@@ -18,7 +18,8 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use debitura_triage::{diagnose, diagnose_response, Operation, Query, RuleId};
-use debitura_triage_codegen::{self as codegen, rules_model, rules_model::Catalog};
+use debitura_triage_codegen as codegen;
+use debitura_triage_rules_model::{self as rules_model, Catalog};
 use divan::{AllocProfiler, Bencher};
 
 // `to_model` serves the synthetic benches only.
@@ -332,9 +333,8 @@ mod synthetic {
     use std::sync::OnceLock;
 
     use debitura_triage::{Operation, Query};
-    use debitura_triage_codegen::{
-        self as codegen, rules_model, rules_model::model::Field, rules_model::Catalog,
-    };
+    use debitura_triage_codegen as codegen;
+    use debitura_triage_rules_model::{self as rules_model, model::Field, Catalog};
     use divan::Bencher;
 
     fn catalog() -> &'static Catalog {

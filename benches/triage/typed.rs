@@ -3,12 +3,13 @@
 //! most specific first), and a map classifier keyed by status and type with a
 //! fast hasher that checks the remaining conditions of a few candidates.
 
-use debitura_triage::{Operation, Query, Rule, RuleId, When, RULES};
+use debitura_triage::{Operation, Query, Rule, RuleId, Symptom, When, RULES};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Whether `w` accepts `q`, read straight off the table: an empty list
 /// accepts anything, except `event` and `symptom`, which then require none;
-/// `""` in `error_type` or `message` stands for "none".
+/// `""` in `error_type` or `message` stands for "none". Whether the request
+/// may be sent twice is the crate's to derive (`Query::safe_to_resend`).
 pub fn matches(w: &When, q: &Query<'_>) -> bool {
     let error_type = q.error_type.unwrap_or("");
     let message = q.message.unwrap_or("");
@@ -17,10 +18,13 @@ pub fn matches(w: &When, q: &Query<'_>) -> bool {
         && (w.message.is_empty() || w.message.iter().any(|p| accepts_message(p, message)))
         && (w.operation.is_empty() || q.operation.is_some_and(|op| covers(w.operation, op)))
         && named_or_none(w.event, q.event)
-        && named_or_none(w.symptom, q.symptom)
+        && named_or_none(w.symptom, q.symptom.map(Symptom::as_str))
         && w.after_token_refresh
             .is_none_or(|b| b == q.after_token_refresh)
         && (w.environment.is_empty() || q.environment.is_some_and(|e| w.environment.contains(&e)))
+        && (w.credential.is_empty() || q.credential.is_some_and(|c| w.credential.contains(&c)))
+        && w.safe_to_resend
+            .is_none_or(|safe| q.safe_to_resend() == Some(safe))
 }
 
 fn accepts_message(pattern: &str, message: &str) -> bool {
@@ -78,6 +82,8 @@ fn within(a: &When, b: &When) -> bool {
             .all(|v| implicit(b.symptom).contains(v))
         && (b.after_token_refresh.is_none() || a.after_token_refresh == b.after_token_refresh)
         && list(a.environment, b.environment)
+        && list(a.credential, b.credential)
+        && (b.safe_to_resend.is_none() || a.safe_to_resend == b.safe_to_resend)
 }
 
 /// The rules, each before every rule it lies within, so that the first

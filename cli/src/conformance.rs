@@ -19,12 +19,10 @@ use std::time::{Duration, SystemTime};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use debitura_triage::webhook::{self, Delivery, Tolerance, Verdict};
-use debitura_triage::{
-    diagnose, diagnose_response, Diagnosis, Operation, Query, ResponseDiagnosis,
-};
+use debitura_triage::{diagnose, diagnose_response, Operation, Query};
 use debitura_triage_rules_model::model::Catalog;
 use debitura_triage_rules_model::{self as rules_model};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::pages::{check_files, report, write_files, Generator};
 use crate::policy::library_query;
@@ -146,61 +144,25 @@ fn case_json(entries: &[(&str, Value)]) -> Value {
     Value::String(format!("{{{}}}", text.join(",")))
 }
 
-/// A query as the suite writes it: only the fields it gives.
+/// A query as the suite writes it: only the fields it gives, by their names.
 fn query_json(q: &Query<'_>) -> Value {
-    let mut m = Map::new();
-    let mut put = |key: &str, value: Value| {
-        m.insert(key.to_string(), value);
-    };
-    if let Some(v) = q.status {
-        put("status", v.into());
-    }
-    if let Some(v) = q.error_type {
-        put("type", v.into());
-    }
-    if let Some(v) = q.message {
-        put("message", v.into());
-    }
-    if let Some(v) = q.operation {
-        put("operation", v.as_str().into());
-    }
-    if let Some(v) = q.event {
-        put("event", v.into());
-    }
-    if let Some(v) = q.symptom {
-        put("symptom", v.into());
-    }
-    if q.after_token_refresh {
-        put("after_token_refresh", true.into());
-    }
-    if let Some(v) = q.environment {
-        put("environment", v.as_str().into());
-    }
-    if let Some(v) = q.credential {
-        put("auth", v.as_str().into());
-    }
-    if let Some(v) = q.method {
-        put("method", v.into());
-    }
-    if let Some(v) = q.idempotency_key {
-        put("idempotency_key", v.into());
-    }
-    Value::Object(m)
+    serde_json::to_value(q).unwrap_or(Value::Null)
 }
 
-/// The decision every answer has: rule (or `null`), retry, backoff bounds,
-/// and, when several rules fit, which and whether none may.
-fn decision_json(d: &Diagnosis) -> Value {
-    let mut answer = json!({
-        "rule": d.rule_id(),
-        "retry": d.retry(),
-        "backoff": d.rule().and_then(|r| r.backoff),
-    });
-    if let Some(several) = d.several() {
-        answer["several"] = json!(several.rules);
-        answer["or_none"] = json!(several.or_none);
+/// The answer's fields that are the catalog's words (a port looks them up
+/// by the rule id), left out of the suite.
+const WORDS: [&str; 5] = ["section", "title", "cause", "solution", "docs_url"];
+
+/// An answer as the suite writes it: every field of the answer type but the
+/// catalog's words.
+fn answer_json(answer: &impl serde::Serialize) -> Value {
+    let mut value = serde_json::to_value(answer).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut value {
+        for key in WORDS {
+            map.remove(key);
+        }
     }
-    answer
+    value
 }
 
 fn queries(catalog: &Catalog) -> String {
@@ -211,7 +173,7 @@ fn queries(catalog: &Catalog) -> String {
         .map(|q| {
             case_json(&[
                 ("query", query_json(&q)),
-                ("answer", decision_json(&diagnose(&q))),
+                ("answer", answer_json(&diagnose(&q).answer())),
             ])
         })
         .collect();
@@ -323,21 +285,6 @@ fn documented() -> Vec<Response> {
     cases
 }
 
-/// The full answer to a response, without the text that comes from the
-/// catalog (title, cause, solution, section, docs URL): a port looks that up
-/// by the rule id.
-fn response_answer(r: &ResponseDiagnosis<'_>) -> Value {
-    let mut full = serde_json::to_value(r).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut full {
-        for key in [
-            "section", "title", "cause", "solution", "docs_url", "telling",
-        ] {
-            map.remove(key);
-        }
-    }
-    full
-}
-
 fn responses(dir: &Path) -> Result<String, String> {
     let mut cases = Vec::new();
     for case in documented() {
@@ -370,7 +317,7 @@ fn responses(dir: &Path) -> Result<String, String> {
             entries.push(("retry_after", Value::from(header)));
             entries.push(("now", Value::from(NOW)));
         }
-        entries.push(("answer", response_answer(&answer)));
+        entries.push(("answer", answer_json(&answer.answer())));
         cases.push(case_json(&entries));
     }
     Ok(suite(

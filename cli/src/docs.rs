@@ -551,7 +551,7 @@ pub fn resend_routes() -> Vec<ResendRoute> {
                 method,
                 path,
                 safe,
-                why: format!("`{resend}`: {}", resend.meaning()),
+                why: format!("`{resend}`: {}", resend.description()),
             }
         })
         .collect()

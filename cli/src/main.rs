@@ -128,7 +128,7 @@ fn diagnose_command(args: &DiagnoseArgs) -> (String, u8) {
     query.message = args.message.as_deref();
     query.operation = args.operation;
     query.event = args.event.as_deref();
-    query.symptom = args.symptom.as_deref();
+    query.symptom = args.symptom;
     query.after_token_refresh = args.after_token_refresh;
     query.environment = args.environment;
     query.credential = args.credential;
@@ -156,8 +156,8 @@ fn diagnose_command(args: &DiagnoseArgs) -> (String, u8) {
     };
     let diagnosis = response.map_or_else(|| diagnose(&query), |r| r.diagnosis());
     let text = match (&response, args.json) {
-        (Some(r), true) => format!("{}\n", answer_json(r, &query)),
-        (None, true) => format!("{}\n", answer_json(&diagnosis, &query)),
+        (Some(r), true) => format!("{}\n", answer_json(&r.answer(), &query)),
+        (None, true) => format!("{}\n", answer_json(&diagnosis.answer(), &query)),
         (Some(r), false) => diagnosis_text(&query, &diagnosis) + &response_text(r),
         (None, false) => diagnosis_text(&query, &diagnosis),
     };

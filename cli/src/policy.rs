@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use debitura_triage::{Credential, Environment, Operation, Query};
+use debitura_triage::{Credential, Environment, Operation, Query, Symptom};
 use debitura_triage_rules_model::diff::{self, PolicyDiff, Risk};
 use debitura_triage_rules_model::model::vocabulary::Vocabulary;
 use debitura_triage_rules_model::model::{Field, NONE};
@@ -132,7 +132,7 @@ fn with_request<'a>(
     query.error_type = text(Field::Type);
     query.message = text(Field::Message);
     query.event = text(Field::Event);
-    query.symptom = text(Field::Symptom);
+    query.symptom = text(Field::Symptom).and_then(Symptom::from_name);
     query.operation = text(Field::Operation).and_then(Operation::from_name);
     query.environment = text(Field::Environment).and_then(Environment::from_name);
     query.credential = text(Field::Credential).and_then(Credential::from_name);

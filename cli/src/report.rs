@@ -1,11 +1,10 @@
 //! What the CLI prints: a diagnosis (and a response's details) as text or JSON.
 //! The JSON of an answer is the library's `Serialize`; the CLI adds the query.
 
-use debitura_triage::{
-    Credential, Decision, Diagnosis, Environment, Operation, Query, ResponseDiagnosis, Rule, RULES,
-};
-use serde_json::{json, Value};
+use debitura_triage::{Decision, Diagnosis, Query, ResponseDiagnosis, Rule, RULES};
+use serde_json::Value;
 
+use crate::args;
 use crate::docs;
 use crate::printable;
 
@@ -35,6 +34,13 @@ pub fn diagnosis_text(query: &Query<'_>, d: &Diagnosis) -> String {
                     );
                 }
                 None => out += &format!("rule:     none matched ({})\n", printable(asked)),
+            }
+            if let Some(several) = d.several().filter(|s| !s.telling.is_empty()) {
+                let flags: Vec<&str> = several.telling.iter().map(|&f| args::flag_of(f)).collect();
+                out += &format!(
+                    "tell:     give {} to tell them apart\n",
+                    flags.join(" and ")
+                );
             }
         }
     }
@@ -69,9 +75,10 @@ fn method_note(query: &Query<'_>) -> Option<String> {
     ))
 }
 
-/// An answer as JSON (a [`Diagnosis`] or a [`ResponseDiagnosis`]), with the
-/// query it answers and, when the method fits none of the operation's
-/// routes, `method_fits: false`.
+/// An answer as JSON (an [`Answer`](debitura_triage::Answer) or a
+/// [`ResponseAnswer`](debitura_triage::ResponseAnswer)), with the query it
+/// answers and, when the method fits none of the operation's routes,
+/// `method_fits: false`.
 pub fn answer_json(answer: &impl serde::Serialize, query: &Query<'_>) -> Value {
     let mut value = serde_json::to_value(answer).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut value {
@@ -83,20 +90,9 @@ pub fn answer_json(answer: &impl serde::Serialize, query: &Query<'_>) -> Value {
     value
 }
 
+/// The fields a query gives, by their names.
 fn query_json(q: &Query<'_>) -> Value {
-    json!({
-        "status": q.status,
-        "type": q.error_type,
-        "message": q.message,
-        "operation": q.operation.map(Operation::as_str),
-        "event": q.event,
-        "symptom": q.symptom,
-        "after_token_refresh": q.after_token_refresh,
-        "environment": q.environment.map(Environment::as_str),
-        "auth": q.credential.map(Credential::as_str),
-        "method": q.method,
-        "idempotency_key": q.idempotency_key,
-    })
+    serde_json::to_value(q).unwrap_or(Value::Null)
 }
 
 /// The whole catalog as `rules --json` prints it: one object per rule, in
@@ -106,43 +102,7 @@ pub fn catalog_json() -> Value {
 }
 
 pub fn rule_json(rule: &Rule) -> Value {
-    let w = &rule.when;
-    // In `type` and `message` the empty string stands for "none", written
-    // `null` as in the rules.
-    let optional = |list: &[&'static str]| -> Vec<Option<&'static str>> {
-        list.iter().map(|v| (!v.is_empty()).then_some(*v)).collect()
-    };
-    json!({
-        "rule": rule.id,
-        "section": rule.section.title,
-        "title": rule.title,
-        "cause": rule.cause,
-        "solution": rule.solution,
-        "as_on_page": (rule.page_cause.is_some() || rule.page_solution.is_some()).then(|| json!({
-            "cause": rule.page_cause,
-            "solution": rule.page_solution,
-        })),
-        "retry": rule.retry,
-        "backoff": rule.backoff,
-        "docs_url": rule.id.docs_url(),
-        "source": { "file": rule.file, "line": rule.line },
-        "notes": rule.notes,
-        "see_also": rule.see_also,
-        "when": {
-            "status": w.status,
-            "type": optional(w.error_type),
-            "message": optional(w.message),
-            "operation": w.operation,
-            "event": w.event,
-            "symptom": w.symptom,
-            "after_token_refresh": w.after_token_refresh,
-            "safe_to_resend": w.safe_to_resend,
-            "environment": w.environment,
-            "auth": w.credential,
-        },
-        "examples": rule.examples.iter().map(query_json).collect::<Vec<_>>(),
-        "counter_examples": rule.counter_examples.iter().map(query_json).collect::<Vec<_>>(),
-    })
+    serde_json::to_value(rule).unwrap_or(Value::Null)
 }
 
 fn decision_text(r: &ResponseDiagnosis<'_>) -> String {

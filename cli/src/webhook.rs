@@ -1,7 +1,6 @@
 //! `debitura-triage webhook`: check a delivery's signature, or sign a body.
 
 use debitura_triage::{webhook, Query, ShellWord};
-use serde_json::json;
 
 use crate::args::WebhookCommand;
 use crate::read_body;
@@ -61,12 +60,10 @@ pub fn run(action: WebhookCommand) -> Result<(String, u8), String> {
                 _ => None,
             };
             let text = match (json, diagnosis) {
-                (true, Some(d)) => {
-                    let mut value = serde_json::to_value(d).unwrap_or_default();
-                    value["valid"] = false.into();
-                    format!("{value}\n")
-                }
-                (true, None) => format!("{}\n", json!({ "valid": true, "rule": null })),
+                (true, _) => format!(
+                    "{}\n",
+                    serde_json::to_value(verdict.answer()).unwrap_or_default()
+                ),
                 (false, Some(d)) => diagnosis_text(&Query::new(), &d),
                 (false, None) => format!(
                     "valid: the signature matches the body and the timestamp is at most {} s old and {} s ahead\n",

@@ -1,15 +1,15 @@
 //! The emitter of `debitura-triage`, as `prost-build` is to `prost`: turns a
-//! checked [`Catalog`](rules_model::Catalog) into the Rust that the library `include!`s, and runs
-//! the whole build of a rules folder for `build.rs`.
+//! checked [`Catalog`](debitura_triage_rules_model::Catalog) into the Rust that the library
+//! `include!`s, and runs the whole build of a rules folder for `build.rs`.
 //!
 //! ```text
 //! rules/*.yaml ─► debitura-triage-rules-model (read, model, check) ─► Catalog
-//!              ─► emit (quote + prettyplease) ─► OUT_DIR/catalog.rs
+//!              ─► emit (quote + prettyplease) ─► OUT_DIR/{vocabulary,catalog,lookup,suggest}.rs
 //! ```
 //!
 //! Reading, checking and comparing rule sets live in
-//! `debitura-triage-rules-model`, which this crate re-exports as
-//! [`rules_model`]; nothing here is needed to read a rule set.
+//! `debitura-triage-rules-model`, a dependency of their own for whoever
+//! reads rule sets; nothing here is needed to read one.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -18,9 +18,9 @@ mod emit;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-pub use debitura_triage_rules_model as rules_model;
 pub use emit::{docs_url, generate, generate_matcher, Generated, HEADER, REPOSITORY_DOCS};
 
+use debitura_triage_rules_model as rules_model;
 use rules_model::{load, read_dir, synthetic, Diagnostic};
 
 /// The environment variable that sets the base of the docs URLs.

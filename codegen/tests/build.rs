@@ -69,7 +69,8 @@ fn the_docs_url_names_the_published_pages() {
 
 #[test]
 fn bad_rules_give_one_error_line_each_and_a_count() {
-    let bad = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad");
+    // The rule language's own bad-rules fixtures.
+    let bad = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules-model/tests/bad");
     let p = plan(&bad, &out(), None, false);
     // No catalog: only the suggestions are written.
     assert_eq!(p.files.len(), 1);

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use debitura_triage_codegen::rules_model::{load, read_dir, Catalog};
 use debitura_triage_codegen::{generate, generate_matcher, REPOSITORY_DOCS};
+use debitura_triage_rules_model::{load, read_dir, Catalog};
 
 fn fixture() -> Catalog {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules-model/tests/fixtures/catalog");

@@ -8,7 +8,7 @@ const VOCABULARY: &str = include_str!("../../rules/vocabulary.yaml");
 /// parses, or every problem names a line of the input. Never a panic.
 pub fn rules_bytes(data: &[u8]) {
     use debitura_triage_codegen::generate;
-    use debitura_triage_codegen::rules_model::{is_vocabulary, load, Source};
+    use debitura_triage_rules_model::{is_vocabulary, load, Source};
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };

@@ -32,7 +32,7 @@ class Reschedule extends Error {
 
 class Failed extends Error {
   constructor(answer) {
-    super(`${answer.rule || "unrecognised"}: ${answer.diagnosis.cause}`);
+    super(`${answer.rule || "unrecognised"}: ${answer.cause}`);
     this.answer = answer;
   }
 }
@@ -71,7 +71,7 @@ async function send(url, call) {
     let wait = answer.retry === triage.Retry.BACKOFF && answer.rule ? triage.backoffDelay(answer.rule, resends + 1) : null;
     if (wait !== null) {
       resends += 1;
-      if (answer.retryAfter !== null && answer.backoff.honourRetryAfter) wait = Math.max(wait, answer.retryAfter);
+      if (answer.retryAfterSecs !== null && answer.backoff.honourRetryAfter) wait = Math.max(wait, answer.retryAfterSecs);
       // Shortening the server's delay would only be refused again.
       if (wait > answer.backoff.maxDelayMs / 1000) throw new Reschedule(answer, wait);
       await sleep(wait);

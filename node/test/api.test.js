@@ -1,5 +1,6 @@
-// The package's own promises: frozen answers with every key, clear errors
-// naming the nearest valid names, and hostile input that never breaks it.
+// The package's own promises: frozen answers with every key, in camelCase,
+// clear errors naming the nearest valid names, and hostile input that never
+// breaks it.
 "use strict";
 const test = require("node:test");
 const assert = require("node:assert/strict");
@@ -19,7 +20,12 @@ test("answers are frozen and have every key", () => {
   const d = t.diagnose({ status: 503, operation: "get-case" });
   assert.ok(Object.isFrozen(d) && Object.isFrozen(d.backoff) && Object.isFrozen(d.several));
   assert.throws(() => { "use strict"; d.rule = "x"; }, TypeError);
-  assert.deepEqual(Object.keys(t.diagnose()).sort(), ["backoff", "cause", "docsUrl", "matched", "orNone", "retry", "rule", "section", "several", "solution", "title"]);
+  // Every answer has every key, whatever it found.
+  const several = t.diagnose({ status: 401, operation: "create-case" });
+  assert.deepEqual(Object.keys(t.diagnose()).sort(), Object.keys(several).sort());
+  assert.deepEqual(Object.keys(d).sort(), Object.keys(several).sort());
+  assert.deepEqual([...several.telling], ["auth"]);
+  assert.ok(!several.solution.includes("--"));
   assert.equal(d.retry, "backoff");
   assert.ok(d.backoff.attempts >= 2 && d.backoff.baseDelayMs <= d.backoff.maxDelayMs);
 });
@@ -41,6 +47,10 @@ test("bad names are errors naming the nearest", () => {
   assert.throws(() => t.diagnose({ environment: "prod" }), /production/);
   assert.throws(() => t.diagnose({ operaton: "create-case" }), /unknown option `operaton`.*`operation`/);
   assert.throws(() => t.diagnose({ status: 42 }), /HTTP status/);
+  assert.throws(() => t.diagnose({ status: "422" }), /`status` takes a number/);
+  assert.throws(() => t.diagnose({ idempotencyKey: "yes" }), /`idempotencyKey` takes true or false/);
+  assert.throws(() => t.diagnose({ aftertokenrefresh: true }), /did you mean `afterTokenRefresh`/);
+  assert.throws(() => t.checkWebhook("c2VjcmV0", "t=1,v1=00", Buffer.from("{}"), { tolerence: {} }), /unknown option `tolerence`/);
   assert.throws(() => t.diagnoseResponse(422, "not bytes"), TypeError);
   assert.throws(() => t.diagnoseResponse(422, Buffer.from(""), { retryafter: 3 }), /`retryAfter`/);
   assert.throws(() => t.rule("missing-power-of-atorney"), /did you mean/);
@@ -61,9 +71,9 @@ test("hostile bodies get an answer", () => {
     assert.ok(Object.values(t.Retry).includes(r.retry));
   }
   const r = t.diagnoseResponse(429, Buffer.from("{}"), { operation: "create-case", retryAfter: 7 });
-  assert.equal(r.retryAfter, 7);
+  assert.equal(r.retryAfterSecs, 7);
   const dated = t.diagnoseResponse(429, Buffer.from("{}"), { operation: "create-case", retryAfter: "Sun, 01 Nov 2026 00:01:30 GMT", now: 1793491200 });
-  assert.equal(dated.retryAfter, 90);
+  assert.equal(dated.retryAfterSecs, 90);
 });
 
 test("backoff delays come from the rule", () => {
@@ -77,7 +87,8 @@ test("backoff delays come from the rule", () => {
 test("the catalog", () => {
   const rules = t.rules();
   assert.ok(rules.length > 100 && Object.isFrozen(rules));
-  assert.equal(new Set(rules.map((r) => r.id)).size, rules.length);
+  assert.equal(new Set(rules.map((r) => r.rule)).size, rules.length);
+  assert.ok(Object.isFrozen(rules[0].when) && "afterTokenRefresh" in rules[0].when);
   assert.equal(t.rule("missing-power-of-attorney").retry, "after-user-action");
   assert.ok(t.OPERATIONS.includes("create-case") && t.ENVIRONMENTS.includes("production"));
 });

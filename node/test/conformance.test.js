@@ -8,23 +8,23 @@ const t = require("..");
 
 const SUITE = path.resolve(__dirname, "..", "..", "conformance");
 const load = (name) => JSON.parse(fs.readFileSync(path.join(SUITE, name), "utf8"));
+// The suite names fields as the core does; the package names the same
+// fields in JavaScript's camelCase.
 const camel = (key) => key.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
-
-function backoff(b) {
-  if (b === null) return null;
-  return {
-    attempts: b.attempts,
-    base_delay_ms: b.baseDelayMs,
-    max_delay_ms: b.maxDelayMs,
-    jitter_percent: b.jitterPercent,
-    honour_retry_after: b.honourRetryAfter,
-  };
+function inCamelCase(value) {
+  if (Array.isArray(value)) return value.map(inCamelCase);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [camel(k), inCamelCase(v)]));
+  }
+  return value;
 }
 
-function question(q) {
-  const out = {};
-  for (const [k, v] of Object.entries(q)) out[camel(k)] = v;
-  return out;
+/** The answer's value of every key the suite gives. */
+function same(answer, want) {
+  const expected = inCamelCase(want);
+  const got = {};
+  for (const key of Object.keys(expected)) got[key] = key in answer ? answer[key] : "(missing)";
+  assert.deepEqual(got, expected);
 }
 
 test("every query case", (t_) => {
@@ -32,13 +32,8 @@ test("every query case", (t_) => {
   assert.equal(cases.length, count);
   assert.ok(cases.length > 10000);
   for (const c of cases) {
-    const d = t.diagnose(question(c.query));
-    const got = { rule: d.rule, retry: d.retry, backoff: backoff(d.backoff) };
-    if (d.several.length) {
-      got.several = [...d.several];
-      got.or_none = d.orNone;
-    }
-    assert.deepEqual(got, c.answer, JSON.stringify(c.query));
+    const d = t.diagnose(inCamelCase(c.query));
+    assert.doesNotThrow(() => same(d, c.answer), JSON.stringify(c.query));
   }
   t_.diagnostic(`${cases.length} query cases`);
   console.log(`conformance: ${cases.length} query cases`);
@@ -48,40 +43,13 @@ test("every response case", (t_) => {
   const { cases } = load("responses.json");
   for (const c of cases) {
     const body = "body" in c ? Buffer.from(c.body, "utf8") : Buffer.from(c.body_base64, "base64");
-    const context = question(c.context);
+    const context = inCamelCase(c.context);
     if ("retry_after" in c) {
       context.retryAfter = c.retry_after;
       context.now = c.now;
     }
     const r = t.diagnoseResponse(c.status, body, context);
-    const got = {
-      rule: r.rule,
-      matched: r.diagnosis.matched,
-      retry: r.retry,
-      backoff: backoff(r.backoff),
-      body: r.body,
-      errors: r.findings.map((f) => ({
-        source: f.source,
-        type: f.type,
-        message: f.message,
-        field: f.field,
-        solution_url: f.solutionUrl,
-        rule: f.rule,
-        retry: f.retry,
-        decisive: f.decisive,
-      })),
-      decided_by: r.decidedBy,
-      decision: r.decision,
-    };
-    if (r.diagnosis.several.length) {
-      got.several = [...r.diagnosis.several];
-      got.or_none = r.diagnosis.orNone;
-    }
-    if (r.url !== null) got.url = r.url;
-    if (r.retryAfter !== null) got.retry_after_secs = r.retryAfter;
-    if (r.bodyNote !== null) got.body_note = r.bodyNote;
-    if (r.errorsNotKept) got.errors_not_kept = r.errorsNotKept;
-    assert.deepEqual(got, c.answer, c.name);
+    assert.doesNotThrow(() => same(r, c.answer), c.name);
   }
   t_.diagnostic(`${cases.length} response cases`);
   console.log(`conformance: ${cases.length} response cases`);

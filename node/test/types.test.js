@@ -24,3 +24,24 @@ test("each wrong use is refused", { skip: !fs.existsSync(tsc) && "typescript is 
     assert.match(out.stdout, new RegExp(`types-wrong\\.ts\\(${line},`), out.stdout);
   }
 });
+
+// Each answer interface of the declarations names exactly the keys the
+// package returns (read with the TypeScript compiler's own parser).
+test("the declarations name exactly the keys returned", { skip: !fs.existsSync(tsc) && "typescript is not installed (npm install)" }, () => {
+  const ts = require("typescript");
+  const t = require("..");
+  const source = ts.createSourceFile("index.d.ts", fs.readFileSync(path.join(__dirname, "..", "index.d.ts"), "utf8"), ts.ScriptTarget.Latest);
+  const declared = {};
+  for (const node of source.statements) {
+    if (!ts.isInterfaceDeclaration(node)) continue;
+    const inherited = (node.heritageClauses || []).flatMap((h) => h.types.flatMap((x) => declared[x.expression.text] || []));
+    declared[node.name.text] = [...inherited, ...node.members.map((m) => m.name.text)];
+  }
+  const d = t.diagnose({ status: 503, operation: "get-case" });
+  const r = t.diagnoseResponse(422, Buffer.from('{"businessErrors":[{"type":"MissingPowerOfAttorney"}]}'));
+  const v = t.checkWebhook("c2VjcmV0", "t=1,v1=00", Buffer.from("{}"), { now: 1 });
+  const rule = t.rule("missing-power-of-attorney");
+  for (const [name, answer] of [["Diagnosis", d], ["Backoff", d.backoff], ["ResponseDiagnosis", r], ["Finding", r.findings[0]], ["WebhookCheck", v], ["Rule", rule]]) {
+    assert.deepEqual([...declared[name]].sort(), Object.keys(answer).sort(), name);
+  }
+});

@@ -25,7 +25,7 @@ pairs = {(c["query"]["status"], c["query"]["type"]) for c in cases if {"status",
 table: Dict[Tuple[int, str], Tuple[Optional[str], str]] = {}
 for status, kind in pairs:
     d = t.diagnose(status=status, type=kind)
-    table[(status, kind)] = (d.rule, str(d.retry))
+    table[(status, kind)] = (d["rule"], d["retry"])
 sample = sorted(table)
 assert len(sample) > 50, len(sample)
 
@@ -33,7 +33,7 @@ assert len(sample) > 50, len(sample)
 def by_package() -> None:
     for status, kind in sample:
         d = t.diagnose(status=status, type=kind)
-        d.rule, d.retry
+        d["rule"], d["retry"]
 
 
 def by_dict() -> None:
@@ -43,14 +43,14 @@ def by_dict() -> None:
 
 for status, kind in sample:
     d = t.diagnose(status=status, type=kind)
-    assert (d.rule, str(d.retry)) == table[(status, kind)], (status, kind)
+    assert (d["rule"], d["retry"]) == table[(status, kind)], (status, kind)
 
 body = (ROOT / "tests" / "fixtures" / "bodies" / "dual-write-no-partner.json").read_bytes()
 
 
 def response_by_package() -> None:
-    r = t.diagnose_response(422, body, "create-case")
-    r.rule, r.retry
+    r = t.diagnose_response(422, body, operation="create-case")
+    r["rule"], r["retry"]
 
 
 def response_by_dict() -> None:
@@ -59,8 +59,8 @@ def response_by_dict() -> None:
     table.get((422, kind), (None, "never"))
 
 
-r = t.diagnose_response(422, body, "create-case")
-assert (r.rule, str(r.retry)) == table[(422, json.loads(body)["businessErrors"][0]["type"])]
+r = t.diagnose_response(422, body, operation="create-case")
+assert (r["rule"], r["retry"]) == table[(422, json.loads(body)["businessErrors"][0]["type"])]
 
 
 def per_call(fn: Callable[[], None], calls: int) -> float:

@@ -4,16 +4,20 @@ The decisions of debitura-triage, compiled from its YAML rules, for Python:
 
 >>> import debitura_triage as t
 >>> d = t.diagnose(status=422, type="MissingPowerOfAttorney", operation="create-case")
->>> str(d.retry)
+>>> d["retry"]
 'after-user-action'
 
-``diagnose`` answers a question (status, error type, operation, ...);
+``diagnose`` answers a question (status, error type, operation, ...), each
+keyword a field of the query, named as the core names it;
 ``diagnose_response`` reads a response's status, raw body and ``Retry-After``;
 ``check_webhook`` checks a delivery's signature and names the mistake;
-``rules`` and ``rule`` give the catalog. Every answer is immutable.
+``rules``, ``rule`` and ``backoff_delay`` give the catalog. Every answer is a
+fresh dict keyed by the core's field names (typed as ``TypedDict`` in the
+stubs); ``retry`` compares equal to a ``Retry`` member.
 """
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
 
 class Retry(str, Enum):
@@ -32,16 +36,11 @@ class Retry(str, Enum):
         return self.value
 
 
-from ._native import (  # noqa: E402  (Retry must exist before the native answers use it)
+from ._native import (  # noqa: E402
     ENVIRONMENTS,
     OPERATIONS,
-    Backoff,
-    Diagnosis,
-    Finding,
-    ResponseDiagnosis,
-    Rule,
-    WebhookCheck,
     __version__,
+    backoff_delay,
     check_webhook,
     diagnose,
     diagnose_response,
@@ -49,17 +48,20 @@ from ._native import (  # noqa: E402  (Retry must exist before the native answer
     rules,
 )
 
+if TYPE_CHECKING:  # the answers' types, declared in the stubs
+    from ._native import Backoff as Backoff
+    from ._native import Diagnosis as Diagnosis
+    from ._native import Finding as Finding
+    from ._native import ResponseDiagnosis as ResponseDiagnosis
+    from ._native import Rule as Rule
+    from ._native import WebhookCheck as WebhookCheck
+
 __all__ = [
     "ENVIRONMENTS",
     "OPERATIONS",
-    "Backoff",
-    "Diagnosis",
-    "Finding",
-    "ResponseDiagnosis",
     "Retry",
-    "Rule",
-    "WebhookCheck",
     "__version__",
+    "backoff_delay",
     "check_webhook",
     "diagnose",
     "diagnose_response",

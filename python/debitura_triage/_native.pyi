@@ -1,148 +1,113 @@
-"""Type stubs for the native part of debitura_triage."""
+# Type stubs of the extension module. The answers are plain dicts keyed by
+# the core's field names (`debitura_triage::Answer` and its kin);
+# tests/test_stubs.py checks that these declarations name exactly the keys
+# the module returns.
+from typing import Dict, List, Literal, Optional, Sequence, Tuple, TypedDict, Union
 
-from typing import Optional, Sequence, Tuple, Union, final
-
-from . import Retry
+RetryName = Literal["never", "after-user-action", "token-refresh", "backoff"]
+# A query by field name, as `diagnose` takes it.
+Query = Dict[str, Union[str, int, bool]]
 
 OPERATIONS: Tuple[str, ...]
 ENVIRONMENTS: Tuple[str, ...]
 __version__: str
 
-@final
-class Backoff:
+class Backoff(TypedDict):
     """The bounds of a rule that backs off."""
 
-    @property
-    def attempts(self) -> int: ...
-    @property
-    def base_delay_ms(self) -> int: ...
-    @property
-    def max_delay_ms(self) -> int: ...
-    @property
-    def jitter_percent(self) -> int: ...
-    @property
-    def honour_retry_after(self) -> bool: ...
-    def delay(self, resend: int) -> Optional[float]:
-        """Seconds to wait before resend ``resend`` (1 for the first), before jitter."""
+    attempts: int
+    base_delay_ms: int
+    max_delay_ms: int
+    jitter_percent: int
+    honour_retry_after: bool
 
-@final
-class Diagnosis:
+class Diagnosis(TypedDict):
     """What a failure means and what to do."""
 
-    @property
-    def rule(self) -> Optional[str]: ...
-    @property
-    def matched(self) -> bool: ...
-    @property
-    def title(self) -> Optional[str]: ...
-    @property
-    def section(self) -> Optional[str]: ...
-    @property
-    def cause(self) -> str: ...
-    @property
-    def solution(self) -> str: ...
-    @property
-    def retry(self) -> Retry: ...
-    @property
-    def backoff(self) -> Optional[Backoff]: ...
-    @property
-    def docs_url(self) -> Optional[str]: ...
-    @property
-    def several(self) -> Tuple[str, ...]: ...
-    @property
-    def or_none(self) -> bool: ...
+    rule: Optional[str]
+    matched: bool
+    several: List[str]
+    or_none: bool
+    telling: List[str]
+    section: Optional[str]
+    title: Optional[str]
+    cause: str
+    solution: str
+    retry: RetryName
+    backoff: Optional[Backoff]
+    docs_url: Optional[str]
 
-@final
-class Finding:
-    """One error a response body reported."""
+class Finding(TypedDict):
+    """One error a response body reported, and how it alone is answered."""
 
-    @property
-    def source(self) -> str: ...
-    @property
-    def type(self) -> Optional[str]: ...
-    @property
-    def message(self) -> Optional[str]: ...
-    @property
-    def field(self) -> Optional[str]: ...
-    @property
-    def solution_url(self) -> Optional[str]: ...
-    @property
-    def decisive(self) -> bool: ...
-    @property
-    def rule(self) -> Optional[str]: ...
-    @property
-    def retry(self) -> Retry: ...
+    source: str
+    type: Optional[str]
+    message: Optional[str]
+    field: Optional[str]
+    solution_url: Optional[str]
+    rule: Optional[str]
+    retry: RetryName
+    decisive: bool
 
-@final
-class ResponseDiagnosis:
-    """The answer to a response."""
+class ResponseDiagnosis(Diagnosis):
+    """What a response means: the answer for the error that decided, and
+    what the body said."""
 
-    @property
-    def diagnosis(self) -> Diagnosis: ...
-    @property
-    def rule(self) -> Optional[str]: ...
-    @property
-    def retry(self) -> Retry: ...
-    @property
-    def backoff(self) -> Optional[Backoff]: ...
-    @property
-    def cause(self) -> str: ...
-    @property
-    def solution(self) -> str: ...
-    @property
-    def url(self) -> Optional[str]: ...
-    @property
-    def retry_after(self) -> Optional[float]: ...
-    @property
-    def body(self) -> str: ...
-    @property
-    def body_note(self) -> Optional[str]: ...
-    @property
-    def decision(self) -> str: ...
-    @property
-    def decided_by(self) -> Optional[int]: ...
-    @property
-    def errors_not_kept(self) -> int: ...
-    @property
-    def findings(self) -> Tuple[Finding, ...]: ...
+    url: Optional[str]
+    retry_after_secs: Optional[float]
+    body: str
+    body_note: Optional[str]
+    findings: List[Finding]
+    findings_not_kept: int
+    decided_by: Optional[int]
+    decision: str
 
-@final
-class Rule:
-    """One rule of the catalog."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def section(self) -> str: ...
-    @property
-    def cause(self) -> str: ...
-    @property
-    def solution(self) -> str: ...
-    @property
-    def retry(self) -> Retry: ...
-    @property
-    def backoff(self) -> Optional[Backoff]: ...
-    @property
-    def notes(self) -> Optional[str]: ...
-    @property
-    def docs_url(self) -> str: ...
-    @property
-    def see_also(self) -> Tuple[str, ...]: ...
-
-@final
-class WebhookCheck:
+class WebhookCheck(TypedDict):
     """The verdict on one webhook delivery."""
 
-    @property
-    def valid(self) -> bool: ...
-    @property
-    def mistake(self) -> Optional[str]: ...
-    @property
-    def rule(self) -> Optional[str]: ...
-    @property
-    def diagnosis(self) -> Optional[Diagnosis]: ...
+    valid: bool
+    mistake: Optional[str]
+    rule: Optional[str]
+    diagnosis: Optional[Diagnosis]
+
+class AsOnPage(TypedDict):
+    cause: Optional[str]
+    solution: Optional[str]
+
+class Source(TypedDict):
+    file: str
+    line: int
+
+class When(TypedDict):
+    status: List[int]
+    type: List[Optional[str]]
+    message: List[Optional[str]]
+    operation: List[str]
+    event: List[str]
+    symptom: List[str]
+    after_token_refresh: Optional[bool]
+    safe_to_resend: Optional[bool]
+    environment: List[str]
+    auth: List[str]
+
+class Rule(TypedDict):
+    """One rule of the catalog, as `debitura-triage rules --json` gives it."""
+
+    rule: str
+    section: str
+    title: str
+    cause: str
+    solution: str
+    as_on_page: Optional[AsOnPage]
+    retry: RetryName
+    backoff: Optional[Backoff]
+    docs_url: str
+    source: Source
+    notes: Optional[str]
+    see_also: List[str]
+    when: When
+    examples: List[Query]
+    counter_examples: List[Query]
 
 def diagnose(
     *,
@@ -152,7 +117,7 @@ def diagnose(
     operation: Optional[str] = None,
     event: Optional[str] = None,
     symptom: Optional[str] = None,
-    after_token_refresh: bool = False,
+    after_token_refresh: Optional[bool] = None,
     environment: Optional[str] = None,
     auth: Optional[str] = None,
     method: Optional[str] = None,
@@ -161,15 +126,15 @@ def diagnose(
 def diagnose_response(
     status: int,
     body: bytes,
-    operation: Optional[str] = None,
-    retry_after: Union[str, int, None] = None,
     *,
+    retry_after: Union[str, int, None] = None,
+    now: Optional[int] = None,
+    operation: Optional[str] = None,
     method: Optional[str] = None,
     idempotency_key: Optional[bool] = None,
     auth: Optional[str] = None,
-    after_token_refresh: bool = False,
+    after_token_refresh: Optional[bool] = None,
     environment: Optional[str] = None,
-    now: Optional[int] = None,
 ) -> ResponseDiagnosis: ...
 def check_webhook(
     secret: Union[str, Sequence[str]],
@@ -180,5 +145,6 @@ def check_webhook(
     tolerance: Optional[Tuple[int, int]] = None,
     computed: Optional[str] = None,
 ) -> WebhookCheck: ...
-def rules() -> Tuple[Rule, ...]: ...
+def rules() -> List[Rule]: ...
 def rule(id: str) -> Rule: ...
+def backoff_delay(id: str, resend: int) -> Optional[float]: ...

@@ -23,18 +23,18 @@ import debitura_triage as t
 class NeedsUser(Exception):
     """A person must act before the call can succeed; ``url`` is the link to show."""
 
-    def __init__(self, answer: t.ResponseDiagnosis):
-        super().__init__(answer.solution)
+    def __init__(self, answer: "t.ResponseDiagnosis"):
+        super().__init__(answer["solution"])
         self.answer = answer
-        self.url = answer.url
+        self.url = answer["url"]
 
 
 class Reschedule(Exception):
     """The server asked to wait longer than the rule's longest wait: send the
     call again after ``delay`` seconds, from a job queue, not by holding it."""
 
-    def __init__(self, answer: t.ResponseDiagnosis, delay: float):
-        super().__init__(f"{answer.rule}: send again in {delay:g} s")
+    def __init__(self, answer: "t.ResponseDiagnosis", delay: float):
+        super().__init__(f"{answer['rule']}: send again in {delay:g} s")
         self.answer = answer
         self.delay = delay
 
@@ -42,8 +42,8 @@ class Reschedule(Exception):
 class Failed(Exception):
     """The call failed for good; ``answer`` says why."""
 
-    def __init__(self, answer: t.ResponseDiagnosis):
-        super().__init__(f"{answer.rule or 'unrecognised'}: {answer.cause}")
+    def __init__(self, answer: "t.ResponseDiagnosis"):
+        super().__init__(f"{answer['rule'] or 'unrecognised'}: {answer['cause']}")
         self.answer = answer
 
 
@@ -70,29 +70,31 @@ def send(
         answer = t.diagnose_response(
             response.status_code,
             response.content,
-            operation,
-            response.headers.get("Retry-After"),
+            retry_after=response.headers.get("Retry-After"),
+            operation=operation,
             method=method,
             idempotency_key="Idempotency-Key" in headers,
             auth="bearer",
             after_token_refresh=refreshed,
         )
-        if answer.retry is t.Retry.TOKEN_REFRESH and not refreshed:
+        retry, rule, bounds = t.Retry(answer["retry"]), answer["rule"], answer["backoff"]
+        if retry is t.Retry.TOKEN_REFRESH and not refreshed:
             refreshed = True
             headers["Authorization"] = f"Bearer {token(True)}"
             continue
-        if answer.retry is t.Retry.BACKOFF and answer.backoff is not None:
+        if retry is t.Retry.BACKOFF and rule is not None and bounds is not None:
             resends += 1
-            wait = answer.backoff.delay(resends)
+            wait = t.backoff_delay(rule, resends)
             if wait is not None:
-                if answer.retry_after is not None and answer.backoff.honour_retry_after:
-                    wait = max(wait, answer.retry_after)
-                if wait > answer.backoff.max_delay_ms / 1000:
+                delay = answer["retry_after_secs"]
+                if delay is not None and bounds["honour_retry_after"]:
+                    wait = max(wait, delay)
+                if wait > bounds["max_delay_ms"] / 1000:
                     # Shortening the server's delay would only be refused again.
                     raise Reschedule(answer, wait)
                 sleep(wait)
                 continue
-        if answer.retry is t.Retry.AFTER_USER_ACTION:
+        if retry is t.Retry.AFTER_USER_ACTION:
             raise NeedsUser(answer)
         if response.is_success:
             return response

@@ -113,7 +113,7 @@ def test_a_missing_power_of_attorney_stops_with_the_signing_url(serve):
     assert len(s.seen) == 1
     # The combined signing link is the one to show, not the error's own.
     assert stop.value.url == json.loads(handoff)["signingHandoff"]["combinedSigningUrl"]
-    assert stop.value.answer.rule == "missing-power-of-attorney"
+    assert stop.value.answer["rule"] == "missing-power-of-attorney"
 
 
 def test_a_429_asking_for_longer_than_the_longest_wait_stops_to_reschedule(serve):
@@ -125,7 +125,7 @@ def test_a_429_asking_for_longer_than_the_longest_wait_stops_to_reschedule(serve
     # No resend, no wait cut short: the delay is handed back whole.
     assert len(s.seen) == 1 and waits == []
     assert stop.value.delay == 1800
-    assert stop.value.answer.rule == "rate-limited"
+    assert stop.value.answer["rule"] == "rate-limited"
 
 
 def test_a_503_on_a_write_sent_with_its_key_is_resent_with_the_same_key(serve):
@@ -142,4 +142,4 @@ def test_a_503_on_a_write_that_takes_no_key_is_sent_once(serve):
     with httpx.Client(base_url=s.url) as client, pytest.raises(httpx_client.NeedsUser) as stop:
         httpx_client.send(client, "POST", "/cases/c-1/files", "upload-case-file", tokens()[0], json={})
     assert len(s.seen) == 1
-    assert stop.value.answer.rule == "outcome-unknown-server-error"
+    assert stop.value.answer["rule"] == "outcome-unknown-server-error"

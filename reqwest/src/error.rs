@@ -6,7 +6,7 @@ use std::time::Duration;
 use http::HeaderMap;
 
 use debitura_triage::{
-    Diagnosis, ErrorSource, Operation, Printable, ResponseDiagnosis, Retry, RuleId,
+    Answer, Diagnosis, FindingAnswer, Operation, Printable, ResponseDiagnosis, Retry, RuleId,
 };
 
 /// Why the layer stopped and handed the failure to the caller.
@@ -120,27 +120,6 @@ impl fmt::Display for DeadlinePassed {
 
 impl std::error::Error for DeadlinePassed {}
 
-/// One error the response body reported (owned copy of the core's
-/// [`debitura_triage::Finding`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Finding {
-    /// Where in the body it was found.
-    pub source: ErrorSource,
-    /// Its error type, if the body gives one.
-    pub error_type: Option<String>,
-    /// Its message.
-    pub message: Option<String>,
-    /// The field it concerns, for field-validation messages.
-    pub field: Option<String>,
-    /// Its `solutionUrl`.
-    pub solution_url: Option<String>,
-    /// The rule that recognises it alone, if any.
-    pub rule: Option<RuleId>,
-    /// What it alone would call for.
-    pub retry: Retry,
-}
-
 /// A call the layer gave up on: what failed, what the catalog says about
 /// it, and why nothing more was tried. It reaches the caller inside
 /// [`reqwest_middleware::Error::Middleware`]; [`Error::of`] finds it there.
@@ -156,7 +135,7 @@ pub struct Error {
     diagnosis: Diagnosis,
     url: Option<String>,
     retry_after: Option<Duration>,
-    findings: Vec<Finding>,
+    findings: Vec<FindingAnswer>,
     headers: HeaderMap,
     body: Vec<u8>,
     body_complete: bool,
@@ -181,18 +160,7 @@ impl Error {
             diagnosis: answer.diagnosis(),
             url: text(answer.url()),
             retry_after: answer.retry_after(),
-            findings: answer
-                .findings()
-                .map(|f| Finding {
-                    source: f.source,
-                    error_type: text(f.error_type),
-                    message: text(f.message),
-                    field: text(f.field),
-                    solution_url: text(f.solution_url),
-                    rule: f.diagnosis.rule_id(),
-                    retry: f.diagnosis.retry(),
-                })
-                .collect(),
+            findings: answer.answer().findings,
             headers,
             body: body.to_vec(),
             body_complete,
@@ -263,6 +231,12 @@ impl Error {
         self.diagnosis
     }
 
+    /// The answer as the core's owned data, the same every edge exposes
+    /// (with the crate's `serde` feature, the CLI's `--json` keys).
+    pub fn answer(&self) -> Answer {
+        self.diagnosis.answer()
+    }
+
     /// The rule that recognised the failure; `None` when unrecognised.
     #[must_use]
     pub fn rule_id(&self) -> Option<RuleId> {
@@ -305,7 +279,7 @@ impl Error {
     /// Every error the body reported, in body order (at most
     /// [`MAX_ERRORS`](crate::MAX_ERRORS)).
     #[must_use]
-    pub fn findings(&self) -> &[Finding] {
+    pub fn findings(&self) -> &[FindingAnswer] {
         &self.findings
     }
 

@@ -15,11 +15,11 @@ use crate::error::{DeadlinePassed, Error};
 /// connection could not be made (refused, no route, name not resolved, TLS
 /// refused); otherwise it went out and its outcome is unknown (the client's
 /// timeout passed, or the connection was reset or closed).
-pub(crate) fn symptom_of(e: &reqwest::Error) -> &'static str {
+pub(crate) fn symptom_of(e: &reqwest::Error) -> Symptom {
     if e.is_connect() {
-        Symptom::NotSent.as_str()
+        Symptom::NotSent
     } else {
-        Symptom::NoResponse.as_str()
+        Symptom::NoResponse
     }
 }
 
@@ -33,7 +33,7 @@ pub(crate) fn no_response(context: &Query<'_>, e: reqwest::Error) -> Error {
 /// A request whose call's deadline passed before an answer came: whether
 /// it reached the server is unknown, so its outcome is too.
 pub(crate) fn late(context: &Query<'_>) -> Error {
-    let answer = diagnose(&context.symptom(Symptom::NoResponse.as_str()));
+    let answer = diagnose(&context.symptom(Symptom::NoResponse));
     Error::without_response(answer, context.operation, Some(Box::new(DeadlinePassed)))
 }
 

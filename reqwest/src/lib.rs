@@ -72,7 +72,7 @@ pub use debitura_triage::{
     Backoff, Credential, Environment, ErrorSource, Operation, Retry, RuleId, MAX_ERRORS,
     MAX_RETRY_AFTER, MAX_SCAN,
 };
-pub use error::{Error, Finding, Reason};
+pub use error::{Error, Reason};
 pub use layer::{Deadline, NoResend, Tenant, Triage};
 pub use oauth::OAuthTokens;
 #[cfg(feature = "reqwest-retry")]

@@ -138,9 +138,14 @@ pub(crate) enum SuccessFailure {
     DeletionBlocked,
 }
 
-/// Top-level keys with a meaning of their own; any other key holding an
-/// array of strings is a field-validation entry.
-const KNOWN_KEYS: &[&str] = &[
+/// The top-level body keys with a meaning of their own. Any other top-level
+/// key holding an array of strings is a field-validation entry
+/// (`{"Email": ["The Email field is required."]}`), and is read as one.
+///
+/// ```
+/// assert!(debitura_triage::BODY_KEYS.contains(&"businessErrors"));
+/// ```
+pub const BODY_KEYS: &[&str] = &[
     "error",
     "message",
     "type",
@@ -221,7 +226,7 @@ impl<'a> Read<'a> {
             (
                 [Key("errors" | "validationErrors"), Key(field), Index(_)] | [Key(field), Index(_)],
                 Scalar::Str(message),
-            ) if path.len() == 3 || !KNOWN_KEYS.contains(field) => {
+            ) if path.len() == 3 || !BODY_KEYS.contains(field) => {
                 self.push(Entry {
                     field: Some(JsonStr::from_raw(field)),
                     message: Some(message),

@@ -13,14 +13,14 @@ pub(crate) mod retry_after;
 
 use core::time::Duration;
 
-use crate::matcher::{diagnose, Diagnosis};
+use crate::diagnose::{diagnose, Diagnosis};
 use crate::query::Query;
 use crate::response::body::{Entry, Read, SuccessFailure};
 use crate::response::json::{JsonStr, Stop};
 use crate::response::retry_after::parse_retry_after;
 use crate::vocabulary::{Retry, RuleId, Symptom};
 
-pub use body::{BodyShape, ErrorSource, MAX_ERRORS};
+pub use body::{BodyShape, ErrorSource, BODY_KEYS, MAX_ERRORS};
 
 /// One error the body reports, and how it alone would be diagnosed.
 #[derive(Debug, Clone, Copy)]
@@ -255,7 +255,7 @@ pub fn diagnose_response<'a>(
 
     let (decided_by, decision) = decide(&findings[..count]);
     let context = match success {
-        Some(symptom) => context.symptom(symptom.as_str()),
+        Some(symptom) => context.symptom(symptom),
         None => context,
     };
     let diagnosis = match decided_by {

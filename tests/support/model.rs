@@ -2,7 +2,7 @@
 //! ways, to ask the reference interpreter (`Catalog::resolve`) and the
 //! generated matcher the same question.
 
-use debitura_triage::{Credential, Environment, Operation, Query};
+use debitura_triage::{Credential, Environment, Operation, Query, Symptom};
 use debitura_triage_rules_model::model::vocabulary::Vocabulary;
 use debitura_triage_rules_model::model::{self as rules_model, Field, NONE};
 
@@ -18,7 +18,7 @@ pub fn to_model(q: &Query<'_>) -> rules_model::Query {
             q.operation.map(|o| o.as_str().to_string()),
         ),
         (Field::Event, q.event.map(String::from)),
-        (Field::Symptom, q.symptom.map(String::from)),
+        (Field::Symptom, q.symptom.map(|s| s.as_str().to_string())),
         (
             Field::AfterTokenRefresh,
             Some(q.after_token_refresh.to_string()),
@@ -55,7 +55,7 @@ pub fn to_library<'a>(vocabulary: &'a Vocabulary, m: &'a rules_model::Query) -> 
     q.error_type = text(Field::Type);
     q.message = text(Field::Message);
     q.event = text(Field::Event);
-    q.symptom = text(Field::Symptom);
+    q.symptom = text(Field::Symptom).and_then(Symptom::from_name);
     q.operation = text(Field::Operation).and_then(Operation::from_name);
     q.environment = text(Field::Environment).and_then(Environment::from_name);
     q.credential = text(Field::Credential).and_then(Credential::from_name);

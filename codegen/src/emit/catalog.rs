@@ -112,7 +112,13 @@ fn query_literal(vocabulary: &Vocabulary, query: &Query) -> TokenStream {
     let error_type = opt_str(named(Field::Type));
     let message = opt_str(named(Field::Message));
     let event = opt_str(named(Field::Event));
-    let symptom = opt_str(named(Field::Symptom));
+    let symptom = match named(Field::Symptom) {
+        Some(symptom) => {
+            let v = variant(symptom);
+            quote! { Some(crate::vocabulary::Symptom::#v) }
+        }
+        None => quote! { None },
+    };
     let operation = match query.get(Field::Operation) {
         Some(op) => {
             let v = variant(op);

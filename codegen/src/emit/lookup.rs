@@ -1,31 +1,25 @@
 //! The lookup file: the decision tree as `match` code a person can read.
 //!
 //! - A string field is read where the tree tests it (at most once on any
-//!   path, since the tree tests the fields in one order): `error_type::of`
-//!   turns it into the number of the literal it equals, a constant named
-//!   after the literal (`error_type::CLIENT_EXISTS_NEEDS_LINKING`), and the
-//!   test is a `match` on numbers.
+//!   path, since the tree tests the fields in one order): its literals are
+//!   numbered (`strings`), and the test is a `match` on numbers.
 //! - A subtree that several branches reach is one function, named after the
 //!   field it tests, and called from each.
 //! - Each leaf ends its line with a comment naming the rule it answers and
-//!   where the rule is written, or why there is no answer.
+//!   where the rule is written, or why there is no answer (`leaves`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
-use debitura_triage_rules_model::model::resolve::Resolution;
-use debitura_triage_rules_model::model::{Catalog, Field, Rule};
+use debitura_triage_rules_model::model::{Catalog, Field, NONE};
 
-use crate::emit::names::{ident, rule_variant, variant};
+use crate::emit::leaves::{comment_leaves, several_table, Several};
+use crate::emit::names::{field_name, ident, variant};
 use crate::emit::render::HEADER;
-use crate::emit::tree::{is_string, Leaf, Node, NodeId, Test, Tree};
-
-/// The code a leaf marker stands for until the file is formatted:
-/// prettyplease keeps no comments, so leaves are written as `leaf!(N)` and
-/// replaced afterwards by their answer and its comment.
-const MARKER: &str = "leaf!(";
+use crate::emit::strings::Strings;
+use crate::emit::tree::{is_string, Leaf, Node, NodeId, Test, Tree, ORDER};
 
 /// The lookup file for `catalog`. `rule_id` is where `RuleId` comes from,
 /// imported by the file itself so that it depends on nothing around it;
@@ -50,7 +44,7 @@ pub(super) fn source(catalog: &Catalog, rule_id: Option<TokenStream>) -> String 
             _ => None,
         })
         .collect();
-    let several_items = several_statics(catalog, &several);
+    let several_table = several_table(catalog, &several);
     let mut imports = vec![
         quote! { crate::query::Query },
         quote! { crate::found::Found },
@@ -65,6 +59,14 @@ pub(super) fn source(catalog: &Catalog, rule_id: Option<TokenStream>) -> String 
     if tested(Field::Credential) {
         imports.push(quote! { crate::vocabulary::Credential });
     }
+    if tested(Field::Symptom) {
+        imports.push(quote! { crate::vocabulary::Symptom });
+    }
+    if !several.is_empty() {
+        imports.push(quote! { crate::found::Several });
+        imports.push(quote! { crate::vocabulary::Field });
+        imports.push(quote! { crate::vocabulary::Retry });
+    }
     let file = quote! {
         #( use #imports; )*
 
@@ -74,8 +76,6 @@ pub(super) fn source(catalog: &Catalog, rule_id: Option<TokenStream>) -> String 
             #body
         }
 
-        #several_items
-
         #( #interned )*
 
         #( #functions )*
@@ -84,23 +84,7 @@ pub(super) fn source(catalog: &Catalog, rule_id: Option<TokenStream>) -> String 
     let text = prettyplease::unparse(&file);
     let leaves = emitter.leaves;
     let code = comment_leaves(&text, &leaves, &catalog.rules);
-    format!("{HEADER}\n{code}")
-}
-
-/// The name of a query field, as the library's `Query` spells it.
-fn field_name(field: Field) -> &'static str {
-    match field {
-        Field::Status => "status",
-        Field::Type => "error_type",
-        Field::Message => "message",
-        Field::Operation => "operation",
-        Field::Event => "event",
-        Field::Symptom => "symptom",
-        Field::AfterTokenRefresh => "after_token_refresh",
-        Field::Environment => "environment",
-        Field::Credential => "credential",
-        Field::SafeToResend => "safe_to_resend",
-    }
+    format!("{HEADER}\n{code}{several_table}")
 }
 
 /// The query's value of a field that is not a string: the library derives
@@ -111,234 +95,6 @@ fn scrutinee(field: Field) -> TokenStream {
     match field {
         Field::SafeToResend => quote! { q.#name() },
         _ => quote! { q.#name },
-    }
-}
-
-/// The literals the tree tests, per string field, each with the constant
-/// that names it.
-struct Strings {
-    /// Field → literal → constant name.
-    names: BTreeMap<Field, BTreeMap<String, String>>,
-    /// Field → the literal sets tests tell apart, each one function.
-    tables: BTreeMap<Field, Vec<BTreeSet<String>>>,
-}
-
-/// The number of a string no literal of a test names.
-const OTHER: &str = "OTHER";
-
-impl Strings {
-    /// The literals of the string fields that some test of `tree` has an
-    /// arm for.
-    fn new(tree: &Tree) -> Strings {
-        let mut names: BTreeMap<Field, BTreeMap<String, String>> = BTreeMap::new();
-        let mut tables: BTreeMap<Field, Vec<BTreeSet<String>>> = BTreeMap::new();
-        for node in &tree.nodes {
-            let Node::Test(test) = node else { continue };
-            if !is_string(test.field) || test.arms.is_empty() {
-                continue;
-            }
-            let table = names.entry(test.field).or_default();
-            let literals: BTreeSet<String> =
-                test.arms.iter().flat_map(|(v, _)| v).cloned().collect();
-            for value in &literals {
-                table.entry(value.clone()).or_default();
-            }
-            let known = tables.entry(test.field).or_default();
-            if !known.contains(&literals) {
-                known.push(literals);
-            }
-        }
-        names.retain(|_, table| !table.is_empty());
-        for table in names.values_mut() {
-            let mut taken: BTreeSet<String> = [OTHER.to_string()].into();
-            for (literal, name) in table.iter_mut() {
-                let base = constant_name(literal);
-                let mut candidate = base.clone();
-                let mut n = 2;
-                while !taken.insert(candidate.clone()) {
-                    candidate = format!("{base}_{n}");
-                    n += 1;
-                }
-                *name = candidate;
-            }
-        }
-        Strings { names, tables }
-    }
-
-    /// The function that tells apart the literals of a test.
-    fn dispatch(&self, field: Field, literals: &BTreeSet<String>) -> TokenStream {
-        let module = ident(field_name(field));
-        let n = self.tables[&field]
-            .iter()
-            .position(|t| t == literals)
-            .expect("every test's literals are a table");
-        let function = ident(&format!("of_{}", n + 1));
-        quote! { #module::#function(s) }
-    }
-
-    fn constant(&self, field: Field, literal: &str) -> TokenStream {
-        let module = ident(field_name(field));
-        let name = ident(&self.names[&field][literal]);
-        quote! { #module::#name }
-    }
-
-    /// One module per string field, numbering its literals.
-    fn items(&self) -> Vec<TokenStream> {
-        self.names
-            .iter()
-            .map(|(field, table)| {
-                let module = ident(field_name(*field));
-                let doc = format!(
-                    " The `{}` values the tests name, numbered.",
-                    field_name(*field)
-                );
-                let functions = self.tables[field].iter().enumerate().map(|(n, literals)| {
-                    let function = ident(&format!("of_{}", n + 1));
-                    let entries: Vec<(&str, TokenStream)> = literals
-                        .iter()
-                        .map(|literal| {
-                            let name = ident(&table[literal]);
-                            (literal.as_str(), quote! { #name })
-                        })
-                        .collect();
-                    let body = by_length(&entries, &quote! { OTHER });
-                    let doc = format!(
-                        " The number of the one of these {} literals `s` equals, or `OTHER`.",
-                        entries.len()
-                    );
-                    // Inlined, the number folds into the test that reads it.
-                    quote! {
-                        #[doc = #doc]
-                        #[inline(always)]
-                        pub(super) fn #function(s: &str) -> u16 {
-                            #body
-                        }
-                    }
-                });
-                let constants = table.iter().enumerate().map(|(n, (literal, name))| {
-                    let name = ident(name);
-                    let number = Literal::u16_unsuffixed(
-                        u16::try_from(n + 1).expect("fewer than 65 535 literals"),
-                    );
-                    let doc = format!(" `{}`", literal.escape_debug());
-                    quote! {
-                        #[doc = #doc]
-                        pub(super) const #name: u16 = #number;
-                    }
-                });
-                quote! {
-                    #[doc = #doc]
-                    mod #module {
-                        /// A value none of a test's literals names.
-                        pub(super) const OTHER: u16 = 0;
-                        #( #constants )*
-                        #( #functions )*
-                    }
-                }
-            })
-            .collect()
-    }
-}
-
-/// `Unknown country: *` → `UNKNOWN_COUNTRY`: upper-case words of the
-/// literal, at most eight of them.
-fn constant_name(literal: &str) -> String {
-    let words: Vec<String> = literal
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .flat_map(split_camel)
-        .take(8)
-        .collect();
-    let name = words.join("_").to_ascii_uppercase();
-    match name.chars().next() {
-        None => "VALUE".to_string(),
-        Some(c) if c.is_ascii_digit() => format!("V_{name}"),
-        Some(_) => name,
-    }
-}
-
-/// `ClientExistsNeedsLinking` → `Client`, `Exists`, `Needs`, `Linking`.
-fn split_camel(word: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let chars: Vec<char> = word.chars().collect();
-    let mut current = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        let boundary = i > 0
-            && c.is_ascii_uppercase()
-            && (chars[i - 1].is_ascii_lowercase()
-                || chars[i - 1].is_ascii_digit()
-                || chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase()));
-        if boundary && !current.is_empty() {
-            out.push(std::mem::take(&mut current));
-        }
-        current.push(c);
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
-}
-
-/// The number of the literal `s` equals, among `table`: `s.len()` first,
-/// then the bytes that tell literals of one length apart, then one
-/// comparison. `other` is the number of every other string.
-fn by_length(table: &[(&str, TokenStream)], other: &TokenStream) -> TokenStream {
-    let mut lengths: BTreeMap<usize, Vec<(&str, TokenStream)>> = BTreeMap::new();
-    for (value, name) in table {
-        lengths
-            .entry(value.len())
-            .or_default()
-            .push((value, name.clone()));
-    }
-    let arms = lengths
-        .into_iter()
-        .map(|(len, group)| arm(quote! { #len }, &group, other));
-    quote! {
-        match s.len() {
-            #( #arms )*
-            _ => #other,
-        }
-    }
-}
-
-/// One arm of a discrimination: a lone literal is confirmed in the guard,
-/// several are told apart by [`by_byte`].
-fn arm(key: TokenStream, group: &[(&str, TokenStream)], other: &TokenStream) -> TokenStream {
-    match group {
-        [(value, name)] => quote! { #key if s == #value => #name, },
-        _ => {
-            let inner = by_byte(group, other);
-            quote! { #key => #inner, }
-        }
-    }
-}
-
-/// Literals of one length: switch on the byte position that splits them
-/// most, until one is left.
-fn by_byte(group: &[(&str, TokenStream)], other: &TokenStream) -> TokenStream {
-    let len = group[0].0.len();
-    let position = (0..len)
-        .max_by_key(|&p| {
-            let distinct: BTreeSet<u8> = group.iter().map(|(v, _)| v.as_bytes()[p]).collect();
-            (distinct.len(), std::cmp::Reverse(p))
-        })
-        .unwrap_or(0);
-    let mut bytes: BTreeMap<u8, Vec<(&str, TokenStream)>> = BTreeMap::new();
-    for (value, name) in group {
-        bytes
-            .entry(value.as_bytes()[position])
-            .or_default()
-            .push((value, name.clone()));
-    }
-    let arms = bytes.into_iter().map(|(byte, sub)| {
-        let byte = Literal::u8_suffixed(byte);
-        arm(quote! { #byte }, &sub, other)
-    });
-    quote! {
-        match s.as_bytes()[#position] {
-            #( #arms )*
-            _ => #other,
-        }
     }
 }
 
@@ -497,29 +253,74 @@ impl<'t> Emitter<'t> {
         if is_string(test.field) {
             return self.string_test(test);
         }
-        let field = test.field;
-        let scrutinee = scrutinee(field);
-        let unknown = test.unknown.map(|n| {
-            let body = self.node(n, false);
-            quote! { None => #body, }
+        let rows = if read_directly(test.field) {
+            self.rows(test)
+        } else {
+            self.arms(test)
+        };
+        let mut fields: Vec<Field> = rows.iter().flat_map(|(p, _)| p.keys().copied()).collect();
+        fields.sort_by_key(|f| ORDER.iter().position(|o| o == f));
+        fields.dedup();
+        let arms = rows.iter().map(|(patterns, body)| {
+            if patterns.values().all(|p| p.to_string() == "_") {
+                return quote! { _ => #body, };
+            }
+            let cells = fields
+                .iter()
+                .map(|f| patterns.get(f).cloned().unwrap_or_else(|| quote! { _ }));
+            match fields.len() {
+                1 => quote! { #( #cells )* => #body, },
+                _ => quote! { ( #( #cells ),* ) => #body, },
+            }
         });
-        let arms: Vec<TokenStream> = test
-            .arms
-            .iter()
-            .map(|(values, n)| {
-                let patterns = pattern(field, values);
-                let body = self.node(*n, false);
-                quote! { #patterns => #body, }
-            })
-            .collect();
-        let default = self.node(test.default, false);
+        let scrutinees = fields.iter().map(|&f| scrutinee(f));
+        let scrutinee = match fields.len() {
+            1 => quote! { #( #scrutinees )* },
+            _ => quote! { ( #( #scrutinees ),* ) },
+        };
         quote! {
             match #scrutinee {
-                #unknown
                 #( #arms )*
-                _ => #default,
             }
         }
+    }
+
+    /// The arms of one test, each with the code of its branch.
+    fn arms(&mut self, test: &Test) -> Vec<(BTreeMap<Field, TokenStream>, TokenStream)> {
+        branches(test)
+            .into_iter()
+            .map(|(pattern, n)| ([(test.field, pattern)].into(), self.node(n, false)))
+            .collect()
+    }
+
+    /// The arms of a test of a field read directly, with the tests of such
+    /// fields that only it reaches folded in: one row per answer, a pattern
+    /// for each field the row tests, in the order of the nested tests they
+    /// replace (the first row that fits is the one nesting would reach).
+    fn rows(&mut self, test: &Test) -> Vec<(BTreeMap<Field, TokenStream>, TokenStream)> {
+        let field = test.field;
+        let mut rows = Vec::new();
+        for (pattern, n) in branches(test) {
+            let folded = match &self.tree.nodes[n] {
+                Node::Test(inner) if self.uses[n] < 2 && read_directly(inner.field) => {
+                    Some(self.rows(inner))
+                }
+                _ => None,
+            };
+            match folded {
+                Some(inner) => {
+                    for (mut patterns, body) in inner {
+                        patterns.insert(field, pattern.clone());
+                        rows.push((patterns, body));
+                    }
+                }
+                None => {
+                    let body = self.node(n, false);
+                    rows.push(([(field, pattern)].into(), body));
+                }
+            }
+        }
+        rows
     }
 
     /// A string field: an absent value, the literals of the test told apart
@@ -579,26 +380,75 @@ impl<'t> Emitter<'t> {
     }
 }
 
+/// Each branch of a test of a field read directly: its pattern and where
+/// it leads (a query that leaves the field out, each arm, the default).
+fn branches(test: &Test) -> Vec<(TokenStream, NodeId)> {
+    let unknown = test.unknown.map(|n| (quote! { None }, n));
+    let arms = test
+        .arms
+        .iter()
+        .map(|(values, n)| (pattern(test.field, values), *n));
+    unknown
+        .into_iter()
+        .chain(arms)
+        .chain([(quote! { _ }, test.default)])
+        .collect()
+}
+
+/// True for the fields the query holds as they are, which a `match` on a
+/// tuple may read all at once; whether a request is safe to send again is
+/// worked out from its routes, so only the branches that test it ask.
+fn read_directly(field: Field) -> bool {
+    !is_string(field) && field != Field::SafeToResend
+}
+
 /// The pattern for some values of a field matched directly.
 fn pattern(field: Field, values: &[String]) -> TokenStream {
     match field {
         Field::Status => {
-            let codes = values
+            let mut codes: Vec<u16> = values
                 .iter()
-                .map(|v| Literal::u16_unsuffixed(v.parse().expect("checked status")));
-            quote! { #( Some(#codes) )|* }
+                .map(|v| v.parse().expect("checked status"))
+                .collect();
+            codes.sort_unstable();
+            // Runs of three or more consecutive codes are written as ranges.
+            let mut runs: Vec<(u16, u16)> = Vec::new();
+            for code in codes {
+                match runs.last_mut() {
+                    Some((_, end)) if *end + 1 == code => *end = code,
+                    _ => runs.push((code, code)),
+                }
+            }
+            let alternatives = runs.into_iter().flat_map(|(start, end)| {
+                let (a, b) = (Literal::u16_unsuffixed(start), Literal::u16_unsuffixed(end));
+                match end - start {
+                    0 => vec![quote! { #a }],
+                    1 => vec![quote! { #a }, quote! { #b }],
+                    _ => vec![quote! { #a..=#b }],
+                }
+            });
+            quote! { Some( #( #alternatives )|* ) }
         }
         Field::Operation => {
             let v = values.iter().map(|v| variant(v));
-            quote! { #( Some(Operation::#v) )|* }
+            quote! { Some( #( Operation::#v )|* ) }
         }
         Field::Environment => {
             let v = values.iter().map(|v| variant(v));
-            quote! { #( Some(Environment::#v) )|* }
+            quote! { Some( #( Environment::#v )|* ) }
         }
         Field::Credential => {
             let v = values.iter().map(|v| variant(v));
-            quote! { #( Some(Credential::#v) )|* }
+            quote! { Some( #( Credential::#v )|* ) }
+        }
+        // The "none" value of a symptom is no symptom at all.
+        Field::Symptom => {
+            let none = values.iter().any(|v| v == NONE).then(|| quote! { None });
+            let v = values.iter().filter(|v| *v != NONE).map(|v| variant(v));
+            let some =
+                (values.iter().any(|v| v != NONE)).then(|| quote! { Some( #( Symptom::#v )|* ) });
+            let alternatives = none.into_iter().chain(some);
+            quote! { #( #alternatives )|* }
         }
         Field::AfterTokenRefresh => {
             let b = values.iter().map(|v| v == "true");
@@ -606,183 +456,10 @@ fn pattern(field: Field, values: &[String]) -> TokenStream {
         }
         Field::SafeToResend => {
             let b = values.iter().map(|v| v == "true");
-            quote! { #( Some(#b) )|* }
+            quote! { Some( #( #b )|* ) }
         }
-        Field::Type | Field::Message | Field::Event | Field::Symptom => {
+        Field::Type | Field::Message | Field::Event => {
             unreachable!("string fields are matched by number")
         }
-    }
-}
-
-/// The widest a line of alternatives is filled to.
-const WIDTH: usize = 100;
-
-/// The lines of `text` with the alternatives of a pattern that
-/// prettyplease writes one per line (`| Some(Operation::ListUsers)`) filled
-/// onto as few lines as fit in [`WIDTH`] columns.
-fn fill_alternatives(text: &str) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    for line in text.lines() {
-        let trimmed = line.trim_start();
-        if let Some(last) = lines.last_mut() {
-            let continues = trimmed.starts_with("| ")
-                && (last.trim_start().starts_with("| ") || last.trim_end().ends_with(')'));
-            if continues && last.len() + 1 + trimmed.len() <= WIDTH {
-                last.push(' ');
-                last.push_str(trimmed);
-                continue;
-            }
-        }
-        lines.push(line.to_string());
-    }
-    lines
-}
-
-/// The formatted file with each `leaf!(N)` replaced by its answer, and a
-/// comment at the end of its line naming the rule and where it is written,
-/// or why there is no answer.
-fn comment_leaves(text: &str, leaves: &[Leaf], rules: &[Rule]) -> String {
-    let mut out = String::with_capacity(text.len() * 2);
-    for line in fill_alternatives(text) {
-        let mut rest = line.as_str();
-        let mut code = String::new();
-        let mut notes: Vec<String> = Vec::new();
-        while let Some(at) = rest.find(MARKER) {
-            code.push_str(&rest[..at]);
-            let after = &rest[at + MARKER.len()..];
-            let close = after.find(')').expect("a leaf marker closes");
-            let n: usize = after[..close].parse().expect("a leaf number");
-            let (answer, note) = leaf_code(n, leaves, rules);
-            code.push_str(&answer);
-            notes.push(note);
-            rest = &after[close + 1..];
-        }
-        code.push_str(rest);
-        out.push_str(&code);
-        if !notes.is_empty() {
-            out.push_str(" // ");
-            out.push_str(&notes.join("; "));
-        }
-        out.push('\n');
-    }
-    out
-}
-
-/// Leaf `n`'s expression and the comment that says what it is; the leaves
-/// where several rules fit are numbered in `leaves`' order.
-fn leaf_code(n: usize, leaves: &[Leaf], rules: &[Rule]) -> (String, String) {
-    match &leaves[n] {
-        Leaf::Rule(i) => {
-            let rule = &rules[*i];
-            let variant = rule_variant(rule);
-            (
-                format!("Found::Rule(RuleId::{variant})"),
-                format!("{}: {}:{}", rule.id, rule.origin.file, rule.origin.line),
-            )
-        }
-        Leaf::NoRule => ("Found::None".into(), "no rule accepts these values".into()),
-        Leaf::Several(fit, ..) => {
-            let n = leaves[..n]
-                .iter()
-                .filter(|l| matches!(l, Leaf::Several(..)))
-                .count();
-            let ids: Vec<&str> = fit.iter().map(|&i| rules[i].id.as_str()).collect();
-            (
-                format!("Found::Several(&SEVERAL[{n}])"),
-                format!("several fit: {}", ids.join(", ")),
-            )
-        }
-    }
-}
-
-/// The `diagnose` flag of a field.
-fn flag(field: Field) -> &'static str {
-    match field {
-        Field::Status => "--status",
-        Field::Type => "--type",
-        Field::Message => "--message",
-        Field::Operation => "--op",
-        Field::Event => "--event",
-        Field::Symptom => "--symptom",
-        Field::AfterTokenRefresh => "--after-token-refresh",
-        Field::Environment => "--env",
-        Field::Credential => "--auth",
-        Field::SafeToResend => "--idempotency-key/--no-idempotency-key and --method",
-    }
-}
-
-/// One `Several` per leaf where several rules fit: the rules, the most
-/// cautious retry, and a cause and solution, shared or written here.
-/// A leaf where several rules fit: the rules, whether some completion fits
-/// none, and the fields that would tell them apart.
-type Several<'t> = (&'t Vec<usize>, bool, &'t [Field]);
-
-fn several_statics(catalog: &Catalog, several: &[Several<'_>]) -> TokenStream {
-    let rules = &catalog.rules;
-    let vocabulary = &catalog.vocabulary;
-    let items = several.iter().map(|&(fit, or_none, telling)| {
-        let retry = Resolution::Several {
-            rules: fit.clone(),
-            unanswered: or_none,
-        }
-        .retry(vocabulary, rules)
-        .to_string();
-        let fit: Vec<&Rule> = fit.iter().map(|&i| &rules[i]).collect();
-        let ids = fit.iter().map(|r| ident(&rule_variant(r).to_string()));
-        let retry_variant = variant(&retry);
-        let flags: Vec<&str> = telling.iter().map(|&f| flag(f)).collect();
-        let shared = |text: fn(&Rule) -> &str| {
-            let first = text(fit[0]);
-            fit.iter().all(|r| text(r) == first).then_some(first)
-        };
-        let named: Vec<String> = fit
-            .iter()
-            .map(|r| format!("{} ({})", r.id, r.title))
-            .collect();
-        let cause = match shared(|r| r.cause.as_str()) {
-            Some(cause) => cause.to_string(),
-            None => format!(
-                "Several rules fit what was given, and none is singled out: {}{}.",
-                named.join("; "),
-                if or_none { "; or none" } else { "" }
-            ),
-        };
-        let solution = match shared(|r| r.solution.as_str()) {
-            Some(solution) if !or_none => solution.to_string(),
-            _ => {
-                let give = if flags.is_empty() {
-                    "more of the failure".to_string()
-                } else {
-                    flags.join(" and ")
-                };
-                if fit.len() == 1 {
-                    format!(
-                        "Give {give} to tell whether it is this rule's failure. Until then, follow \
-                         the most cautious answer: {retry}."
-                    )
-                } else {
-                    format!(
-                        "Give {give} to tell them apart. Until then, follow the most cautious of \
-                         their answers: {retry}."
-                    )
-                }
-            }
-        };
-        quote! {
-            crate::found::Several {
-                rules: &[ #( RuleId::#ids ),* ],
-                or_none: #or_none,
-                telling: &[ #( #flags ),* ],
-                retry: crate::vocabulary::Retry::#retry_variant,
-                cause: #cause,
-                solution: #solution,
-            }
-        }
-    });
-    let count = several.len();
-    quote! {
-        /// The answers where several rules fit, each with the most cautious
-        /// retry and a cause and solution.
-        static SEVERAL: [crate::found::Several<RuleId>; #count] = [ #( #items ),* ];
     }
 }

@@ -1,14 +1,18 @@
-//! Model → Rust: three files, each `include!`d by the library module of its
-//! name, each naming what it uses from elsewhere by its full path.
+//! Model → Rust: the three files a catalog compiles to, each `include!`d by
+//! the library module of its name, each naming what it uses from elsewhere
+//! by its full path (the build writes a fourth, `suggest.rs`, which does not
+//! depend on the rules: see [`crate::plan`]).
 //!
 //! - `vocabulary.rs`: the rule ids and the vocabulary's enums;
 //! - `catalog.rs`: the page, sections, rules, retired ids and coverage;
 //! - `lookup.rs`: the matcher, a decision tree compiled from the rules.
 
 mod catalog;
+mod leaves;
 mod lookup;
 mod names;
 mod render;
+mod strings;
 mod tree;
 mod vocabulary;
 

@@ -3,7 +3,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use debitura_triage_rules_model::model::Rule;
+use debitura_triage_rules_model::model::{Field, Rule};
 use debitura_triage_rules_model::variant_name;
 
 /// An identifier, as written.
@@ -21,10 +21,28 @@ pub(super) fn variant(name: &str) -> Ident {
     ident(&variant_name(name))
 }
 
+/// The library's `Field` variant of a query's field name
+/// (`after_token_refresh` → `AfterTokenRefresh`).
+pub(super) fn field_variant(name: &str) -> Ident {
+    ident(&variant_name(&name.replace('_', "-")))
+}
+
 /// `Some("…")` or `None`.
 pub(super) fn opt_str(value: Option<&str>) -> TokenStream {
     match value {
         Some(v) => quote! { Some(#v) },
         None => quote! { None },
+    }
+}
+
+/// The name of a query field, as the library's `Query` struct spells it:
+/// the rule model's key, but for the two the struct spells its own way.
+pub(super) fn field_name(field: Field) -> &'static str {
+    match field {
+        // `type` is a Rust keyword.
+        Field::Type => "error_type",
+        // The builder and the field say what the rules' `auth` holds.
+        Field::Credential => "credential",
+        _ => field.key(),
     }
 }

@@ -6,11 +6,13 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use debitura_triage_rules_model::model::vocabulary::{Bounds, Named, Vocabulary};
-use debitura_triage_rules_model::model::Catalog;
+use debitura_triage_rules_model::model::vocabulary::{
+    Bounds, Named, Resend, Vocabulary, SAFE_METHODS,
+};
+use debitura_triage_rules_model::model::{Catalog, Field};
 use debitura_triage_rules_model::variant_name;
 
-use crate::emit::names::{ident, rule_variant, variant};
+use crate::emit::names::{field_variant, ident, rule_variant, variant};
 
 /// Every item of the vocabulary file.
 pub(super) fn items(catalog: &Catalog) -> Vec<TokenStream> {
@@ -34,6 +36,16 @@ pub(super) fn items(catalog: &Catalog) -> Vec<TokenStream> {
                 .map(|o| (o.name.as_str(), o.description.as_str())),
         ),
         operation_parents(v),
+        name_enum(
+            "Resend",
+            "Why sending a request a second time acts no more than the first, or \
+             that it may act again. Declared in `rules/vocabulary.yaml` for every \
+             operation's writes; [`Operation::resend`] answers it for a request. \
+             Ordered from the least safe to the safest.",
+            Resend::ALL.iter().map(|r| (r.as_str(), r.meaning())),
+        ),
+        resend_safety(),
+        query_fields(),
         routes(v),
         name_enum(
             "Environment",
@@ -197,6 +209,83 @@ pub(super) fn operation_parents(v: &Vocabulary) -> TokenStream {
     }
 }
 
+/// The fields a query gives, named once in the rule model: the names
+/// `Query::set` reads, the answer's `telling` lists and the edges word.
+pub(super) fn query_fields() -> TokenStream {
+    let names = Field::query_fields();
+    let variants: Vec<Ident> = names.iter().map(|n| field_variant(n)).collect();
+    let docs = names.iter().map(|n| format!(" The query's `{n}`."));
+    quote! {
+        /// One thing a [`Query`](crate::Query) may say about a failure. Its
+        /// name ([`Field::as_str`]) is the key the conformance suite, `--json`
+        /// and the packages use (Node's in camelCase).
+        ///
+        /// ```
+        /// use debitura_triage::Field;
+        ///
+        /// assert_eq!("after_token_refresh".parse::<Field>(), Ok(Field::AfterTokenRefresh));
+        /// assert_eq!(Field::Auth.as_str(), "auth");
+        /// ```
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
+        pub enum Field {
+            #( #[doc = #docs] #variants, )*
+        }
+
+        impl Field {
+            /// Every field, in the order a query lists them.
+            pub const ALL: &'static [Field] = &[ #( Field::#variants ),* ];
+
+            /// The field's name.
+            #[must_use]
+            pub const fn as_str(self) -> &'static str {
+                match self { #( Field::#variants => #names, )* }
+            }
+
+            /// The field named `name`, if one is.
+            #[must_use]
+            pub fn from_name(name: &str) -> Option<Field> {
+                match name { #( #names => Some(Field::#variants), )* _ => None }
+            }
+        }
+
+        impl core::fmt::Display for Field {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    }
+}
+
+/// Whether a request of each reason may be sent again, and the methods
+/// that make a resend safe by themselves, as the rule model says.
+pub(super) fn resend_safety() -> TokenStream {
+    let arms = Resend::ALL.iter().map(|r| {
+        let this = ident(r.variant());
+        match r.safe_alone() {
+            Some(safe) => quote! { Resend::#this => #safe },
+            None => quote! { Resend::#this => with_key },
+        }
+    });
+    let methods = SAFE_METHODS.iter();
+    let count = SAFE_METHODS.len();
+    quote! {
+        impl Resend {
+            /// True when a request with this reason may be sent again without
+            /// acting twice; `with_key` tells whether it carries an
+            /// `Idempotency-Key`.
+            #[must_use]
+            #[inline]
+            pub const fn is_safe(self, with_key: bool) -> bool {
+                match self { #( #arms, )* }
+            }
+        }
+
+        /// The methods whose second send acts no more than the first.
+        pub(crate) const SAFE_METHODS: [&str; #count] = [ #( #methods ),* ];
+    }
+}
+
 /// The routes of every operation, and each API's hosts and path prefixes,
 /// for the library's route lookups.
 pub(super) fn routes(v: &Vocabulary) -> TokenStream {
@@ -208,7 +297,7 @@ pub(super) fn routes(v: &Vocabulary) -> TokenStream {
             quote! {
                 crate::vocabulary::Route {
                     operation: Operation::#this, method: #method, path: #path,
-                    resend: crate::resend::Resend::#resend,
+                    resend: Resend::#resend,
                 }
             }
         })

@@ -71,6 +71,33 @@ impl Field {
         Field::SafeToResend,
     ];
 
+    /// The names a query gives this field by, as the library's `Field`
+    /// names them: the YAML key, except that whether a request is safe to
+    /// send again is told by its key and its method.
+    pub fn query_names(self) -> Vec<&'static str> {
+        match self {
+            Field::SafeToResend => vec!["idempotency_key", "method"],
+            _ => vec![self.key()],
+        }
+    }
+
+    /// Every name a query gives, in the order a query lists its fields.
+    pub fn query_fields() -> Vec<&'static str> {
+        const ORDER: [Field; FIELDS] = [
+            Field::Status,
+            Field::Type,
+            Field::Message,
+            Field::Operation,
+            Field::Event,
+            Field::Symptom,
+            Field::AfterTokenRefresh,
+            Field::Environment,
+            Field::Credential,
+            Field::SafeToResend,
+        ];
+        ORDER.iter().flat_map(|f| f.query_names()).collect()
+    }
+
     /// The key used in YAML (`when`, `examples`).
     pub fn key(self) -> &'static str {
         match self {

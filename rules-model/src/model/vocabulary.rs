@@ -188,6 +188,44 @@ impl Resend {
     pub fn from_name(name: &str) -> Option<Resend> {
         Resend::ALL.into_iter().find(|r| r.as_str() == name)
     }
+
+    /// The reason's Rust variant, as the library names it.
+    pub fn variant(self) -> &'static str {
+        match self {
+            Resend::Unsafe => "Unsafe",
+            Resend::IdempotencyKey => "IdempotencyKey",
+            Resend::BusinessKey => "BusinessKey",
+            Resend::ReadOnly => "ReadOnly",
+            Resend::Method => "Method",
+        }
+    }
+
+    /// Why, in a few words: what a second copy of the request does.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Resend::Unsafe => "a second copy may act again: a second record, file or delivery",
+            Resend::IdempotencyKey => {
+                "the API takes an `Idempotency-Key` here: the same key and body again get the \
+                 stored answer"
+            }
+            Resend::BusinessKey => {
+                "a key in the request names what it creates, so a repeat creates nothing new"
+            }
+            Resend::ReadOnly => "it changes no stored data",
+            Resend::Method => "its HTTP method acts no more the second time",
+        }
+    }
+
+    /// Whether a request with this reason may be sent again without acting
+    /// twice: `Some` when the reason alone tells, `None` when it depends on
+    /// whether the request carries an `Idempotency-Key`.
+    pub fn safe_alone(self) -> Option<bool> {
+        match self {
+            Resend::Unsafe => Some(false),
+            Resend::IdempotencyKey => None,
+            Resend::BusinessKey | Resend::ReadOnly | Resend::Method => Some(true),
+        }
+    }
 }
 
 /// The methods a resend of which acts no more than the first send.
@@ -335,11 +373,7 @@ impl Vocabulary {
         let mut answers = self
             .routes_of(operation, method)
             .into_iter()
-            .map(|(op, r)| match op.resend_of(r) {
-                Resend::Unsafe => Some(false),
-                Resend::IdempotencyKey => key,
-                Resend::BusinessKey | Resend::ReadOnly | Resend::Method => Some(true),
-            });
+            .map(|(op, r)| op.resend_of(r).safe_alone().or(key));
         let first = answers.next().unwrap_or(None);
         answers.all(|a| a == first).then_some(first).flatten()
     }

@@ -4,10 +4,31 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Lifecycle, Origin, Retired};
 use crate::read::layout::Layout;
 use crate::read::raw::raw_struct;
+use crate::read::yaml::yaml_problem;
+
+raw_struct! {
+    struct RawLifecycle {
+        released: Option<Vec<String>> = default,
+        retired: Option<Vec<RawRetired>> = default,
+    }
+}
+
+/// Reads the file of released and retired ids; `None` when its YAML does
+/// not read (the problem is in `out`).
+pub fn load(file: &str, text: &str, out: &mut Vec<Diagnostic>) -> Option<Lifecycle> {
+    let layout = Layout::new(text);
+    match serde_yaml::from_str::<RawLifecycle>(text) {
+        Ok(raw) => Some(lifecycle(file, &layout, raw.released, raw.retired, out)),
+        Err(err) => {
+            out.push(yaml_problem(file, &layout, &err, 0));
+            None
+        }
+    }
+}
 
 raw_struct! {
     /// One retirement record as written.
-    pub struct RawRetired {
+    struct RawRetired {
         id: String,
         retired: String,
         replaced_by: Option<String> = default,
@@ -16,7 +37,7 @@ raw_struct! {
 }
 
 /// The released ids and retirement records, each with the line it is written on.
-pub fn lifecycle(
+fn lifecycle(
     file: &str,
     layout: &Layout,
     released: Option<Vec<String>>,

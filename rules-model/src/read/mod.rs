@@ -4,6 +4,7 @@
 pub mod coverage;
 pub mod layout;
 pub mod lifecycle;
+pub mod page;
 pub(crate) mod raw;
 pub mod sections;
 pub mod vocabulary;
@@ -17,6 +18,7 @@ use crate::model::vocabulary::Vocabulary;
 use crate::model::{Catalog, CoverageRow, Lifecycle, Page, Rule};
 use crate::names::is_kebab;
 use crate::read::layout::Layout;
+use crate::read::yaml::control_character;
 
 /// One rules file: the path shown in diagnostics, and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,6 +136,73 @@ fn unusable_name(name: &str, is_dir: bool) -> Option<(Code, String, &'static str
     }
 }
 
+/// The kinds of rules file. Each is told by its top-level keys, and read by
+/// one reader: `vocabulary`, `coverage`, `lifecycle`, `page`, `sections`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// The words rules are written in (`retry:`, `operations:`, …).
+    Vocabulary,
+    /// The coverage of Debitura's catalogue (`coverage:`).
+    Coverage,
+    /// The released and retired ids (`released:`, `retired:`).
+    Lifecycle,
+    /// The troubleshooting page's header (`page:`).
+    Page,
+    /// A section and its rules: every other file.
+    Section,
+}
+
+/// The kind of `source`, from its top-level keys; a file that mixes the
+/// keys of two kinds, or that holds a control character, is a problem at
+/// its line.
+fn kind(source: &Source) -> Result<Kind, Diagnostic> {
+    let text = &source.text;
+    if vocabulary::is_vocabulary(text) {
+        return Ok(Kind::Vocabulary);
+    }
+    if coverage::is_coverage(text) {
+        return Ok(Kind::Coverage);
+    }
+    // A control character would hide the rest of the file from the reader.
+    if let Some(problem) = control_character(&source.display, text) {
+        return Err(problem);
+    }
+    let layout = Layout::new(text);
+    let line = |key: &str| layout.top_key_line(key);
+    let problem = |code: Code, line: usize, message: &str, hint: &str| {
+        Err(Diagnostic::new(code, message)
+            .at(&source.display, line)
+            .hint(hint))
+    };
+    if let Some(at) = line("released").or_else(|| line("retired")) {
+        if line("page").is_some() || line("section").is_some() || line("rules").is_some() {
+            return problem(
+                Code::LifecycleFileMixed,
+                line("released").unwrap_or(at),
+                "the file of released ids holds nothing else",
+                "keep `released:` and `retired:` in a file of their own",
+            );
+        }
+        return Ok(Kind::Lifecycle);
+    }
+    match (line("page"), line("section"), line("rules")) {
+        (Some(at), Some(_), _) => problem(
+            Code::PageAndSection,
+            at,
+            "a file declares either `page:` or `section:`, not both",
+            "move the page header to a file of its own",
+        ),
+        (Some(_), None, Some(rules)) => problem(
+            Code::PageFileWithRules,
+            rules,
+            "a `page:` file holds no rules",
+            "move the rules to a section file",
+        ),
+        (Some(_), None, None) => Ok(Kind::Page),
+        (None, _, _) => Ok(Kind::Section),
+    }
+}
+
 /// Reads rule files into a catalog, with every problem found in a file on
 /// its own; the checks of the whole set come after ([`crate::check`]).
 pub fn read(sources: &[Source]) -> (Catalog, Vec<Diagnostic>) {
@@ -141,13 +210,17 @@ pub fn read(sources: &[Source]) -> (Catalog, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut page: Option<(String, Page)> = None;
     let mut lifecycle: Option<(String, Lifecycle)> = None;
-    // Three kinds of file, each told by its top-level keys.
-    let (vocabulary_files, rest): (Vec<&Source>, Vec<&Source>) = sources
-        .iter()
-        .partition(|s| vocabulary::is_vocabulary(&s.text));
-    let (coverage_files, rule_files): (Vec<&Source>, Vec<&Source>) = rest
-        .into_iter()
-        .partition(|s| coverage::is_coverage(&s.text));
+    let mut vocabulary_files = Vec::new();
+    let mut coverage_files = Vec::new();
+    let mut rule_files = Vec::new();
+    for source in sources {
+        match kind(source) {
+            Ok(Kind::Vocabulary) => vocabulary_files.push(source),
+            Ok(Kind::Coverage) => coverage_files.push(source),
+            Ok(kind) => rule_files.push((source, kind)),
+            Err(problem) => problems.push(problem),
+        }
+    }
     // The words the rules use come first: every rule is checked against them.
     let mut vocabulary: Option<(String, Vocabulary)> = None;
     for source in vocabulary_files {
@@ -190,40 +263,48 @@ pub fn read(sources: &[Source]) -> (Catalog, Vec<Diagnostic>) {
             &mut problems,
         );
     }
-    for source in rule_files {
-        let loaded = sections::load_file(
-            &source.display,
-            source.slug(),
-            &source.text,
-            &vocabulary,
-            &mut problems,
-        );
-        if let Some(section) = loaded.section {
-            files.push((source, section, loaded.rules));
-        }
-        if let Some(found) = loaded.lifecycle {
-            let hint = "keep one file with `released:` and `retired:`";
-            keep_first(
-                &mut lifecycle,
-                found,
-                source,
-                "released",
-                "a second list of released ids",
-                hint,
-                &mut problems,
-            );
-        }
-        if let Some(header) = loaded.page {
-            let hint = "keep one file with `page:`";
-            keep_first(
-                &mut page,
-                header,
-                source,
-                "page",
-                "a second `page:` header",
-                hint,
-                &mut problems,
-            );
+    for (source, kind) in rule_files {
+        match kind {
+            Kind::Lifecycle => {
+                if let Some(found) = lifecycle::load(&source.display, &source.text, &mut problems) {
+                    let hint = "keep one file with `released:` and `retired:`";
+                    keep_first(
+                        &mut lifecycle,
+                        found,
+                        source,
+                        "released",
+                        "a second list of released ids",
+                        hint,
+                        &mut problems,
+                    );
+                }
+            }
+            Kind::Page => {
+                if let Some(header) = page::load(&source.display, &source.text, &mut problems) {
+                    let hint = "keep one file with `page:`";
+                    keep_first(
+                        &mut page,
+                        header,
+                        source,
+                        "page",
+                        "a second `page:` header",
+                        hint,
+                        &mut problems,
+                    );
+                }
+            }
+            _ => {
+                let loaded = sections::load_file(
+                    &source.display,
+                    source.slug(),
+                    &source.text,
+                    &vocabulary,
+                    &mut problems,
+                );
+                if let Some(section) = loaded.section {
+                    files.push((source, section, loaded.rules));
+                }
+            }
         }
     }
     files.sort_by_key(|(_, section, _)| section.order);
@@ -287,4 +368,47 @@ fn keep_first<T>(
 /// The first line of `text` that holds the mapping key `key`, or line 1.
 fn line_of(text: &str, key: &str) -> usize {
     Layout::new(text).key_line(1, key).unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(text: &str) -> Source {
+        Source {
+            display: "rules/x.yaml".into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn the_file_of_released_ids_holds_nothing_else() {
+        for extra in [
+            "section:\n  title: T\n  order: 1\n  summary: S\n",
+            "page:\n  title: T\n  intro: I\n",
+            "rules: []\n",
+        ] {
+            let problem = kind(&source(&format!("released: [a]\n{extra}"))).unwrap_err();
+            assert_eq!(problem.code, Code::LifecycleFileMixed, "{extra}: {problem}");
+            assert_eq!(problem.line, 1, "{extra}");
+        }
+        assert_eq!(kind(&source("retired: []\n")), Ok(Kind::Lifecycle));
+    }
+
+    #[test]
+    fn a_page_file_is_the_page_alone() {
+        assert_eq!(
+            kind(&source("page:\n  title: T\n  intro: I\n")),
+            Ok(Kind::Page)
+        );
+        let both = kind(&source("section: {}\npage: {}\n")).unwrap_err();
+        assert_eq!((both.code, both.line), (Code::PageAndSection, 2));
+        let rules = kind(&source("page: {}\nrules: []\n")).unwrap_err();
+        assert_eq!((rules.code, rules.line), (Code::PageFileWithRules, 2));
+        // Anything else is read as a section, which says what it lacks.
+        assert_eq!(kind(&source("rules: []\n")), Ok(Kind::Section));
+        assert_eq!(kind(&source("not yaml: [")), Ok(Kind::Section));
+        let control = kind(&source("page:\u{7}\n")).unwrap_err();
+        assert_eq!(control.code, Code::ControlCharacter, "{control}");
+    }
 }

@@ -1,5 +1,5 @@
-//! YAML → model: parse each file, check each rule's fields, and report every
-//! problem with the line it was written on.
+//! A section file → model: its section and rules, each rule's fields
+//! checked, every problem reported with the line it was written on.
 
 use std::collections::BTreeSet;
 
@@ -7,31 +7,17 @@ use serde_yaml::Value;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::vocabulary::Vocabulary;
-use crate::model::Lifecycle;
-use crate::model::{Conditions, Field, Origin, Page, Query, Rule, Section, FIELDS, NONE};
+use crate::model::{Conditions, Field, Origin, Query, Rule, Section, FIELDS, NONE};
 use crate::names::is_kebab;
 use crate::read::layout::{Layout, Step};
-use crate::read::lifecycle::{lifecycle, RawRetired};
 use crate::read::raw::raw_struct;
 use crate::read::vocabulary::{rule_bounds, RawBounds};
-use crate::read::yaml::{
-    control_character, rule_label_from_text, serde_problem, yaml_message, yaml_problem,
-};
+use crate::read::yaml::{rule_label_from_text, serde_problem, yaml_message, yaml_problem};
 
 raw_struct! {
     struct RawFile {
-        page: Option<RawPage> = default,
         section: Option<RawSection> = default,
         rules: Vec<Value> = default,
-        released: Option<Vec<String>> = default,
-        retired: Option<Vec<RawRetired>> = default,
-    }
-}
-
-raw_struct! {
-    struct RawPage {
-        title: String,
-        intro: String,
     }
 }
 
@@ -113,20 +99,17 @@ impl RawConditions {
     }
 }
 
-/// What one file holds: the page header, a section and its rules, or the
-/// released and retired ids.
+/// A section file's section and the rules that could be read.
 #[derive(Default)]
 pub struct Loaded {
-    pub page: Option<Page>,
     pub section: Option<Section>,
     pub rules: Vec<Rule>,
-    pub lifecycle: Option<Lifecycle>,
 }
 
 /// The troubleshooting table's columns, in order.
 pub const COLUMNS: [&str; 3] = ["issue", "cause", "solution"];
 
-/// Reads one rules file. Problems go to `out`; whatever could be read is returned.
+/// Reads one section file. Problems go to `out`; whatever could be read is returned.
 pub fn load_file(
     file: &str,
     slug: &str,
@@ -137,10 +120,6 @@ pub fn load_file(
     let layout = Layout::new(text);
     // A rule whose YAML is broken is skipped; `None` when the file reads whole.
     let mut broken = None;
-    if let Some(problem) = control_character(file, text) {
-        out.push(problem);
-        return Loaded::default();
-    }
     let raw: RawFile = match serde_yaml::from_str(text) {
         Ok(raw) => raw,
         Err(err) => {
@@ -163,62 +142,14 @@ pub fn load_file(
     let file_problem = |code: Code, line: usize, message: &str, hint: &str| {
         Diagnostic::new(code, message).at(file, line).hint(hint)
     };
-    if raw.released.is_some() || raw.retired.is_some() {
-        if raw.page.is_some() || raw.section.is_some() || !raw.rules.is_empty() {
-            let line = layout.top_key_line("released").unwrap_or(1);
-            out.push(file_problem(
-                Code::LifecycleFileMixed,
-                line,
-                "the file of released ids holds nothing else",
-                "keep `released:` and `retired:` in a file of their own",
-            ));
-            return Loaded::default();
-        }
-        return Loaded {
-            lifecycle: Some(lifecycle(file, &layout, raw.released, raw.retired, out)),
-            ..Loaded::default()
-        };
-    }
-    let raw_section = match (raw.page, raw.section) {
-        (Some(page), None) if raw.rules.is_empty() => {
-            return Loaded {
-                page: Some(Page {
-                    title: page.title,
-                    intro: page.intro,
-                }),
-                ..Loaded::default()
-            };
-        }
-        (Some(_), None) => {
-            let line = layout.top_key_line("rules").unwrap_or(1);
-            out.push(file_problem(
-                Code::PageFileWithRules,
-                line,
-                "a `page:` file holds no rules",
-                "move the rules to a section file",
-            ));
-            return Loaded::default();
-        }
-        (Some(_), Some(_)) => {
-            let line = layout.top_key_line("page").unwrap_or(1);
-            out.push(file_problem(
-                Code::PageAndSection,
-                line,
-                "a file declares either `page:` or `section:`, not both",
-                "move the page header to a file of its own",
-            ));
-            return Loaded::default();
-        }
-        (None, None) => {
-            out.push(file_problem(
-                Code::MissingSection,
-                1,
-                "missing `section:`",
-                "start the file with a `section:` block naming its title, order and summary",
-            ));
-            return Loaded::default();
-        }
-        (None, Some(section)) => section,
+    let Some(raw_section) = raw.section else {
+        out.push(file_problem(
+            Code::MissingSection,
+            1,
+            "missing `section:`",
+            "start the file with a `section:` block naming its title, order and summary",
+        ));
+        return Loaded::default();
     };
     let columns = raw_section
         .columns
@@ -288,7 +219,6 @@ pub fn load_file(
     Loaded {
         section: Some(section),
         rules,
-        ..Loaded::default()
     }
 }
 
@@ -662,22 +592,6 @@ fn normalise(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_file_of_released_ids_holds_nothing_else() {
-        let vocabulary = Vocabulary::default();
-        for extra in [
-            "section:\n  title: T\n  order: 1\n  summary: S\n",
-            "page:\n  title: T\n  intro: I\n",
-        ] {
-            let text = format!("released: [a]\n{extra}");
-            let mut out = Vec::new();
-            let loaded = load_file("rules/x.yaml", "x", &text, &vocabulary, &mut out);
-            assert!(loaded.lifecycle.is_none(), "{extra}");
-            assert_eq!(out.len(), 1, "{extra}: {out:?}");
-            assert_eq!(out[0].code, Code::LifecycleFileMixed, "{out:?}");
-        }
-    }
 
     #[test]
     fn a_rule_in_flow_style_names_its_unknown_key_with_a_hint() {

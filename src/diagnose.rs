@@ -146,7 +146,7 @@ impl Diagnosis {
     pub fn cause(&self) -> &'static str {
         match (self.rule, self.several) {
             (Some(rule), _) => rule.cause,
-            (None, Some(several)) => several.cause,
+            (None, Some(several)) => several.cause(),
             (None, None) => unrecognised(self.status).0,
         }
     }
@@ -156,7 +156,7 @@ impl Diagnosis {
     pub fn solution(&self) -> &'static str {
         match (self.rule, self.several) {
             (Some(rule), _) => rule.solution,
-            (None, Some(several)) => several.solution,
+            (None, Some(several)) => several.solution(),
             (None, None) => unrecognised(self.status).1,
         }
     }
@@ -312,7 +312,7 @@ mod tests {
         let q = Query::new().delivery_error("Request timed out after 10 seconds");
         assert_eq!(
             q.symptom,
-            Some(crate::vocabulary::Symptom::WebhookDeliveryFailed.as_str())
+            Some(crate::vocabulary::Symptom::WebhookDeliveryFailed)
         );
         assert_eq!(q.message, Some("Request timed out after 10 seconds"));
         assert!(diagnose(&q).is_matched());

@@ -1,16 +1,18 @@
 //! The command line: subcommands, arguments and their validation, declared
 //! with clap's builder and read into plain data.
 
-use std::fs;
 use std::path::PathBuf;
 
-use clap::builder::RangedU64ValueParser;
 use clap::{value_parser, Arg, ArgAction, ArgGroup, ArgMatches};
-use debitura_triage::{Credential, Environment, Operation};
+use debitura_triage::{
+    printable, Credential, Environment, Field, Operation, ParseNameError, Query, Symptom, Value,
+    STATUSES,
+};
 use debitura_triage_rules_model::diff::Risk;
-use debitura_triage_rules_model::nearest;
 
-use crate::printable;
+mod secret;
+
+pub use secret::SecretSource;
 
 /// What the command line asks for.
 pub struct Cli {
@@ -130,7 +132,7 @@ pub struct DiagnoseArgs {
     /// A webhook event that announced the failure.
     pub event: Option<String>,
     /// A named symptom with no status.
-    pub symptom: Option<String>,
+    pub symptom: Option<Symptom>,
     /// The call was retried with a freshly minted token.
     pub after_token_refresh: bool,
     /// The environment the call went to.
@@ -171,7 +173,7 @@ impl Cli {
                 delivery_error: text(m, "delivery_error"),
                 operation: m.get_one("operation").copied(),
                 event: text(m, "event"),
-                symptom: text(m, "symptom"),
+                symptom: m.get_one::<Symptom>("symptom").copied(),
                 after_token_refresh: m.get_flag("after_token_refresh"),
                 environment: m.get_one("environment").copied(),
                 credential: m.get_one("credential").copied(),
@@ -411,8 +413,8 @@ fn diagnose_command() -> clap::Command {
         )
         .arg(
             option("status", "status", "STATUS")
-                .value_parser(RangedU64ValueParser::<u16>::new().range(100..=599))
-                .help("HTTP status of the failed response (100-599)"),
+                .value_parser(parse_status)
+                .help(status_help()),
         )
         .arg(option("error_type", "type", "TYPE").help(
             "Error type from the body, e.g. ClientExistsNeedsLinking (`businessErrors[].type` or \
@@ -492,12 +494,48 @@ fn diagnose_command() -> clap::Command {
         .arg(flag("json", "json").help("Print one JSON object instead of text"))
 }
 
+/// How `diagnose` is told a query field: the flag that gives it.
+pub fn flag_of(field: Field) -> &'static str {
+    match field {
+        Field::Status => "--status",
+        Field::Type => "--type",
+        Field::Message => "--message",
+        Field::Operation => "--op",
+        Field::Event => "--event",
+        Field::Symptom => "--symptom",
+        Field::AfterTokenRefresh => "--after-token-refresh",
+        Field::Environment => "--env",
+        Field::Auth => "--auth",
+        Field::Method => "--method",
+        Field::IdempotencyKey => "--idempotency-key/--no-idempotency-key",
+        _ => "more of the failure",
+    }
+}
+
 /// The HTTP methods a route may name.
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 fn parse_method(s: &str) -> Result<&'static str, String> {
-    let upper = s.to_ascii_uppercase();
-    pick(&upper, METHODS.iter().map(|m| (*m, *m)), "HTTP method")
+    one_of(
+        &s.to_ascii_uppercase(),
+        METHODS.map(|m| (m, m)),
+        "HTTP method",
+    )
+}
+
+/// The value named `input` among `all`, or the library's error naming the
+/// nearest valid names.
+fn one_of<T: Copy>(
+    input: &str,
+    all: impl IntoIterator<Item = (&'static str, T)> + Clone,
+    what: &'static str,
+) -> Result<T, String> {
+    match all.clone().into_iter().find(|(name, _)| *name == input) {
+        Some((_, value)) => Ok(value),
+        None => {
+            Err(ParseNameError::among(what, input, all.into_iter().map(|(n, _)| n)).to_string())
+        }
+    }
 }
 
 fn policy_diff_command() -> clap::Command {
@@ -549,7 +587,7 @@ fn policy_diff_command() -> clap::Command {
 }
 
 fn parse_risk(s: &str) -> Result<Risk, String> {
-    pick(s, Risk::ALL.iter().map(|r| (r.as_str(), *r)), "risk class")
+    one_of(s, Risk::ALL.iter().map(|r| (r.as_str(), *r)), "risk class")
 }
 
 fn webhook_verify_command() -> clap::Command {
@@ -613,93 +651,6 @@ fn webhook_sign_command() -> clap::Command {
         .group(SecretSource::group())
 }
 
-/// Where the webhook secret comes from. Never a plain argument: it would
-/// land in shell history and the process list.
-pub struct SecretSource {
-    /// Read the secret (base64, as Debitura shows it) from this environment variable.
-    pub secret_env: Option<String>,
-    /// Read the secret from this file (surrounding whitespace is ignored).
-    pub secret_file: Option<PathBuf>,
-}
-
-impl SecretSource {
-    fn args() -> [Arg; 2] {
-        [
-            option("secret_env", "secret-env", "NAME").help(
-                "Read the secret (base64, as Debitura shows it) from this environment variable",
-            ),
-            option("secret_file", "secret-file", "PATH")
-                .value_parser(value_parser!(PathBuf))
-                .help("Read the secret from this file (surrounding whitespace is ignored)"),
-        ]
-    }
-
-    fn group() -> ArgGroup {
-        ArgGroup::new("SecretSource")
-            .required(true)
-            .multiple(false)
-            .args(["secret_env", "secret_file"])
-    }
-
-    fn from_matches(m: &ArgMatches) -> SecretSource {
-        SecretSource {
-            secret_env: text(m, "secret_env"),
-            secret_file: m.get_one::<PathBuf>("secret_file").cloned(),
-        }
-    }
-
-    /// The secret. Errors never show what was given unless it is plainly a
-    /// variable name: a secret pasted in place of the name must not be echoed.
-    pub fn read(&self) -> Result<String, String> {
-        match (&self.secret_env, &self.secret_file) {
-            (Some(name), _) if !is_variable_name(name) => Err(
-                "--secret-env takes the name of an environment variable (letters, digits and `_`), \
-                 not the secret itself; what was given is not shown"
-                    .into(),
-            ),
-            (Some(name), _) => std::env::var(name)
-                .map(|s| s.trim().to_string())
-                .map_err(|_| format!("the environment variable {name} is not set (or not UTF-8)")),
-            (None, Some(path)) => read_secret_file(path)
-                .map(|s| s.trim().to_string())
-                .map_err(|e| format!("cannot read the file given with --secret-file: {e}")),
-            (None, None) => Err("give --secret-env NAME or --secret-file PATH".into()),
-        }
-    }
-}
-
-/// What a shell accepts as a variable name, and reads like one: a long run
-/// of mixed-case letters and digits without `_` is more likely a secret.
-fn is_variable_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    let shell_name = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    let random_looking = name.len() > 24
-        && !name.contains('_')
-        && name.chars().any(|c| c.is_ascii_lowercase())
-        && name.chars().any(|c| c.is_ascii_uppercase());
-    shell_name && name.len() <= 64 && !random_looking
-}
-
-/// The largest secret file read; a webhook secret is a few dozen bytes.
-const MAX_SECRET_FILE: u64 = 4096;
-
-fn read_secret_file(path: &std::path::Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut text = String::new();
-    fs::File::open(path)?
-        .take(MAX_SECRET_FILE + 1)
-        .read_to_string(&mut text)?;
-    if text.len() as u64 > MAX_SECRET_FILE {
-        return Err(std::io::Error::other(format!(
-            "longer than {MAX_SECRET_FILE} bytes, so not a webhook secret"
-        )));
-    }
-    Ok(text)
-}
-
 const DIAGNOSE_EXAMPLES: &str = "Examples:
   debitura-triage diagnose --status 422 --type MissingPowerOfAttorney --op create-case
   debitura-triage diagnose --status 401 --op create-case --after-token-refresh
@@ -731,41 +682,35 @@ fn operation_help() -> String {
     format!("The call that failed: {}", names.join(", "))
 }
 
-/// A vocabulary value, or an error naming the nearest valid one.
-fn pick<T: Copy>(
-    input: &str,
-    all: impl Iterator<Item = (&'static str, T)>,
-    what: &str,
-) -> Result<T, String> {
-    let all: Vec<(&str, T)> = all.collect();
-    if let Some((_, value)) = all.iter().find(|(name, _)| *name == input) {
-        return Ok(*value);
-    }
-    let names: Vec<&str> = all.iter().map(|(n, _)| *n).collect();
-    let input = printable(input);
-    Err(match nearest(&input, names.iter().copied()).first() {
-        Some(near) => format!("unknown {what} `{input}`; did you mean `{near}`?"),
-        None => format!(
-            "unknown {what} `{input}`; expected one of: {}",
-            names.join(", ")
-        ),
-    })
+/// A status as the library reads one (`Query::set`), its error as the
+/// library words it.
+fn parse_status(s: &str) -> Result<u16, String> {
+    let n: f64 = s
+        .parse()
+        .map_err(|_| format!("`{}` is not a number", printable(s)))?;
+    let mut q = Query::new();
+    q.set_field(Field::Status, Value::Number(n))
+        .map_err(|e| e.to_string())?;
+    q.status
+        .ok_or_else(|| format!("`{}` is not a status", printable(s)))
+}
+
+fn status_help() -> String {
+    let (low, high) = (STATUSES.start(), STATUSES.end());
+    format!("HTTP status of the failed response ({low}-{high})")
+}
+
+/// A name read as the library reads it, its error as the library words it.
+fn parsed<T: std::str::FromStr<Err = ParseNameError>>(s: &str) -> Result<T, String> {
+    s.parse().map_err(|e: ParseNameError| e.to_string())
 }
 
 fn parse_operation(s: &str) -> Result<Operation, String> {
-    pick(
-        s,
-        Operation::ALL.iter().map(|o| (o.as_str(), *o)),
-        "operation",
-    )
+    parsed(s)
 }
 
 fn parse_credential(s: &str) -> Result<Credential, String> {
-    pick(
-        s,
-        Credential::ALL.iter().map(|c| (c.as_str(), *c)),
-        "credential",
-    )
+    parsed(s)
 }
 
 /// The `--auth` help: every credential with what it is.
@@ -782,31 +727,16 @@ fn credential_help() -> String {
 }
 
 fn parse_environment(s: &str) -> Result<Environment, String> {
-    pick(
-        s,
-        Environment::ALL.iter().map(|e| (e.as_str(), *e)),
-        "environment",
-    )
+    parsed(s)
 }
 
 fn parse_event(s: &str) -> Result<String, String> {
-    pick(
-        s,
-        names(debitura_triage::EVENTS).into_iter().map(|e| (e, ())),
-        "webhook event",
-    )
-    .map(|()| s.to_string())
+    let events = names(debitura_triage::EVENTS);
+    one_of(s, events.iter().map(|e| (*e, ())), "webhook event").map(|()| s.to_string())
 }
 
-fn parse_symptom(s: &str) -> Result<String, String> {
-    pick(
-        s,
-        names(debitura_triage::SYMPTOMS)
-            .into_iter()
-            .map(|k| (k, ())),
-        "symptom",
-    )
-    .map(|()| s.to_string())
+fn parse_symptom(s: &str) -> Result<Symptom, String> {
+    parsed(s)
 }
 
 #[cfg(test)]
