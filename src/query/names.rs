@@ -311,4 +311,27 @@ mod tests {
         assert_eq!(Value::Flag(true).to_string(), "true");
         assert_eq!(Value::Text("a\u{1b}b").to_string(), "`a\\u{1b}b`");
     }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn a_query_serialises_as_the_fields_it_gives_by_name() {
+        let q = Query::new()
+            .status(401)
+            .credential(Credential::Bearer)
+            .after_token_refresh(true)
+            .idempotency_key(false);
+        assert_eq!(
+            serde_json::to_value(q).unwrap(),
+            serde_json::json!({
+                "status": 401,
+                "auth": "bearer",
+                "after_token_refresh": true,
+                "idempotency_key": false,
+            })
+        );
+        assert_eq!(
+            serde_json::to_value(Query::new()).unwrap(),
+            serde_json::json!({})
+        );
+    }
 }

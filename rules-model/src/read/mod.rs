@@ -411,4 +411,25 @@ mod tests {
         let control = kind(&source("page:\u{7}\n")).unwrap_err();
         assert_eq!(control.code, Code::ControlCharacter, "{control}");
     }
+
+    #[test]
+    fn the_page_and_each_rules_section_are_kept() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules");
+        let sources = read_dir(&root, "rules").expect("rules/ is readable");
+        let (catalog, problems) = read(&sources);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(catalog.page.is_some(), "the page header is kept");
+        assert!(catalog.sections.len() > 1);
+        for (index, section) in catalog.sections.iter().enumerate() {
+            let file = format!("rules/{}.yaml", section.slug);
+            assert!(
+                catalog
+                    .rules
+                    .iter()
+                    .filter(|r| r.origin.file == file)
+                    .all(|r| r.section == index),
+                "{file}"
+            );
+        }
+    }
 }
