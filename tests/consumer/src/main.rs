@@ -32,7 +32,7 @@ fn main() {
     let credential: Credential = serde_json::from_str("\"api-key\"").expect("a credential name");
     assert_eq!(credential, Credential::ApiKey);
 
-    let json = serde_json::to_string(&d1).expect("a diagnosis serialises");
+    let json = serde_json::to_string(&d1.answer()).expect("an answer serialises");
     let value: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
     assert_eq!(value["rule"], "bearer-token-expired");
     assert_eq!(value["retry"], "token-refresh");
