@@ -20,6 +20,7 @@
 
 mod answer;
 mod backoff;
+pub mod call;
 mod catalog;
 mod diagnose;
 mod found;

@@ -84,7 +84,12 @@ fn figures(root: &Path) -> String {
             grouped(catalog.distinct_queries().len()),
         ),
     ];
-    for file in ["queries.json", "responses.json", "webhooks.json"] {
+    for file in [
+        "queries.json",
+        "responses.json",
+        "webhooks.json",
+        "calls.json",
+    ] {
         rows.push((
             format!("conformance cases in `conformance/{file}`"),
             grouped(conformance_cases(root, file)),

@@ -1,5 +1,5 @@
 //! The conformance suite (`conformance/`): the catalog's answers as JSON, so
-//! that a port to another language can prove it decides the same. Three
+//! that a port to another language can prove it decides the same. Four
 //! files of cases and the JSON Schema they follow:
 //!
 //! - `queries.json`: every distinct query the catalog tells apart, complete
@@ -7,7 +7,9 @@
 //! - `responses.json`: every documented response body, with the status, the
 //!   context and the `Retry-After` header it came with, and the full answer;
 //! - `webhooks.json`: signature vectors, valid deliveries and each documented
-//!   mistake, with the verdict.
+//!   mistake, with the verdict;
+//! - `calls.json`: scripted calls for the drivers of the call machine
+//!   (`calls.rs`), with what each must observe.
 //!
 //! Each case is one line, so a change of rules shows up as a diff of the
 //! cases whose answers changed.
@@ -100,6 +102,7 @@ pub fn files(inputs: Inputs<'_>) -> Result<Vec<(String, String)>, String> {
         ("queries.json".to_string(), queries(&catalog)),
         ("responses.json".to_string(), responses(inputs.bodies)?),
         ("webhooks.json".to_string(), webhooks()),
+        ("calls.json".to_string(), calls()),
     ])
 }
 
@@ -183,6 +186,27 @@ fn queries(catalog: &Catalog) -> String {
          is absent. The answer is the rule (or null when none matches or several fit), the retry \
          policy, the backoff bounds of a rule that backs off, and when several fit, their ids \
          and whether none might.",
+        &cases,
+    )
+}
+
+fn calls() -> String {
+    let cases: Vec<Value> = crate::calls::file()
+        .into_iter()
+        .map(|s| {
+            let keys = [
+                "name", "says", "request", "answers", "mint", "options", "expect",
+            ];
+            let entries: Vec<(&str, Value)> = keys.iter().map(|k| (*k, s[*k].clone())).collect();
+            case_json(&entries)
+        })
+        .collect();
+    suite(
+        "calls",
+        "Scripted calls every driver of the call machine carries out alike: what the fake \
+         Debitura answers to each request and each token mint, and what must be observed \
+         (requests, mints, the Idempotency-Key on every copy, the least time waited, the \
+         outcome, rule and reason). Waits and attempts come from the rules' bounds.",
         &cases,
     )
 }

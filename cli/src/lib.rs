@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod args;
+mod calls;
 pub mod conformance;
 pub mod docs;
 mod html;

@@ -361,7 +361,7 @@ fn conformance_writes_the_suite_and_check_names_missing_and_stale_files() {
     let check = run(&["conformance", "--check", "--out", out]);
     assert_eq!(check.status.code(), Some(1));
     let err = String::from_utf8(check.stderr).unwrap();
-    assert_eq!(err.matches("missing: ").count(), 4, "{err}");
+    assert_eq!(err.matches("missing: ").count(), 5, "{err}");
     assert!(
         err.contains(&format!("cargo run -q -- conformance --out {out}")),
         "{err}"
@@ -370,7 +370,7 @@ fn conformance_writes_the_suite_and_check_names_missing_and_stale_files() {
     let wrote = stdout(&["conformance", "--out", out]);
     assert_eq!(
         wrote.lines().filter(|l| l.starts_with("wrote ")).count(),
-        4,
+        5,
         "{wrote}"
     );
     stdout(&["conformance", "--check", "--out", out]);

@@ -8,7 +8,7 @@ import pytest
 import debitura_triage as t
 from conftest import RAN, load
 
-FILES = ["queries.json", "responses.json", "webhooks.json"]
+FILES = ["queries.json", "responses.json", "webhooks.json", "calls.json"]
 
 
 @pytest.mark.parametrize("name", FILES)

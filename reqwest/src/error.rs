@@ -9,104 +9,7 @@ use debitura_triage::{
     Answer, Diagnosis, FindingAnswer, Operation, Printable, ResponseDiagnosis, Retry, RuleId,
 };
 
-/// Why the layer stopped and handed the failure to the caller.
-///
-/// `Display` writes its stable name ([`Reason::as_str`]), as the core's
-/// [`Retry`] does; [`Reason::description`] says it in a sentence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Reason {
-    /// The policy does not resend: `never`, `after-user-action`, or no rule
-    /// recognised the failure.
-    Policy,
-    /// Every attempt the policy's bounds allow was made.
-    AttemptsUsedUp,
-    /// The server asked for a longer wait than the policy's longest delay:
-    /// reschedule the work after [`Error::retry_after`] instead of holding it.
-    WaitTooLong,
-    /// The request's body is a stream that cannot be sent twice.
-    BodyNotCloneable,
-    /// A new token was called for, but the request names no [`Tenant`](crate::Tenant)
-    /// or the layer has no [`TokenSource`](crate::TokenSource).
-    NoTokenSource,
-    /// The token source failed with an error of its own;
-    /// [`std::error::Error::source`] says how. A mint that [`OAuthTokens`]
-    /// made and the policy gave up on is its own `mint-token` error instead,
-    /// with its attempts and reason.
-    ///
-    /// [`OAuthTokens`]: crate::OAuthTokens
-    TokenUnavailable,
-    /// The host's [`RetryBudget`](crate::RetryBudget) allows no more resends
-    /// for now: reschedule the work (after [`Error::retry_after`] when the
-    /// server gave a delay).
-    BudgetSpent,
-    /// The call's [`Deadline`](crate::Deadline) passed, or the next wait
-    /// would have crossed it.
-    Deadline,
-    /// The request carries [`NoResend`](crate::NoResend).
-    NoResend,
-}
-
-impl Reason {
-    /// Every reason, in declaration order.
-    pub const ALL: [Reason; 9] = [
-        Reason::Policy,
-        Reason::AttemptsUsedUp,
-        Reason::WaitTooLong,
-        Reason::BodyNotCloneable,
-        Reason::NoTokenSource,
-        Reason::TokenUnavailable,
-        Reason::BudgetSpent,
-        Reason::Deadline,
-        Reason::NoResend,
-    ];
-
-    /// Its stable name, for logs and metrics: `policy`, `attempts-used-up`,
-    /// `wait-too-long`, `body-not-cloneable`, `no-token-source`,
-    /// `token-unavailable`, `budget-spent`, `deadline` or `no-resend`.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Reason::Policy => "policy",
-            Reason::AttemptsUsedUp => "attempts-used-up",
-            Reason::WaitTooLong => "wait-too-long",
-            Reason::BodyNotCloneable => "body-not-cloneable",
-            Reason::NoTokenSource => "no-token-source",
-            Reason::TokenUnavailable => "token-unavailable",
-            Reason::BudgetSpent => "budget-spent",
-            Reason::Deadline => "deadline",
-            Reason::NoResend => "no-resend",
-        }
-    }
-
-    /// What it means, as the error's `Display` ends.
-    #[must_use]
-    pub const fn description(self) -> &'static str {
-        match self {
-            Reason::Policy => "the policy does not resend it",
-            Reason::AttemptsUsedUp => "every attempt the policy allows was made",
-            Reason::WaitTooLong => "the server asks for a longer wait than the policy allows",
-            Reason::BodyNotCloneable => {
-                "not resent: its body is a stream that cannot be sent twice"
-            }
-            Reason::NoTokenSource => {
-                "not resent: the request names no tenant, or the layer has no token source"
-            }
-            Reason::TokenUnavailable => "no bearer token could be had",
-            Reason::BudgetSpent => {
-                "not resent: the retry budget for this host is spent; reschedule the work"
-            }
-            Reason::Deadline => "the call's deadline passed, or the next wait would cross it",
-            Reason::NoResend => "not resent: the request is marked never to be sent twice",
-        }
-    }
-}
-
-impl fmt::Display for Reason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use debitura_triage::call::Reason;
 
 /// The source of an error whose call's deadline passed.
 #[derive(Debug, Clone, Copy)]
@@ -190,6 +93,26 @@ impl Error {
             attempts: 1,
             reason: Reason::Policy,
             source,
+        }
+    }
+
+    /// A call stopped for `reason` (no token, or its deadline) when a mint
+    /// failed with its own diagnosed error: the mint's answer, carried as
+    /// the call's, with the mint's whole error as its source.
+    pub(crate) fn token_unavailable(mint: Error, reason: Reason, attempts: u32) -> Self {
+        Error {
+            status: mint.status,
+            operation: mint.operation,
+            diagnosis: mint.diagnosis,
+            url: mint.url.clone(),
+            retry_after: mint.retry_after,
+            findings: mint.findings.clone(),
+            headers: mint.headers.clone(),
+            body: mint.body.clone(),
+            body_complete: mint.body_complete,
+            attempts,
+            reason,
+            source: Some(Box::new(mint)),
         }
     }
 

@@ -1,68 +1,96 @@
 //! Reading a failure: a failed response's body, up to a bound and the
-//! call's deadline, and the core's diagnosis of it; or the symptom of a
-//! request that got no response.
+//! call's deadline, handed to the call machine; or what came of a request
+//! that got no response.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use debitura_triage::http::diagnose_parts;
-use debitura_triage::{diagnose, Query, Symptom, MAX_SCAN};
+use debitura_triage::call::{Attempt, Call, Failure, Next};
+use debitura_triage::MAX_SCAN;
+use http::header::RETRY_AFTER;
+use http::{HeaderMap, StatusCode};
 use reqwest::Response;
 use tokio::time::Instant;
 
 use crate::error::{DeadlinePassed, Error};
 
-/// The symptom of a transport error: the request never left when the
-/// connection could not be made (refused, no route, name not resolved, TLS
-/// refused); otherwise it went out and its outcome is unknown (the client's
+/// What came of a send whose transport failed: the request never left when
+/// the connection could not be made (refused, no route, name not resolved,
+/// TLS refused); otherwise it went out and no answer came (the client's
 /// timeout passed, or the connection was reset or closed).
-pub(crate) fn symptom_of(e: &reqwest::Error) -> Symptom {
+pub(crate) fn attempt_of(e: &reqwest::Error) -> Attempt<'static> {
     if e.is_connect() {
-        Symptom::NotSent
+        Attempt::NotSent
     } else {
-        Symptom::NoResponse
+        Attempt::NoAnswer
     }
 }
 
-/// A request that got no response: the core's answer in `context` for the
-/// symptom of its error, keeping the error as the source.
-pub(crate) fn no_response(context: &Query<'_>, e: reqwest::Error) -> Error {
-    let answer = diagnose(&context.symptom(symptom_of(&e)));
-    Error::without_response(answer, context.operation, Some(Box::new(e)))
+/// A failed response as read: its status, headers and bounded body, and
+/// how reading ended.
+pub(crate) struct Read {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+    end: BodyEnd,
 }
 
-/// A request whose call's deadline passed before an answer came: whether
-/// it reached the server is unknown, so its outcome is too.
-pub(crate) fn late(context: &Query<'_>) -> Error {
-    let answer = diagnose(&context.symptom(Symptom::NoResponse));
-    Error::without_response(answer, context.operation, Some(Box::new(DeadlinePassed)))
-}
-
-/// Reads the failed response's body (bounded, and stopping at the
-/// deadline) and diagnoses what was read: a body that failed or stalled part
-/// way still has its status and headers, and is diagnosed on them and on
-/// whatever of it arrived. The second value is true when the deadline cut
-/// the read short.
-pub(crate) async fn diagnose_failure(
-    mut response: Response,
-    context: &Query<'_>,
-    deadline: Option<Instant>,
-) -> (Error, bool) {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let (body, end) = read_bounded(&mut response, MAX_SCAN, deadline).await;
-    let answer = diagnose_parts(status, &headers, &body, context, SystemTime::now());
-    let error = Error::response(
-        &answer,
-        context.operation,
-        headers,
-        &body,
-        matches!(end, BodyEnd::Whole),
-    );
-    match end {
-        BodyEnd::Whole | BodyEnd::Cut => (error, false),
-        BodyEnd::Failed(e) => (error.with_source(Box::new(e)), false),
-        BodyEnd::Late => (error.with_source(Box::new(DeadlinePassed)), true),
+impl Read {
+    /// Reads the failed response's body, bounded, and stopping at the
+    /// deadline: a body that fails or stalls part way still has its status
+    /// and headers, and whatever of it arrived.
+    pub(crate) async fn of(mut response: Response, deadline: Option<Instant>) -> Read {
+        let status = response.status();
+        let headers = std::mem::take(response.headers_mut());
+        let (body, end) = read_bounded(&mut response, MAX_SCAN, deadline).await;
+        Read {
+            status,
+            headers,
+            body,
+            end,
+        }
     }
+
+    /// Hands it to the call machine at `now`: the typed error for the
+    /// machine's answer, and what the machine says comes next.
+    pub(crate) fn decide(self, call: &mut Call, now: Duration) -> (Error, Next) {
+        let Read {
+            status,
+            headers,
+            body,
+            end,
+        } = self;
+        let mut attempt = Attempt::answered(status.as_u16(), &body, SystemTime::now());
+        let retry_after = headers.get(RETRY_AFTER).cloned();
+        if let Some(value) = &retry_after {
+            attempt = attempt.retry_after(value.as_bytes());
+        }
+        let complete = matches!(end, BodyEnd::Whole);
+        if !complete {
+            attempt = attempt.partial();
+        }
+        let failure = call.read(attempt);
+        let next = call.next(&failure, now);
+        let error = match failure.response() {
+            Some(answer) => Error::response(answer, call.operation(), headers, &body, complete),
+            None => Error::without_response(failure.diagnosis(), call.operation(), None),
+        };
+        let error = match end {
+            BodyEnd::Whole | BodyEnd::Cut => error,
+            BodyEnd::Failed(e) => error.with_source(Box::new(e)),
+            BodyEnd::Late => error.with_source(Box::new(DeadlinePassed)),
+        };
+        (error, next)
+    }
+}
+
+/// The typed error for a send that got no response, keeping what went
+/// wrong underneath.
+pub(crate) fn no_response(
+    call: &Call,
+    failure: &Failure<'_>,
+    source: Box<dyn std::error::Error + Send + Sync>,
+) -> Error {
+    Error::without_response(failure.diagnosis(), call.operation(), Some(source))
 }
 
 /// How reading a body ended.

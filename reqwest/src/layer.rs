@@ -4,19 +4,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use debitura_triage::{diagnose, Credential, Diagnosis, Operation, Query};
+use debitura_triage::call::{self, Call};
+use debitura_triage::{diagnose, Diagnosis, Operation, Query};
 use http::header::{HeaderValue, AUTHORIZATION};
 use http::Extensions;
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
-use tokio::time::Instant;
 
 use crate::budget::RetryBudget;
-use crate::call::{Call, Step};
 use crate::error::{DeadlinePassed, Error, Reason};
-use crate::failure::{diagnose_failure, late, no_response};
-use crate::random::idempotency_key;
-use crate::tokens::{BearerToken, NoTokens, TokenSource};
+use crate::failure::{attempt_of, no_response, Read};
+use crate::tokens::{BearerToken, NoTokens, TokenError, TokenSource};
 
 /// The header Debitura reads to make a write safe to resend.
 const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
@@ -133,35 +131,34 @@ impl<T: TokenSource> Triage<T> {
         self
     }
 
-    /// A token for the call's tenant, within the call's deadline.
+    /// A token for the call's tenant, within the call's deadline; when none
+    /// can be had, the call's typed error: its deadline, or
+    /// [`Reason::TokenUnavailable`] carrying the mint's own answer.
     async fn token(
         &self,
         tenant: &Tenant,
         stale: Option<&BearerToken>,
         call: &Call,
         answer: Diagnosis,
-        operation: Option<Operation>,
     ) -> Result<BearerToken, Error> {
         let minted = self.tokens.token(tenant.id(), stale);
         let minted = match call.deadline() {
-            Some(deadline) => match tokio::time::timeout_at(deadline, minted).await {
-                Ok(minted) => minted,
-                Err(_) => {
-                    return Err(Error::without_response(
-                        answer,
-                        operation,
-                        Some(Box::new(DeadlinePassed)),
-                    )
-                    .stopped(Reason::Deadline, call.attempts()))
+            Some(deadline) => {
+                match tokio::time::timeout_at(self.budget.instant(deadline), minted).await {
+                    Ok(minted) => minted,
+                    Err(_) => Err(Box::new(DeadlinePassed) as TokenError),
                 }
-            },
+            }
             None => minted.await,
         };
-        minted.map_err(|e| match e.downcast::<Error>() {
-            // The source's own diagnosed failure (a mint's), as it is.
-            Ok(own) => *own,
-            Err(other) => Error::without_response(answer, operation, Some(other))
-                .stopped(Reason::TokenUnavailable, call.attempts()),
+        minted.map_err(|e| {
+            let reason = call.token_failed(self.budget.now());
+            match e.downcast::<Error>() {
+                // The mint's own diagnosed failure, carried as it is.
+                Ok(mint) => Error::token_unavailable(*mint, reason, call.attempts()),
+                Err(other) => Error::without_response(answer, call.operation(), Some(other))
+                    .stopped(reason, call.attempts()),
+            }
         })
     }
 }
@@ -174,125 +171,114 @@ impl<T: TokenSource> Middleware for Triage<T> {
         extensions: &mut Extensions,
         next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
-        let method = request.method().clone();
-        let url = request.url().clone();
         let tenant = extensions.get::<Tenant>().cloned();
-        // The layer knows the credential it sends: a tenant's token, or the
-        // caller's own header. It tells apart the routes both APIs have.
-        let mut context = Query::new();
-        context.credential = credential(&request, tenant.is_some());
-        let mut context = context.request(method.as_str(), url.host_str(), url.path());
-        if let Some(op) = extensions.get::<Operation>() {
-            context.operation = Some(*op);
-        }
-        let operation = context.operation;
-        if operation.is_none() {
-            unknown_operation(&method, &url);
-        }
-        let deadline = extensions
-            .get::<Deadline>()
-            .map(|d| d.duration())
-            .or(self.deadline)
-            .and_then(|d| Instant::now().checked_add(d));
-        let account = self.budget.account(
-            url.host_str().unwrap_or_default(),
-            url.port_or_known_default().unwrap_or_default(),
-        );
-        let mut call = Call::start(account, deadline, extensions.get::<NoResend>().is_some());
-
-        let mut token = None;
-        if let Some(tenant) = &tenant {
-            if !request.headers().contains_key(AUTHORIZATION) {
-                let fresh = self
-                    .token(tenant, None, &call, diagnose(&Query::new()), operation)
-                    .await
-                    .map_err(reqwest_middleware::Error::middleware)?;
-                set_bearer(&mut request, &fresh);
-                token = Some(fresh);
+        let url = request.url().clone();
+        let mut described = call::Request::new(request.method().as_str(), url.as_str())
+            .operation(extensions.get::<Operation>().copied())
+            .replayable(request.body().is_none_or(|b| b.as_bytes().is_some()))
+            .deadline(
+                extensions
+                    .get::<Deadline>()
+                    .map(|d| d.duration())
+                    .or(self.deadline)
+                    .and_then(|d| self.budget.now().checked_add(d)),
+            );
+        for name in [AUTHORIZATION.as_str(), API_KEY, IDEMPOTENCY_KEY] {
+            if let Some(value) = request.headers().get(name) {
+                described = described.header(name, value.as_bytes());
             }
         }
-        if operation.is_some_and(Operation::takes_idempotency_key)
-            && !request.headers().contains_key(IDEMPOTENCY_KEY)
-        {
-            if let Ok(key) = HeaderValue::from_str(&idempotency_key()) {
+        if tenant.is_some() {
+            described = described.tenant();
+        }
+        if extensions.get::<NoResend>().is_some() {
+            described = described.no_resend();
+        }
+        let mut call = Call::start(described, self.budget.core(), self.budget.now());
+        if call.operation().is_none() {
+            unknown_operation(request.method(), &url);
+        }
+        let deadline = call.deadline().map(|at| self.budget.instant(at));
+
+        let mut token = None;
+        if let (true, Some(tenant)) = (call.needs_token(), &tenant) {
+            let fresh = self
+                .token(tenant, None, &call, diagnose(&Query::new()))
+                .await
+                .map_err(reqwest_middleware::Error::middleware)?;
+            set_bearer(&mut request, &fresh);
+            token = Some(fresh);
+        }
+        if let Some(key) = call.key_to_add() {
+            if let Ok(key) = HeaderValue::from_str(key) {
                 request.headers_mut().insert(IDEMPOTENCY_KEY, key);
             }
         }
-        // Whether a resend is safe depends on the key the request carries,
-        // the caller's or the one added above.
-        context.idempotency_key = Some(request.headers().contains_key(IDEMPOTENCY_KEY));
 
         loop {
-            let attempt = call.sent();
             let spare = request.try_clone();
             let sent = next.clone().run(request, extensions);
-            let sent = match call.deadline() {
-                Some(deadline) => match tokio::time::timeout_at(deadline, sent).await {
-                    Ok(sent) => sent,
-                    Err(_) => return Err(stopped(late(&context), Reason::Deadline, attempt)),
-                },
+            let sent = match deadline {
+                Some(deadline) => tokio::time::timeout_at(deadline, sent)
+                    .await
+                    .unwrap_or_else(|_| Err(late())),
                 None => sent.await,
             };
-            let error = match sent {
-                Ok(response) if response.status().as_u16() < 400 => return Ok(response),
-                Ok(response) => match diagnose_failure(response, &context, call.deadline()).await {
-                    (error, false) => error,
-                    (error, true) => return Err(stopped(error, Reason::Deadline, attempt)),
-                },
+            let (error, step) = match sent {
+                Ok(response) if !Call::failed(response.status().as_u16()) => return Ok(response),
+                Ok(response) => {
+                    let read = Read::of(response, deadline).await;
+                    read.decide(&mut call, self.budget.now())
+                }
                 // A request that could not be built was never a failure of the API.
                 Err(reqwest_middleware::Error::Reqwest(e)) if e.is_builder() => {
                     return Err(reqwest_middleware::Error::Reqwest(e))
                 }
-                Err(reqwest_middleware::Error::Reqwest(e)) => no_response(&context, e),
+                Err(reqwest_middleware::Error::Reqwest(e)) => {
+                    let failure = call.read(attempt_of(&e));
+                    let step = call.next(&failure, self.budget.now());
+                    (no_response(&call, &failure, Box::new(e)), step)
+                }
+                Err(reqwest_middleware::Error::Middleware(e)) if e.is::<DeadlinePassed>() => {
+                    let failure = call.read(call::Attempt::NoAnswer);
+                    let step = call.next(&failure, self.budget.now());
+                    (no_response(&call, &failure, Box::new(DeadlinePassed)), step)
+                }
                 Err(other) => return Err(other),
             };
-            let step = call.decide(&error, spare.is_some(), tenant.is_some());
-            decision(&error, attempt, step, &url);
-            let (Step::Wait(_) | Step::Refresh, Some(mut resend)) = (step, spare) else {
+            decision(&error, call.attempts(), step, &url);
+            let (call::Next::Resend { after, fresh_token }, Some(mut resend)) = (step, spare)
+            else {
                 let reason = match step {
-                    Step::Stop(reason) => reason,
-                    // `decide` stops a call whose request cannot be copied.
-                    Step::Wait(_) | Step::Refresh => Reason::BodyNotCloneable,
+                    call::Next::Stop(reason) => reason,
+                    // The machine stops a call whose body cannot be sent again.
+                    call::Next::Resend { .. } => Reason::BodyNotCloneable,
                 };
-                return Err(stopped(error, reason, attempt));
+                return Err(stopped(error, reason, call.attempts()));
             };
-            if let Step::Wait(wait) = step {
-                tokio::time::sleep(wait).await;
+            if !after.is_zero() {
+                tokio::time::sleep(after).await;
             }
-            if let (Step::Refresh, Some(tenant)) = (step, &tenant) {
+            if let (true, Some(tenant)) = (fresh_token, &tenant) {
                 let fresh = self
-                    .token(tenant, token.as_ref(), &call, error.diagnosis(), operation)
+                    .token(tenant, token.as_ref(), &call, error.diagnosis())
                     .await
                     .map_err(reqwest_middleware::Error::middleware)?;
                 set_bearer(&mut resend, &fresh);
                 token = Some(fresh);
-                context.after_token_refresh = true;
             }
             request = resend;
         }
     }
 }
 
-fn stopped(error: Error, reason: Reason, attempts: u32) -> reqwest_middleware::Error {
-    reqwest_middleware::Error::middleware(error.stopped(reason, attempts))
+/// The error a send cut short by the call's deadline stands for.
+fn late() -> reqwest_middleware::Error {
+    reqwest_middleware::Error::middleware(DeadlinePassed)
 }
 
-/// The credential a request carries: a bearer token (the tenant's, added by
-/// the layer, or the caller's own), else an `XApiKey`; `None` for neither.
-fn credential(request: &Request, tenant: bool) -> Option<Credential> {
-    let headers = request.headers();
-    let bearer = headers.get(AUTHORIZATION).is_some_and(|v| {
-        v.as_bytes()
-            .get(..7)
-            .is_some_and(|s| s.eq_ignore_ascii_case(b"bearer "))
-    });
-    if tenant || bearer {
-        Some(Credential::Bearer)
-    } else if headers.contains_key(API_KEY) {
-        Some(Credential::ApiKey)
-    } else {
-        None
-    }
+fn stopped(error: Error, reason: Reason, attempts: u32) -> reqwest_middleware::Error {
+    reqwest_middleware::Error::middleware(error.stopped(reason, attempts))
 }
 
 /// The header of the APIs' keys.
@@ -307,15 +293,17 @@ fn set_bearer(request: &mut Request, token: &BearerToken) {
 /// One event per decision, with the answer that made it; a stop because the
 /// host's budget is spent is a warning.
 #[cfg(feature = "tracing")]
-fn decision(error: &Error, attempt: u32, step: Step, url: &reqwest::Url) {
+fn decision(error: &Error, attempt: u32, step: call::Next, url: &reqwest::Url) {
     let (action, delay_ms, reason) = match step {
-        Step::Wait(d) => (
+        call::Next::Resend {
+            fresh_token: true, ..
+        } => ("token-refresh", None, None),
+        call::Next::Resend { after, .. } => (
             "backoff",
-            Some(u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            Some(u64::try_from(after.as_millis()).unwrap_or(u64::MAX)),
             None,
         ),
-        Step::Refresh => ("token-refresh", None, None),
-        Step::Stop(reason) => ("stop", None, Some(reason.as_str())),
+        call::Next::Stop(reason) => ("stop", None, Some(reason.as_str())),
     };
     tracing::info!(
         target: "debitura_triage",
@@ -328,7 +316,7 @@ fn decision(error: &Error, attempt: u32, step: Step, url: &reqwest::Url) {
         reason,
         "debitura-triage decision"
     );
-    if step == Step::Stop(Reason::BudgetSpent) {
+    if step == call::Next::Stop(Reason::BudgetSpent) {
         tracing::warn!(
             target: "debitura_triage",
             host = url.host_str(),
@@ -343,7 +331,7 @@ fn decision(error: &Error, attempt: u32, step: Step, url: &reqwest::Url) {
 }
 
 #[cfg(not(feature = "tracing"))]
-fn decision(_: &Error, _: u32, _: Step, _: &reqwest::Url) {}
+fn decision(_: &Error, _: u32, _: call::Next, _: &reqwest::Url) {}
 
 /// One warning for a call whose operation neither an extension nor the
 /// route tells.

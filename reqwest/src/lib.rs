@@ -56,18 +56,17 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod budget;
-mod call;
 mod error;
 mod failure;
 mod layer;
 mod oauth;
-mod random;
 #[cfg(feature = "reqwest-retry")]
 #[cfg_attr(docsrs, doc(cfg(feature = "reqwest-retry")))]
 mod strategy;
 mod tokens;
 
-pub use budget::{InvalidBudget, RetryBudget};
+pub use budget::RetryBudget;
+pub use debitura_triage::call::InvalidBudget;
 pub use debitura_triage::{
     Backoff, Credential, Environment, ErrorSource, Operation, Retry, RuleId, MAX_ERRORS,
     MAX_RETRY_AFTER, MAX_SCAN,

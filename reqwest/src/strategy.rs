@@ -1,6 +1,6 @@
 //! For services that keep reqwest-retry's own retry loop.
 
-use debitura_triage::{diagnose, Query, Retry};
+use debitura_triage::{diagnose, Query, Retry, Symptom};
 use reqwest_retry::{Retryable, RetryableStrategy};
 
 /// A [`RetryableStrategy`] that asks the core what a status alone calls
@@ -39,7 +39,8 @@ impl RetryableStrategy for StatusStrategy {
             Ok(response) if response.status().as_u16() < 400 => return None,
             Ok(response) => Query::new().status(response.status().as_u16()),
             Err(reqwest_middleware::Error::Reqwest(e)) if !e.is_builder() => {
-                Query::new().symptom(crate::failure::symptom_of(e))
+                let attempt = crate::failure::attempt_of(e);
+                Query::new().symptom(attempt.symptom().unwrap_or(Symptom::NoResponse))
             }
             Err(_) => return Some(Retryable::Fatal),
         };

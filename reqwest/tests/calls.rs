@@ -219,6 +219,14 @@ async fn a_mint_that_keeps_failing_ends_as_the_mints_own_error() {
     assert_eq!(e.retry(), Retry::Backoff);
     assert_eq!(
         (e.attempts(), e.reason()),
+        (0, Reason::TokenUnavailable),
+        "the call itself was never sent"
+    );
+    let mint = std::error::Error::source(e)
+        .and_then(|s| s.downcast_ref::<Error>())
+        .expect("the mint's error");
+    assert_eq!(
+        (mint.attempts(), mint.reason()),
         (bounds.attempts, Reason::AttemptsUsedUp),
         "it says backoff because it backed off until the bounds ran out"
     );
@@ -495,7 +503,11 @@ async fn a_mint_draws_on_the_layers_budget() {
         .unwrap_err();
     let e = typed(&err);
     assert_eq!(e.operation(), Some(Operation::MintToken));
-    assert_eq!((e.attempts(), e.reason()), (1, Reason::BudgetSpent));
+    assert_eq!((e.attempts(), e.reason()), (0, Reason::TokenUnavailable));
+    let mint = std::error::Error::source(e)
+        .and_then(|s| s.downcast_ref::<Error>())
+        .expect("the mint's error");
+    assert_eq!((mint.attempts(), mint.reason()), (1, Reason::BudgetSpent));
     assert_eq!(fake.count(), 1);
 }
 

@@ -523,11 +523,18 @@ async fn a_mint_refused_for_the_tenant_reaches_the_caller_diagnosed() {
 
     let e = Error::of(&err).unwrap();
     assert_eq!(e.rule_id(), Some(RuleId::TokenMintingNotFound));
-    // The mint's own answer, as it stopped: its operation, its one attempt,
-    // and the policy that does not resend it.
+    // The call stops for want of a token, nothing sent, carrying the mint's
+    // answer; the mint's own error, as it stopped, is its source.
     assert_eq!(
         (e.operation(), e.attempts(), e.reason()),
-        (Some(Operation::MintToken), 1, Reason::Policy)
+        (Some(Operation::MintToken), 0, Reason::TokenUnavailable)
+    );
+    let mint = std::error::Error::source(e)
+        .and_then(|s| s.downcast_ref::<Error>())
+        .expect("the mint's error");
+    assert_eq!(
+        (mint.rule_id(), mint.attempts(), mint.reason()),
+        (Some(RuleId::TokenMintingNotFound), 1, Reason::Policy)
     );
     assert!(
         e.to_string()

@@ -328,8 +328,9 @@ pub fn command() -> clap::Command {
                     "Regenerate or check the conformance suite: the catalog's answers as JSON, \
                      for ports to test against.\n\nWrites queries.json (every distinct query the \
                      catalog tells apart, with its answer), responses.json (every documented \
-                     response body with its context and full answer) and webhooks.json (signature \
-                     vectors with their verdicts), and schema.json, the JSON Schema they follow. \
+                     response body with its context and full answer), webhooks.json (signature \
+                     vectors with their verdicts) and calls.json (scripted calls a driver of the \
+                     call machine must carry out), and schema.json, the JSON Schema they follow. \
                      Only files whose content changed are written.",
                 )
                 .arg(

@@ -11,13 +11,15 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-/// One request as read: its method, path, `Idempotency-Key` and body.
+/// One request as read: its method, path, `Idempotency-Key` and body, and
+/// when it had been read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Received {
     pub method: String,
     pub path: String,
     pub idempotency_key: Option<String>,
     pub body: Vec<u8>,
+    pub at: std::time::Instant,
 }
 
 /// What the server does with a request.
@@ -94,11 +96,29 @@ where
     start(answer, false).await
 }
 
+/// As [`serve`], on `addr` (`127.0.0.1:port`), which must be free.
+pub async fn serve_at<F>(addr: &str, answer: F) -> Fake
+where
+    F: Fn(usize, &Received) -> Reply + Send + Sync + 'static,
+{
+    start_on(TcpListener::bind(addr).await.unwrap(), answer, true)
+}
+
 async fn start<F>(answer: F, keep_log: bool) -> Fake
 where
     F: Fn(usize, &Received) -> Reply + Send + Sync + 'static,
 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    start_on(
+        TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        answer,
+        keep_log,
+    )
+}
+
+fn start_on<F>(listener: TcpListener, answer: F, keep_log: bool) -> Fake
+where
+    F: Fn(usize, &Received) -> Reply + Send + Sync + 'static,
+{
     let base = format!("http://{}", listener.local_addr().unwrap());
     let count = Arc::new(AtomicUsize::new(0));
     let log = keep_log.then(Arc::default);
@@ -179,5 +199,6 @@ async fn read_request(socket: &mut TcpStream) -> Option<Received> {
         path: first.next()?.to_string(),
         idempotency_key: header("idempotency-key"),
         body: data[head_end..head_end + length].to_vec(),
+        at: std::time::Instant::now(),
     })
 }

@@ -7,7 +7,7 @@ use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
-use debitura_triage::Backoff;
+use crate::Backoff;
 
 /// 64 random bits: each `RandomState` has its own keys.
 fn bits() -> u64 {
@@ -15,7 +15,7 @@ fn bits() -> u64 {
 }
 
 /// `delay` spread at random by up to `percent` either way, at most `max`.
-pub(crate) fn jitter(delay: Duration, bounds: &Backoff) -> Duration {
+pub(super) fn jitter(delay: Duration, bounds: &Backoff) -> Duration {
     let spread = f64::from(bounds.jitter_percent.min(100)) / 100.0;
     // A uniform number in [-1, 1].
     let unit = (bits() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0;
@@ -23,7 +23,7 @@ pub(crate) fn jitter(delay: Duration, bounds: &Backoff) -> Duration {
 }
 
 /// A new `Idempotency-Key`: a random (version 4) UUID.
-pub(crate) fn idempotency_key() -> String {
+pub fn idempotency_key() -> String {
     let (hi, lo) = (bits(), bits());
     let hi = (hi & !0xf000) | 0x4000; // version 4
     let lo = (lo & !(0b11 << 62)) | (0b10 << 62); // RFC 4122 variant
@@ -40,7 +40,7 @@ pub(crate) fn idempotency_key() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use debitura_triage::RuleId;
+    use crate::RuleId;
 
     #[test]
     fn jitter_stays_within_its_spread_and_the_maximum() {

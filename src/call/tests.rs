@@ -1,0 +1,258 @@
+use super::*;
+use crate::{Retry, RuleId};
+
+const CASES: &str = "https://testcustomer-api.debitura.com/v1/cases";
+const WEBHOOKS: &str = "https://testcustomer-api.debitura.com/v1/webhooks";
+const T0: Duration = Duration::ZERO;
+
+fn at() -> SystemTime {
+    SystemTime::UNIX_EPOCH
+}
+
+fn start(request: Request<'_>) -> Call {
+    Call::start(request, &RetryBudget::default(), T0)
+}
+
+fn rate_limited(retry_after: u64) -> String {
+    format!(
+        r#"{{"error":"rate_limit_exceeded","message":"Too many requests.","retryAfter":{retry_after}}}"#
+    )
+}
+
+#[test]
+fn a_server_delay_up_to_the_longest_wait_is_waited_and_a_longer_one_stops_keeping_it() {
+    let bounds = RuleId::RateLimited.rule().backoff.unwrap();
+    let longest = bounds.max_delay.as_secs();
+    let mut call = start(Request::new("POST", CASES));
+    let body = rate_limited(longest);
+    let failure = call.read(Attempt::answered(429, body.as_bytes(), at()));
+    assert_eq!(
+        call.next(&failure, T0),
+        Next::Resend {
+            after: bounds.max_delay,
+            fresh_token: false
+        }
+    );
+    let body = rate_limited(1800);
+    let failure = call.read(Attempt::answered(429, body.as_bytes(), at()));
+    assert_eq!(call.next(&failure, T0), Next::Stop(Reason::WaitTooLong));
+    assert_eq!(failure.retry_after(), Some(Duration::from_secs(1800)));
+}
+
+#[test]
+fn the_longer_of_the_body_and_header_delays_is_waited() {
+    let mut call = start(Request::new("GET", CASES));
+    let body = rate_limited(1);
+    let failure = call.read(Attempt::answered(429, body.as_bytes(), at()).retry_after(b"7"));
+    assert_eq!(failure.retry_after(), Some(Duration::from_secs(7)));
+    let Next::Resend { after, .. } = call.next(&failure, T0) else {
+        panic!("a 429 is resent")
+    };
+    assert_eq!(after, Duration::from_secs(7));
+}
+
+#[test]
+fn a_token_is_refreshed_once_per_call_whatever_the_answers() {
+    let mut call =
+        start(Request::new("GET", "https://testcustomer-api.debitura.com/v1/cases/c-1").tenant());
+    assert!(call.needs_token());
+    let refused = call.read(Attempt::answered(401, b"", at()));
+    assert_eq!(refused.diagnosis().retry(), Retry::TokenRefresh);
+    assert_eq!(
+        call.next(&refused, T0),
+        Next::Resend {
+            after: Duration::ZERO,
+            fresh_token: true
+        }
+    );
+    assert!(call.context().after_token_refresh);
+    let again = call.read(Attempt::answered(401, b"", at()));
+    assert_eq!(again.diagnosis().rule_id(), Some(RuleId::ClientLinkInvalid));
+    assert_eq!(call.next(&again, T0), Next::Stop(Reason::Policy));
+    assert_eq!(call.attempts(), 2);
+}
+
+#[test]
+fn a_refresh_without_a_tenant_stops_with_no_token_source() {
+    let mut call = start(
+        Request::new("GET", "https://testcustomer-api.debitura.com/v1/cases/c-1")
+            .header("Authorization", b"Bearer mine"),
+    );
+    assert!(!call.needs_token());
+    let refused = call.read(Attempt::answered(401, b"", at()));
+    assert_eq!(call.next(&refused, T0), Next::Stop(Reason::NoTokenSource));
+}
+
+#[test]
+fn a_tenant_with_its_own_authorization_gets_no_token_first() {
+    let call = start(
+        Request::new("GET", CASES)
+            .tenant()
+            .header("Authorization", b"Bearer mine"),
+    );
+    assert!(!call.needs_token());
+}
+
+#[test]
+fn a_write_that_takes_a_key_gets_one_unless_the_caller_sent_one() {
+    let call = start(Request::new("POST", CASES));
+    let key = call.key_to_add().expect("a key for POST /cases");
+    assert_eq!(key.len(), 36);
+    assert_eq!(call.context().idempotency_key, Some(true));
+    let theirs = start(Request::new("POST", CASES).header("Idempotency-Key", b"k-1"));
+    assert_eq!(theirs.key_to_add(), None);
+    assert_eq!(theirs.context().idempotency_key, Some(true));
+    let webhook = start(Request::new("POST", WEBHOOKS));
+    assert_eq!(webhook.key_to_add(), None, "POST /webhooks takes no key");
+    assert_eq!(webhook.context().idempotency_key, Some(false));
+}
+
+#[test]
+fn a_503_to_a_keyed_write_is_resent_and_one_without_a_key_is_outcome_unknown() {
+    let mut keyed = start(Request::new("POST", CASES));
+    let failure = keyed.read(Attempt::answered(503, b"", at()));
+    assert_eq!(
+        failure.diagnosis().rule_id(),
+        Some(RuleId::UpstreamUnavailable)
+    );
+    assert!(matches!(keyed.next(&failure, T0), Next::Resend { .. }));
+
+    let mut unkeyed = start(Request::new("POST", WEBHOOKS));
+    let failure = unkeyed.read(Attempt::answered(503, b"", at()));
+    assert_eq!(
+        failure.diagnosis().rule_id(),
+        Some(RuleId::OutcomeUnknownServerError)
+    );
+    assert_eq!(unkeyed.next(&failure, T0), Next::Stop(Reason::Policy));
+    assert_eq!(unkeyed.attempts(), 1);
+}
+
+#[test]
+fn not_sent_is_resent_whatever_the_write_and_no_answer_only_when_safe() {
+    let mut webhook = start(Request::new("POST", WEBHOOKS));
+    let refused = webhook.read(Attempt::NotSent);
+    assert_eq!(refused.diagnosis().rule_id(), Some(RuleId::RequestNotSent));
+    assert!(!refused.complete());
+    let Next::Resend { after, .. } = webhook.next(&refused, T0) else {
+        panic!("never sent: sent again")
+    };
+    assert!((Duration::from_millis(900)..=Duration::from_millis(1100)).contains(&after));
+    let lost = webhook.read(Attempt::NoAnswer);
+    assert_eq!(
+        lost.diagnosis().rule_id(),
+        Some(RuleId::NoResponseOutcomeUnknown)
+    );
+    assert_eq!(webhook.next(&lost, T0), Next::Stop(Reason::Policy));
+
+    let mut case = start(Request::new("POST", CASES));
+    let lost = case.read(Attempt::NoAnswer);
+    assert_eq!(lost.diagnosis().retry(), Retry::Backoff);
+    assert!(matches!(case.next(&lost, T0), Next::Resend { .. }));
+}
+
+#[test]
+fn attempts_end_at_the_rules_bound() {
+    let bounds = RuleId::UpstreamUnavailable.rule().backoff.unwrap();
+    let mut call = start(Request::new("GET", CASES));
+    let mut now = T0;
+    for n in 1..bounds.attempts {
+        let failure = call.read(Attempt::answered(503, b"", at()));
+        let Next::Resend { after, .. } = call.next(&failure, now) else {
+            panic!("resend {n}")
+        };
+        now += after;
+    }
+    let failure = call.read(Attempt::answered(503, b"", at()));
+    assert_eq!(call.next(&failure, now), Next::Stop(Reason::AttemptsUsedUp));
+    assert_eq!(call.attempts(), bounds.attempts);
+}
+
+#[test]
+fn the_callers_marks_stop_a_resend_before_the_budget_is_touched() {
+    let budget = RetryBudget::new(0.0, 1, Duration::from_secs(1)).unwrap();
+    for (request, reason) in [
+        (Request::new("GET", CASES).no_resend(), Reason::NoResend),
+        (
+            Request::new("GET", CASES).replayable(false),
+            Reason::BodyNotCloneable,
+        ),
+    ] {
+        let mut call = Call::start(request, &budget, T0);
+        let failure = call.read(Attempt::answered(503, b"", at()));
+        assert_eq!(call.next(&failure, T0), Next::Stop(reason));
+    }
+    let mut call = Call::start(Request::new("GET", CASES), &budget, T0);
+    let failure = call.read(Attempt::answered(503, b"", at()));
+    assert!(
+        matches!(call.next(&failure, T0), Next::Resend { .. }),
+        "the reserve of one is still there"
+    );
+    let failure = call.read(Attempt::answered(503, b"", at()));
+    assert_eq!(call.next(&failure, T0), Next::Stop(Reason::BudgetSpent));
+}
+
+#[test]
+fn a_wait_that_would_cross_the_deadline_stops_the_call() {
+    let deadline = Some(Duration::from_millis(500));
+    let mut call = start(Request::new("GET", CASES).deadline(deadline));
+    assert_eq!(call.deadline(), deadline);
+    let failure = call.read(Attempt::answered(503, b"", at()));
+    assert_eq!(call.next(&failure, T0), Next::Stop(Reason::Deadline));
+
+    let body = rate_limited(1);
+    let mut call = start(Request::new("GET", CASES).deadline(Some(Duration::from_secs(60))));
+    let failure = call.read(Attempt::answered(429, body.as_bytes(), at()));
+    assert!(matches!(call.next(&failure, T0), Next::Resend { .. }));
+}
+
+#[test]
+fn an_answer_cut_by_the_deadline_stops_there_and_a_whole_one_by_its_policy() {
+    let deadline = Some(Duration::from_secs(1));
+    let late = Duration::from_secs(1);
+    let mut call = start(Request::new("GET", CASES).deadline(deadline));
+    let cut = call.read(Attempt::answered(422, b"{", at()).partial());
+    assert_eq!(call.next(&cut, late), Next::Stop(Reason::Deadline));
+    let lost = call.read(Attempt::NoAnswer);
+    assert_eq!(call.next(&lost, late), Next::Stop(Reason::Deadline));
+    let whole = call.read(Attempt::answered(422, b"{}", at()));
+    assert_eq!(
+        call.next(&whole, Duration::from_millis(999)),
+        Next::Stop(Reason::Policy)
+    );
+    assert_eq!(call.token_failed(late), Reason::Deadline);
+    assert_eq!(call.token_failed(T0), Reason::TokenUnavailable);
+}
+
+#[test]
+fn the_operation_the_caller_names_stands_over_the_route() {
+    let call =
+        start(Request::new("POST", "https://gw.example/x").operation(Some(Operation::CreateCase)));
+    assert_eq!(call.operation(), Some(Operation::CreateCase));
+    assert!(call.key_to_add().is_some());
+    let mint = start(Request::new("POST", "http://127.0.0.1:9/oauth/token"));
+    assert_eq!(mint.operation(), Some(Operation::MintToken));
+}
+
+#[test]
+fn failures_are_the_statuses_from_400() {
+    assert!(!Call::failed(399) && Call::failed(400) && Call::failed(599));
+}
+
+#[test]
+fn every_reason_has_a_distinct_kebab_name_its_display_and_parse() {
+    let mut names: Vec<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
+    for r in Reason::ALL {
+        assert_eq!(r.to_string(), r.as_str());
+        assert_eq!(r.as_str().parse::<Reason>(), Ok(r));
+        assert!(r
+            .as_str()
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'-'));
+        assert!(!r.description().is_empty());
+    }
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), Reason::ALL.len());
+    let err = "budget-spnt".parse::<Reason>().unwrap_err();
+    assert!(err.to_string().contains("budget-spent"), "{err}");
+}
