@@ -11,9 +11,16 @@ The decisions of debitura-triage, compiled from its YAML rules, for Python:
 keyword a field of the query, named as the core names it;
 ``diagnose_response`` reads a response's status, raw body and ``Retry-After``;
 ``check_webhook`` checks a delivery's signature and names the mistake;
-``rules``, ``rule`` and ``backoff_delay`` give the catalog. Every answer is a
+``rules``, ``rule``, ``backoff_delay`` and ``host`` give the catalog. Every answer is a
 fresh dict keyed by the core's field names (typed as ``TypedDict`` in the
 stubs); ``retry`` compares equal to a ``Retry`` member.
+
+The decisions are also carried out: ``Call`` is the core's call machine,
+``RetryBudget`` bounds resends across a process, and the drivers run every
+request through them: ``debitura_triage.transport`` (httpx, sync and async)
+and ``debitura_triage.sdk`` (Debitura's own Python SDK), with
+``OAuthTokens`` for the Customer API's bearer tokens and ``CallFailed`` for
+a call the core stopped.
 """
 
 from enum import Enum
@@ -38,15 +45,20 @@ class Retry(str, Enum):
 
 from ._native import (  # noqa: E402
     ENVIRONMENTS,
+    MAX_SCAN,
     OPERATIONS,
+    Call,
+    RetryBudget,
     __version__,
     backoff_delay,
     check_webhook,
     diagnose,
     diagnose_response,
+    host,
     rule,
     rules,
 )
+from .calls import BUDGET, CallFailed, OAuthTokens  # noqa: E402
 
 if TYPE_CHECKING:  # the answers' types, declared in the stubs
     from ._native import Backoff as Backoff
@@ -57,14 +69,21 @@ if TYPE_CHECKING:  # the answers' types, declared in the stubs
     from ._native import WebhookCheck as WebhookCheck
 
 __all__ = [
+    "BUDGET",
+    "Call",
+    "CallFailed",
     "ENVIRONMENTS",
+    "MAX_SCAN",
+    "OAuthTokens",
     "OPERATIONS",
     "Retry",
+    "RetryBudget",
     "__version__",
     "backoff_delay",
     "check_webhook",
     "diagnose",
     "diagnose_response",
+    "host",
     "rule",
     "rules",
 ]

@@ -2,12 +2,19 @@
 # the core's field names (`debitura_triage::Answer` and its kin);
 # tests/test_stubs.py checks that these declarations name exactly the keys
 # the module returns.
-from typing import Dict, List, Literal, Optional, Sequence, Tuple, TypedDict, Union
+from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, TypedDict, Union
 
 RetryName = Literal["never", "after-user-action", "token-refresh", "backoff"]
 # A query by field name, as `diagnose` takes it.
 Query = Dict[str, Union[str, int, bool]]
 
+# A body as clients hold it.
+BodyLike = Union[bytes, str, bytearray, memoryview, None]
+# A Retry-After as the header gives it.
+RetryAfterLike = Union[str, bytes, int, float, None]
+HeadersLike = Optional[Mapping[Any, Any]]
+
+MAX_SCAN: int
 OPERATIONS: Tuple[str, ...]
 ENVIRONMENTS: Tuple[str, ...]
 __version__: str
@@ -49,15 +56,21 @@ class Finding(TypedDict):
     retry: RetryName
     decisive: bool
 
-class ResponseDiagnosis(Diagnosis):
-    """What a response means: the answer for the error that decided, and
-    what the body said."""
+class FailureAnswer(Diagnosis):
+    """The core's answer to a failed send: what a response means, or what
+    no response means (then `url` and `retry_after_secs` are None and
+    `findings` empty)."""
 
     url: Optional[str]
     retry_after_secs: Optional[float]
+    findings: List[Finding]
+
+class ResponseDiagnosis(FailureAnswer):
+    """What a response means: the answer for the error that decided, and
+    what the body said."""
+
     body: str
     body_note: Optional[str]
-    findings: List[Finding]
     findings_not_kept: int
     decided_by: Optional[int]
     decision: str
@@ -125,9 +138,11 @@ def diagnose(
 ) -> Diagnosis: ...
 def diagnose_response(
     status: int,
-    body: bytes,
+    body: BodyLike = None,
     *,
-    retry_after: Union[str, int, None] = None,
+    retry_after: RetryAfterLike = None,
+    headers: HeadersLike = None,
+    url: Optional[str] = None,
     now: Optional[int] = None,
     operation: Optional[str] = None,
     method: Optional[str] = None,
@@ -148,3 +163,73 @@ def check_webhook(
 def rules() -> List[Rule]: ...
 def rule(id: str) -> Rule: ...
 def backoff_delay(id: str, resend: int) -> Optional[float]: ...
+def host(operation: str, environment: str) -> Optional[str]: ...
+
+class Step(TypedDict):
+    """What a driver does after a failed send: resend after `after` seconds
+    (with a fresh token when `fresh_token`), or stop for `reason`."""
+
+    resend: bool
+    after: float
+    fresh_token: bool
+    reason: Optional[str]
+    attempts: int
+    answer: FailureAnswer
+
+class RetryBudget:
+    """Bounds the resends of every call that shares it, per API host."""
+
+    def __init__(
+        self, ratio: float = 0.2, reserve_per_second: int = 10, window_secs: int = 10
+    ) -> None: ...
+    @staticmethod
+    def for_instances(instances: int) -> "RetryBudget": ...
+    @property
+    def ratio(self) -> float: ...
+    @property
+    def reserve_per_second(self) -> int: ...
+    @property
+    def window_secs(self) -> float: ...
+
+class Call:
+    """One call in progress, as the core's call machine sees it."""
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        *,
+        budget: RetryBudget,
+        now: float,
+        headers: HeadersLike = None,
+        operation: Optional[str] = None,
+        tenant: bool = False,
+        replayable: bool = True,
+        no_resend: bool = False,
+        deadline: Optional[float] = None,
+    ) -> None: ...
+    @staticmethod
+    def failed(status: int) -> bool: ...
+    @property
+    def needs_token(self) -> bool: ...
+    @property
+    def key_to_add(self) -> Optional[str]: ...
+    @property
+    def operation(self) -> Optional[str]: ...
+    @property
+    def deadline(self) -> Optional[float]: ...
+    @property
+    def attempts(self) -> int: ...
+    def answered(
+        self,
+        status: int,
+        body: BodyLike,
+        *,
+        now: float,
+        headers: HeadersLike = None,
+        retry_after: RetryAfterLike = None,
+        complete: bool = True,
+    ) -> Step: ...
+    def not_sent(self, *, now: float) -> Step: ...
+    def no_answer(self, *, now: float) -> Step: ...
+    def token_failed(self, *, now: float) -> str: ...

@@ -1,114 +1,53 @@
-"""Carrying out debitura-triage's decisions with httpx.
+"""Calling Debitura's Customer API with httpx, the core's decisions carried out.
 
-``send`` makes one call to Debitura and does what the answer says, and no
-more: it sends again once after a token refresh, waits the server's delay
-before a resend that is safe, keeps the same ``Idempotency-Key`` on every
-copy of a write, and stops with the URL to show when a person must act (a
-signing or approval link). It tells the package what it sent (the method,
-the bearer token, whether a key went with it): nothing it leaves out is
-assumed. A server's delay longer than the rule's longest wait is never cut
-short: the call stops with ``Reschedule`` and the delay, to be sent again
-later.
+The lines a partner adds to the client they already have are the
+``transport=`` one: every request then gets the tenant's bearer token
+(minted with the Referral Partner API key, cached, refreshed once when
+refused), an ``Idempotency-Key`` on a write that takes one, and the core's
+decision after a failure: sent again after the rule's wait (never sooner
+than the server's delay), or stopped with ``CallFailed``. Nothing here
+decides; a failure that needs a person carries the URL to show, and one the
+server asks to delay longer than the rule waits carries the delay to
+reschedule with.
 """
 
-import time
-import uuid
-from typing import Any, Callable, Dict, Optional
+import sys
+from typing import Any, Dict, Optional
 
 import httpx
 
-import debitura_triage as t
+from debitura_triage import CallFailed, OAuthTokens
+from debitura_triage.transport import Transport
 
 
-class NeedsUser(Exception):
-    """A person must act before the call can succeed; ``url`` is the link to show."""
-
-    def __init__(self, answer: "t.ResponseDiagnosis"):
-        super().__init__(answer["solution"])
-        self.answer = answer
-        self.url = answer["url"]
-
-
-class Reschedule(Exception):
-    """The server asked to wait longer than the rule's longest wait: send the
-    call again after ``delay`` seconds, from a job queue, not by holding it."""
-
-    def __init__(self, answer: "t.ResponseDiagnosis", delay: float):
-        super().__init__(f"{answer['rule']}: send again in {delay:g} s")
-        self.answer = answer
-        self.delay = delay
+def client(
+    api_key: str,
+    tenant: str,
+    *,
+    base_url: str = "https://testcustomer-api.debitura.com",
+    mint_url: Optional[str] = None,
+) -> httpx.Client:
+    """An httpx client for ``tenant``'s calls, every one through the core."""
+    tokens = OAuthTokens(api_key, base_url=mint_url)  # the test environment by default
+    transport = Transport(tokens=tokens, tenant=tenant, deadline=60)
+    return httpx.Client(base_url=base_url, transport=transport, timeout=10)
 
 
-class Failed(Exception):
-    """The call failed for good; ``answer`` says why."""
-
-    def __init__(self, answer: "t.ResponseDiagnosis"):
-        super().__init__(f"{answer['rule'] or 'unrecognised'}: {answer['cause']}")
-        self.answer = answer
-
-
-def send(
-    client: httpx.Client,
-    method: str,
-    url: str,
-    operation: str,
-    token: Callable[[bool], str],
-    json: Optional[Dict[str, Any]] = None,
-    sleep: Callable[[float], None] = time.sleep,
-) -> httpx.Response:
-    """Sends the call; ``token(fresh)`` gives a bearer token, a new one when ``fresh``."""
-    headers = {"Authorization": f"Bearer {token(False)}"}
-    if method.upper() == "POST":
-        # One key for every copy of this write, so Debitura acts on it once.
-        headers["Idempotency-Key"] = str(uuid.uuid4())
-    refreshed = False
-    resends = 0
-    while True:
-        response = client.request(method, url, json=json, headers=headers)
-        if response.is_success and response.status_code != 202:
-            return response
-        answer = t.diagnose_response(
-            response.status_code,
-            response.content,
-            retry_after=response.headers.get("Retry-After"),
-            operation=operation,
-            method=method,
-            idempotency_key="Idempotency-Key" in headers,
-            auth="bearer",
-            after_token_refresh=refreshed,
-        )
-        retry, rule, bounds = t.Retry(answer["retry"]), answer["rule"], answer["backoff"]
-        if retry is t.Retry.TOKEN_REFRESH and not refreshed:
-            refreshed = True
-            headers["Authorization"] = f"Bearer {token(True)}"
-            continue
-        if retry is t.Retry.BACKOFF and rule is not None and bounds is not None:
-            resends += 1
-            wait = t.backoff_delay(rule, resends)
-            if wait is not None:
-                delay = answer["retry_after_secs"]
-                if delay is not None and bounds["honour_retry_after"]:
-                    wait = max(wait, delay)
-                if wait > bounds["max_delay_ms"] / 1000:
-                    # Shortening the server's delay would only be refused again.
-                    raise Reschedule(answer, wait)
-                sleep(wait)
-                continue
-        if retry is t.Retry.AFTER_USER_ACTION:
-            raise NeedsUser(answer)
-        if response.is_success:
-            return response
-        raise Failed(answer)
+def create_case(http: httpx.Client, case: Dict[str, Any]) -> Dict[str, Any]:
+    """Creates a case; says what a person or the scheduler must do when the
+    core stops the call."""
+    try:
+        created: Dict[str, Any] = http.post("/v1/cases", json=case).json()
+        return created
+    except CallFailed as e:
+        if e.url is not None:
+            print(f"{e.rule}: ask the user to open {ascii(e.url)}")
+        elif e.retry_after is not None:
+            print(f"{e.rule}: send it again in {e.retry_after:g} s ({e.reason})")
+        raise
 
 
 if __name__ == "__main__":
-    import sys
-
-    base = sys.argv[1] if len(sys.argv) > 1 else "https://sandbox.debitura.com/api"
-    with httpx.Client(base_url=base, timeout=10) as client:
-        try:
-            send(client, "POST", "/cases", "create-case", lambda fresh: "token", json={})
-        except NeedsUser as e:
-            print(f"ask the user: {e} {e.url or ''}")
-        except Failed as e:
-            print(f"failed: {e}")
+    key, tenant = sys.argv[1], sys.argv[2]
+    with client(key, tenant) as http:
+        print(create_case(http, {"creditorReference": "INV-1"}))

@@ -54,3 +54,16 @@ pub fn add_names(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     Ok(())
 }
+
+/// The base host of `operation`'s API in `environment` (`"test"` or
+/// `"production"`), e.g. where `mint-token` is sent.
+#[pyfunction]
+pub fn host(operation: &str, environment: &str) -> PyResult<Option<&'static str>> {
+    let operation: debitura_triage::Operation = operation
+        .parse()
+        .map_err(|e: debitura_triage::ParseNameError| PyValueError::new_err(e.to_string()))?;
+    let environment: debitura_triage::Environment = environment
+        .parse()
+        .map_err(|e: debitura_triage::ParseNameError| PyValueError::new_err(e.to_string()))?;
+    Ok(operation.host(environment))
+}

@@ -11,7 +11,9 @@
 #![forbid(unsafe_code)]
 
 mod answer;
+mod call;
 mod catalog;
+mod input;
 mod query;
 mod response;
 mod webhook;
@@ -26,6 +28,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(catalog::rules, m)?)?;
     m.add_function(wrap_pyfunction!(catalog::rule, m)?)?;
     m.add_function(wrap_pyfunction!(catalog::backoff_delay, m)?)?;
+    m.add_function(wrap_pyfunction!(catalog::host, m)?)?;
+    m.add_class::<call::Call>()?;
+    m.add_class::<call::RetryBudget>()?;
+    m.add("MAX_SCAN", debitura_triage::MAX_SCAN)?;
     catalog::add_names(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

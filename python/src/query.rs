@@ -18,7 +18,7 @@ pub enum Given {
 }
 
 impl Given {
-    fn value(&self) -> Value<'_> {
+    pub fn value(&self) -> Value<'_> {
         match self {
             Given::Text(text) => Value::Text(text),
             Given::Number(n) => Value::Number(*n),

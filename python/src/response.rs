@@ -1,41 +1,61 @@
-//! A response: its status, raw body bytes, `Retry-After` and what the
-//! caller knows of the request.
+//! A response: its status, body, `Retry-After` and what the caller knows of
+//! the request, each taken as clients hold it (`input.rs`).
 
 use std::time::{Duration, SystemTime};
 
+use debitura_triage::call::Request;
 use debitura_triage::{diagnose_response as read_response, QueryError, Value};
 use pyo3::prelude::*;
-use pyo3::pybacked::PyBackedStr;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::PyDict;
 
 use crate::answer::to_python;
-use crate::query::{error, given, query};
+use crate::input::header;
+use crate::query::{error, given, Given};
 
-/// A `Retry-After` value: the header's text, or seconds as a number (read
-/// as the header would be: a whole number of seconds, else no delay).
-#[derive(FromPyObject)]
-pub enum RetryAfter {
-    Seconds(f64),
-    Header(PyBackedStr),
-}
-
-/// What a response means: its status, its raw body bytes, its
-/// `Retry-After` header if any, and, as keywords, what the caller knows of
-/// the request (`operation`, `method`, `idempotency_key`, `auth`, …). `now`
-/// (Unix seconds) dates a `Retry-After` given as an HTTP date; by default
-/// the clock's.
+/// What a response means: its status; its body (`bytes`, `str`,
+/// `bytearray`, `memoryview` or `None`); its `Retry-After` (`retry_after`,
+/// as the header gives it, or read from `headers`, any mapping); the
+/// request's `method` and `url`, which tell its operation, environment and
+/// credential; and, as keywords, whatever else the caller knows of the
+/// request (`operation`, `idempotency_key`, `auth`, …). `now` (Unix
+/// seconds) dates a `Retry-After` given as an HTTP date; by default the
+/// clock's.
 #[pyfunction]
-#[pyo3(signature = (status, body, *, retry_after=None, now=None, **context))]
+#[pyo3(signature = (status, body=None, *, retry_after=None, headers=None, url=None, now=None, **context))]
+#[allow(clippy::too_many_arguments)]
 pub fn diagnose_response<'py>(
     py: Python<'py>,
     status: f64,
-    body: &Bound<'py, PyBytes>,
-    retry_after: Option<RetryAfter>,
+    body: Option<&Bound<'py, PyAny>>,
+    retry_after: Option<&Bound<'py, PyAny>>,
+    headers: Option<&Bound<'py, PyAny>>,
+    url: Option<&str>,
     now: Option<u64>,
     context: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let given = given(context)?;
-    let context = query(&given)?;
+    let mut context = match url {
+        Some(url) => {
+            let text = |field: &str| {
+                given.iter().find_map(|(name, value)| match value {
+                    Given::Text(text) if &**name == field => Some(&**text),
+                    _ => None,
+                })
+            };
+            // The credential tells apart the routes both APIs have.
+            let mut request = Request::new(text("method").unwrap_or(""), url);
+            match text("auth") {
+                Some("bearer") => request = request.header("Authorization", b"Bearer "),
+                Some("api-key") => request = request.header("XApiKey", b""),
+                _ => {}
+            }
+            request.context()
+        }
+        None => debitura_triage::Query::new(),
+    };
+    for (name, value) in &given {
+        context.set(name, value.value()).map_err(error)?;
+    }
     let mut checked = context;
     checked
         .set("status", Value::Number(status))
@@ -43,18 +63,19 @@ pub fn diagnose_response<'py>(
     let status = checked
         .status
         .ok_or_else(|| error(QueryError::Status(status)))?;
-    let mut r = read_response(status, body.as_bytes(), &context);
-    if let Some(value) = retry_after {
+    let bytes = crate::input::body(body)?;
+    let mut r = read_response(status, bytes.as_bytes(), &context);
+    let held = crate::input::headers(headers)?;
+    let delay = match crate::input::retry_after(retry_after)? {
+        Some(value) => Some(value),
+        None => header(&held, "retry-after").map(<[u8]>::to_vec),
+    };
+    if let Some(value) = delay {
         let clock = match now {
             Some(secs) => SystemTime::UNIX_EPOCH + Duration::from_secs(secs),
             None => SystemTime::now(),
         };
-        r = match &value {
-            RetryAfter::Seconds(secs) => {
-                r.with_retry_after_header(secs.to_string().as_bytes(), clock)
-            }
-            RetryAfter::Header(text) => r.with_retry_after_header(text.as_bytes(), clock),
-        };
+        r = r.with_retry_after_header(&value, clock);
     }
     to_python(py, &r.answer())
 }

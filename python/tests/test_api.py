@@ -90,8 +90,12 @@ def test_bad_arguments_are_value_or_type_errors():
         t.diagnose(idempotency_key="yes")
     with pytest.raises(TypeError):
         t.diagnose(status=[422])
-    with pytest.raises(TypeError):
-        t.diagnose_response(422, "a str is not bytes")
+    with pytest.raises(TypeError, match="a body is bytes, str, bytearray, memoryview or None"):
+        t.diagnose_response(422, 12345)
+    with pytest.raises(TypeError, match="headers are a mapping"):
+        t.diagnose_response(429, b"", headers=["Retry-After: 5"])
+    with pytest.raises(TypeError, match="a Retry-After is text"):
+        t.diagnose_response(429, b"", retry_after=[5])
     with pytest.raises(ValueError, match="did you mean"):
         t.rule("missing-power-of-atorney")
     assert t.diagnose(status=999)["rule"] is None
@@ -148,3 +152,61 @@ def test_the_catalog():
     assert poa["rule"] in ids and poa["retry"] == t.Retry.AFTER_USER_ACTION
     assert poa["source"]["file"].startswith("rules/")
     assert "create-case" in t.OPERATIONS and "production" in t.ENVIRONMENTS
+
+
+def test_a_body_is_taken_as_clients_hold_it():
+    raw = b'{"businessErrors":[{"type":"CreditorBlocked","message":"blocked"}]}'
+    want = t.diagnose_response(422, raw, operation="create-case")
+    assert want["rule"] is not None
+    for body in (raw.decode(), bytearray(raw), memoryview(raw)):
+        assert t.diagnose_response(422, body, operation="create-case") == want
+    assert t.diagnose_response(503, None)["body"] == "empty"
+
+
+def test_headers_a_retry_after_and_the_request_as_clients_hold_them():
+    rate = b'{"error":"rate_limit_exceeded","retryAfter":2}'
+    for headers in ({"Retry-After": "7"}, {"retry-after": b"7"}):
+        got = t.diagnose_response(429, rate, headers=headers)
+        assert got["retry_after_secs"] == 7.0
+    assert t.diagnose_response(429, rate, retry_after=None)["retry_after_secs"] == 2.0
+    assert t.diagnose_response(429, rate, retry_after=9.0)["retry_after_secs"] == 9.0
+    assert t.diagnose_response(429, rate, retry_after=b"9")["retry_after_secs"] == 9.0
+    # The method and URL tell the operation, and with it whether a resend is safe.
+    by_url = t.diagnose_response(
+        503,
+        b"",
+        method="post",
+        url="https://testcustomer-api.debitura.com/v1/webhooks",
+        auth="bearer",
+    )
+    by_name = t.diagnose_response(
+        503, b"", operation="manage-webhooks", method="POST", environment="test", auth="bearer"
+    )
+    assert by_url["rule"] == by_name["rule"] == "outcome-unknown-server-error"
+
+
+def test_the_call_machine_refuses_bad_settings_with_the_cores_words():
+    with pytest.raises(ValueError, match="did you mean `create-case`"):
+        t.Call("POST", "/x", budget=t.BUDGET, now=0, operation="create-cse")
+    with pytest.raises(ValueError, match="window must be from 1 s to 60 s"):
+        t.RetryBudget(0.2, 10, 61)
+    with pytest.raises(ValueError, match="at least one instance"):
+        t.RetryBudget.for_instances(0)
+    assert t.RetryBudget.for_instances(4).reserve_per_second == 3
+
+
+def test_a_call_says_what_comes_next_and_keeps_its_key():
+    budget = t.RetryBudget()
+    call = t.Call("post", "https://testcustomer-api.debitura.com/v1/cases", budget=budget,
+                  now=100.0, tenant=True, deadline=160.0)
+    assert call.needs_token and call.operation == "create-case" and call.deadline == 160.0
+    key = call.key_to_add
+    assert key is not None and len(key) == 36
+    step = call.answered(429, '{"retryAfter":30}', now=100.5)
+    assert step["resend"] and step["after"] >= 30 and step["reason"] is None
+    step = call.answered(429, '{"retryAfter":3000}', now=131.0)
+    assert (step["resend"], step["reason"]) == (False, "wait-too-long")
+    assert step["answer"]["retry_after_secs"] == 3000 and step["attempts"] == 2
+    assert call.key_to_add == key
+    assert call.token_failed(now=170.0) == "deadline"
+    assert t.Call.failed(400) and not t.Call.failed(302)

@@ -28,7 +28,7 @@ ids = [x["rule"] for x in t.rules()]
 WRONG = """
 import debitura_triage as t
 t.diagnose(status="422")
-t.diagnose_response(429, "not bytes")
+t.diagnose_response(429, 12345)
 t.diagnose(422)
 t.rule(5)
 d = t.diagnose()
@@ -73,7 +73,13 @@ def test_the_stubs_declare_exactly_the_keys_returned():
     r = t.diagnose_response(422, b'{"businessErrors":[{"type":"MissingPowerOfAttorney"}]}')
     v = t.check_webhook("c2VjcmV0", "t=1,v1=00", b"{}", now=1)
     rule = t.rule("missing-power-of-attorney")
+    call = t.Call("GET", "https://testcustomer-api.debitura.com/v1/me", budget=t.RetryBudget(), now=0)
+    lost = call.no_answer(now=0)
+    answered = call.answered(503, b"", now=0)
     for name, answer in [
+        ("Step", lost),
+        ("FailureAnswer", lost["answer"]),
+        ("ResponseDiagnosis", answered["answer"]),
         ("Diagnosis", d),
         ("Backoff", d["backoff"]),
         ("ResponseDiagnosis", r),
