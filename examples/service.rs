@@ -1,84 +1,101 @@
-//! A service-side handler for a failed call to Debitura: the status, the body
-//! bytes and the operation in, one action out, for every retry policy.
+//! A service that calls Debitura through an HTTP stack of its own drives the
+//! core's call machine: it sends, reads, waits and gets tokens; the machine
+//! decides everything else. Here the "HTTP stack" is a script of answers, so
+//! the example runs anywhere:
 //!
 //! ```sh
 //! cargo run --example service
 //! ```
 
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
-use debitura_triage::{diagnose_response, Credential, Operation, Query, ResponseDiagnosis, Retry};
+use debitura_triage::call::{Attempt, Call, Next, Reason, Request, RetryBudget};
 
-/// What the service does next.
+/// How a call ended.
 #[derive(Debug, PartialEq)]
-enum Action {
-    /// Mint a new bearer token and send the call once more.
-    RefreshTokenAndRetryOnce,
-    /// Wait, then send the same request again (with the same Idempotency-Key).
-    RetryAfter(Duration),
-    /// Stop and show the user what to do, with the URL to open if there is one.
-    AskTheUser {
-        solution: String,
+enum Ended {
+    /// Answered with this status.
+    Answered(u16),
+    /// Stopped by the machine: the rule, the reason, the URL to show a
+    /// person and the server's delay to reschedule with.
+    Stopped {
+        rule: Option<&'static str>,
+        reason: Reason,
         url: Option<String>,
+        retry_after: Option<Duration>,
     },
-    /// Stop: the request fails the same way until something else changes.
-    GiveUp { cause: String },
 }
 
-/// The first wait when the server gives no delay; doubled by the caller per attempt.
-const DEFAULT_BACKOFF: Duration = Duration::from_secs(1);
-
-fn handle(status: u16, body: &[u8], operation: Operation, after_refresh: bool) -> Action {
-    // Nothing unsaid is assumed, so the service says what it sent: this one
-    // calls the Customer API with a bearer token, and puts an
-    // Idempotency-Key on every write that takes one.
-    let context = Query::new()
-        .operation(operation)
-        .credential(Credential::Bearer)
-        .idempotency_key(operation.takes_idempotency_key())
-        .after_token_refresh(after_refresh);
-    let answer: ResponseDiagnosis<'_> = diagnose_response(status, body, &context);
-    let d = answer.diagnosis();
-    match d.retry() {
-        Retry::TokenRefresh => Action::RefreshTokenAndRetryOnce,
-        Retry::Backoff => Action::RetryAfter(answer.retry_after().unwrap_or(DEFAULT_BACKOFF)),
-        Retry::AfterUserAction => Action::AskTheUser {
-            solution: d.solution().to_string(),
-            url: answer.url().map(|u| u.to_string()),
-        },
-        // `Never`, an unrecognised failure (also `Never`), and any policy a
-        // later version adds: do not repeat a request nobody understands.
-        _ => Action::GiveUp {
-            cause: d.cause().to_string(),
-        },
+/// One call of `method` to `url` for a tenant, sent by `send` (the service's
+/// own HTTP stack: it gets the headers the machine adds and returns the
+/// status and body).
+fn call(
+    budget: &RetryBudget,
+    method: &str,
+    url: &str,
+    mut send: impl FnMut(&[(&str, String)]) -> (u16, Vec<u8>),
+) -> Ended {
+    let clock = Instant::now();
+    let mut call = Call::start(Request::new(method, url).tenant(), budget, clock.elapsed());
+    let mut headers = vec![("Authorization", "Bearer t-1".to_owned())];
+    if let Some(key) = call.key_to_add() {
+        headers.push(("Idempotency-Key", key.to_owned()));
+    }
+    loop {
+        let (status, body) = send(&headers);
+        if !Call::failed(status) {
+            return Ended::Answered(status);
+        }
+        let failure = call.read(Attempt::answered(status, &body, SystemTime::now()));
+        match call.next(&failure, clock.elapsed()) {
+            Next::Resend { after, fresh_token } => {
+                std::thread::sleep(after);
+                if fresh_token {
+                    headers[0].1 = "Bearer t-2".to_owned(); // a new token from the mint
+                }
+            }
+            Next::Stop(reason) => {
+                return Ended::Stopped {
+                    rule: failure.diagnosis().rule_id().map(|r| r.as_str()),
+                    reason,
+                    url: failure
+                        .response()
+                        .and_then(|r| r.url())
+                        .map(|u| u.to_string()),
+                    retry_after: failure.retry_after(),
+                }
+            }
+        }
     }
 }
 
+/// A scripted "HTTP stack": the answers in order, the last repeating.
+fn script(answers: &[(u16, &'static str)]) -> impl FnMut(&[(&str, String)]) -> (u16, Vec<u8>) {
+    let answers = answers.to_vec();
+    let mut n = 0;
+    move |_| {
+        let (status, body) = answers[n.min(answers.len() - 1)];
+        n += 1;
+        (status, body.as_bytes().to_vec())
+    }
+}
+
+const CASES: &str = "https://testcustomer-api.debitura.com/v1/cases";
+const HANDOFF: &str = r#"{"businessErrors":[{"type":"MissingPowerOfAttorney","message":"sign"}],
+    "signingHandoff":{"combinedSigningUrl":"https://example.org/sign-all"}}"#;
+const HALF_AN_HOUR: &str = r#"{"error":"rate_limit_exceeded","retryAfter":1800}"#;
+
 fn main() {
-    let cases: [(&str, u16, &[u8], Operation, bool); 5] = [
-        ("expired token", 401, b"", Operation::CreateCase, false),
-        ("the same 401 right after a refresh", 401, b"", Operation::CreateCase, true),
-        (
-            "rate limited",
-            429,
-            br#"{"error":"rate_limit_exceeded","message":"Too many requests.","retryAfter":42}"#,
-            Operation::CreateCase,
-            false,
-        ),
-        (
-            "contract to sign",
-            422,
-            br#"{"businessErrors":[{"type":"MissingPowerOfAttorney","solutionUrl":"https://example.org/poa"}],
-                "signingHandoff":{"combinedSigningUrl":"https://example.org/sign-all"}}"#,
-            Operation::CreateCase,
-            false,
-        ),
-        ("a teapot", 418, b"<html>I'm a teapot</html>", Operation::GetCase, false),
+    let budget = RetryBudget::default();
+    let runs: [(&str, &[(u16, &'static str)]); 3] = [
+        ("a refused token, then created", &[(401, ""), (201, "{}")]),
+        ("a contract to sign", &[(401, ""), (422, HANDOFF)]),
+        ("rate limited for half an hour", &[(429, HALF_AN_HOUR)]),
     ];
-    for (what, status, body, operation, after_refresh) in cases {
+    for (what, answers) in runs {
         println!(
             "{what}: {:?}",
-            handle(status, body, operation, after_refresh)
+            call(&budget, "POST", CASES, script(answers))
         );
     }
 }
@@ -88,31 +105,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_policy_leads_to_its_action() {
+    fn the_machine_refreshes_once_stops_with_the_url_and_keeps_the_servers_delay() {
+        let budget = RetryBudget::default();
         assert_eq!(
-            handle(401, b"", Operation::CreateCase, false),
-            Action::RefreshTokenAndRetryOnce
-        );
-        assert!(matches!(
-            handle(401, b"", Operation::CreateCase, true),
-            Action::GiveUp { .. }
-        ));
-        assert_eq!(
-            handle(429, br#"{"retryAfter":42}"#, Operation::CreateCase, false),
-            Action::RetryAfter(Duration::from_secs(42))
+            call(&budget, "POST", CASES, script(&[(401, ""), (201, "{}")])),
+            Ended::Answered(201)
         );
         assert_eq!(
-            handle(503, b"", Operation::CreateCase, false),
-            Action::RetryAfter(DEFAULT_BACKOFF)
+            call(&budget, "POST", CASES, script(&[(401, ""), (422, HANDOFF)])),
+            Ended::Stopped {
+                rule: Some("missing-power-of-attorney"),
+                reason: Reason::Policy,
+                url: Some("https://example.org/sign-all".into()),
+                retry_after: None,
+            }
         );
-        let body = br#"{"businessErrors":[{"type":"MissingPowerOfAttorney","solutionUrl":"https://example.org/poa"}]}"#;
-        assert!(matches!(
-            handle(422, body, Operation::CreateCase, false),
-            Action::AskTheUser { url: Some(u), .. } if u == "https://example.org/poa"
-        ));
-        assert!(matches!(
-            handle(418, b"", Operation::GetCase, false),
-            Action::GiveUp { .. }
-        ));
+        assert_eq!(
+            call(&budget, "POST", CASES, script(&[(429, HALF_AN_HOUR)])),
+            Ended::Stopped {
+                rule: Some("rate-limited"),
+                reason: Reason::WaitTooLong,
+                url: None,
+                retry_after: Some(Duration::from_secs(1800)),
+            }
+        );
     }
 }
