@@ -406,6 +406,27 @@ fn scenarios() -> Vec<Scenario> {
             ),
         },
         Scenario {
+            name: "unavailable-body-stalls-past-the-deadline",
+            says: "a 503 whose body stops part way and never ends: read until the call's \
+                   deadline, then stopped there, with what came diagnosed",
+            request: request("GET", "/v1/cases/c-1", api_key.clone()),
+            answers: vec![json!({
+                "status": 503,
+                "headers": { "content-type": "application/json" },
+                "body": "{\"error\":\"unavail",
+                "stall": true,
+            })],
+            mint: vec![],
+            options: json!({ "deadline_ms": 1500 }),
+            expect: expect(
+                1,
+                0,
+                "none",
+                Duration::ZERO,
+                stopped(RuleId::UpstreamUnavailable, "deadline"),
+            ),
+        },
+        Scenario {
             name: "unavailable-read-until-the-bounds",
             says: "a read answered 503 every time is sent as often as the rule's bounds allow",
             request: request("GET", "/v1/cases/c-1", api_key.clone()),

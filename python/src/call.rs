@@ -8,7 +8,6 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::answer::to_python;
 use crate::input::{header, seconds};
 
 /// Bounds the resends of every call that shares it, one account per API
@@ -244,13 +243,12 @@ fn step<'py>(
     }
     out.set_item("attempts", attempts)?;
     let answer = match failure.response() {
-        Some(response) => to_python(py, &response.answer())?,
+        Some(response) => crate::answer::response(py, response)?,
         None => {
-            let answer = to_python(py, &failure.diagnosis().answer())?;
-            let dict = answer.cast::<PyDict>()?;
-            dict.set_item("url", py.None())?;
-            dict.set_item("retry_after_secs", py.None())?;
-            dict.set_item("findings", pyo3::types::PyList::empty(py))?;
+            let answer = crate::answer::answer(py, &failure.diagnosis())?;
+            answer.set_item("url", py.None())?;
+            answer.set_item("retry_after_secs", py.None())?;
+            answer.set_item("findings", pyo3::types::PyList::empty(py))?;
             answer
         }
     };

@@ -59,7 +59,11 @@ fn raw(value: &Bound<'_, PyAny>) -> Option<Vec<u8>> {
     text.to_cow().ok().map(|t| t.as_bytes().to_vec())
 }
 
-/// Every `(name, value)` of a mapping whose value is text or bytes.
+/// The headers the core reads of a request or a response.
+const READ: [&str; 4] = ["authorization", "xapikey", "idempotency-key", "retry-after"];
+
+/// Every `(name, value)` of a mapping that the core reads (`READ`) and
+/// whose value is text or bytes; the rest are passed over unread.
 pub fn headers(mapping: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, Vec<u8>)>> {
     let Some(mapping) = mapping.filter(|m| !m.is_none()) else {
         return Ok(Vec::new());
@@ -76,10 +80,18 @@ pub fn headers(mapping: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, Vec<
     let mut out = Vec::new();
     for item in items.try_iter()? {
         let (name, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
-        let (Some(name), Some(value)) = (raw(&name), raw(&value)) else {
+        let Some(name) = raw(&name) else {
             continue;
         };
-        out.push((String::from_utf8_lossy(&name).into_owned(), value));
+        let Some(known) = READ
+            .iter()
+            .find(|r| r.as_bytes().eq_ignore_ascii_case(&name))
+        else {
+            continue;
+        };
+        if let Some(value) = raw(&value) {
+            out.push(((*known).to_owned(), value));
+        }
     }
     Ok(out)
 }

@@ -8,8 +8,6 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString};
 
-use crate::answer::to_python;
-
 /// A keyword argument's value, held while the query borrows it.
 pub enum Given {
     Text(PyBackedStr),
@@ -87,5 +85,5 @@ pub fn diagnose<'py>(
     fields: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let given = given(fields)?;
-    to_python(py, &diagnose_query(&query(&given)?).answer())
+    Ok(crate::answer::answer(py, &diagnose_query(&query(&given)?))?.into_any())
 }

@@ -8,7 +8,6 @@ use debitura_triage::{diagnose_response as read_response, QueryError, Value};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::answer::to_python;
 use crate::input::header;
 use crate::query::{error, given, Given};
 
@@ -77,5 +76,5 @@ pub fn diagnose_response<'py>(
         };
         r = r.with_retry_after_header(&value, clock);
     }
-    to_python(py, &r.answer())
+    Ok(crate::answer::response(py, &r)?.into_any())
 }

@@ -11,6 +11,10 @@ import time
 from typing import Any, Dict, List, NamedTuple, Optional
 
 
+#: How many more bytes a stalled body declares than it sends.
+STALLED_MORE = 1024
+
+
 class Received(NamedTuple):
     method: str
     path: str
@@ -25,7 +29,8 @@ def _reply(entry: Dict[str, Any]) -> Optional[bytes]:
     head = f"HTTP/1.1 {entry['status']} Scripted\r\n"
     for name, value in entry.get("headers", {}).items():
         head += f"{name}: {value}\r\n"
-    head += f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+    length = len(body) + (STALLED_MORE if entry.get("stall") else 0)
+    head += f"content-length: {length}\r\nconnection: close\r\n\r\n"
     return head.encode() + body
 
 
@@ -93,6 +98,10 @@ class Fake:
             if reply is not None:
                 try:
                     conn.sendall(reply)
+                    if entry.get("stall"):
+                        # Held until the client gives up and closes its end.
+                        while conn.recv(64):
+                            pass
                 except OSError:
                     pass
 

@@ -19,6 +19,9 @@ const SUITE: &str = include_str!("../../conformance/calls.json");
 /// (at least 900 ms) is over.
 const LISTEN_AFTER: Duration = Duration::from_millis(400);
 
+/// How many more bytes a stalled body declares than it sends.
+const STALLED_MORE: usize = 1024;
+
 fn main() {
     let suite: Value = serde_json::from_str(SUITE).expect("calls.json is JSON");
     let scenarios = suite["cases"].as_array().expect("cases");
@@ -59,11 +62,16 @@ fn reply(entry: &Value) -> Reply {
             value.as_str().unwrap_or_default()
         ));
     }
+    let stall = entry["stall"] == true;
+    let length = body.len() + if stall { STALLED_MORE } else { 0 };
     head.push_str(&format!(
-        "content-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
+        "content-length: {length}\r\nconnection: close\r\n\r\n{body}"
     ));
-    Reply::Send(head.into_bytes())
+    if stall {
+        Reply::Stall(head.into_bytes())
+    } else {
+        Reply::Send(head.into_bytes())
+    }
 }
 
 /// A fake answering `script` in order, the last entry repeating, from
