@@ -2,6 +2,8 @@
 //! run through the targets' own code: the crash cases found by fuzzing stay
 //! covered on stable, without libFuzzer.
 
+#[path = "../fuzz/src/call.rs"]
+mod call;
 #[path = "../fuzz/src/response.rs"]
 mod response;
 #[cfg(feature = "webhook")]
@@ -35,6 +37,11 @@ pub fn run_corpus(target: &str, run: fn(&[u8])) {
             panic!("fuzz/corpus/{target}/{name} fails");
         }
     }
+}
+
+#[test]
+fn the_call_corpus_is_carried_through_the_machine() {
+    run_corpus("call", call::call_bytes);
 }
 
 #[test]
