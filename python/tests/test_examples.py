@@ -70,3 +70,18 @@ def test_the_sdk_raises_its_own_exception_carrying_the_answer(capsys):
         "upstream-unavailable", "attempts-used-up", 503)
     assert len(api.received) == triage.attempts == 3
     assert "upstream-unavailable" in capsys.readouterr().out
+
+
+def test_under_the_sdk_only_the_core_resends():
+    # A read whose connection closes every time: the core sends it as often
+    # as its rule allows; urllib3's own retries would multiply that.
+    from debitura_debt_collection.exceptions import ApiException
+
+    import debitura_triage as t
+
+    api, mint = Fake([{"connection": "closed"}]), Fake([TOKEN])
+    with pytest.raises(ApiException) as e:
+        sdk_client.me_api("key", "acme-42", host=api.base + "/v1", mint_url=mint.base).me_get()
+    bounds = t.rule("no-response")["backoff"]
+    assert e.value.status == 0 and e.value.triage.reason == "attempts-used-up"
+    assert len(api.received) == bounds["attempts"] == e.value.triage.attempts
