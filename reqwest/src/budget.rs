@@ -54,10 +54,8 @@ impl Default for Origin {
 }
 
 impl RetryBudget {
-    /// A budget that lets resends add `ratio` (0.2 = 20 %) of the first
-    /// attempts made in the last `window` (1 to 60 s), plus
-    /// `reserve_per_second` resends for each second of the window, for this
-    /// instance.
+    /// The core's budget of these settings
+    /// ([`call::RetryBudget::new`]), read on tokio's clock.
     ///
     /// ```
     /// use std::time::Duration;
