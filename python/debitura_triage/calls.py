@@ -257,11 +257,11 @@ def steps(
         extra["Authorization"] = f"Bearer {token}"
     while True:
         sent: Sent = yield Send(dict(extra))
+        if sent.status is not None and not Call.failed(sent.status):
+            return sent.response
         failure: Dict[str, Any] = {"operation": call.operation}
         cause = sent.error
         if sent.response is not None and sent.status is not None:
-            if not Call.failed(sent.status):
-                return sent.response
             body: Body = yield Read(sent.response, MAX_SCAN)
             cause = body.error or cause
             step = call.answered(
@@ -359,7 +359,8 @@ def start(
     """Starts a call on ``clock``: its deadline is ``deadline`` seconds away,
     or at ``deadline_at`` on the clock, whichever comes first."""
     now = clock()
-    ends = [t for t in (deadline_at, None if deadline is None else now + deadline) if t is not None]
+    if deadline is not None:
+        deadline_at = now + deadline if deadline_at is None else min(deadline_at, now + deadline)
     return Call(
         method,
         url,
@@ -370,7 +371,7 @@ def start(
         tenant=tenant,
         replayable=replayable,
         no_resend=no_resend,
-        deadline=min(ends) if ends else None,
+        deadline=deadline_at,
     )
 
 
