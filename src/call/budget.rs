@@ -510,6 +510,35 @@ mod tests {
     }
 
     #[test]
+    fn first_attempts_leave_the_window_slot_by_slot_as_towers_budget_lets_them() {
+        // A window of 1 s is ten slots of 100 ms; a first attempt counts
+        // until the slot it was made in is a whole window old.
+        let budget = RetryBudget::new(1.0, 0, Duration::from_secs(1)).unwrap();
+        let account = budget.account("h", 443);
+        let ms = Duration::from_millis;
+        account.deposit(T0);
+        account.deposit(ms(100));
+        assert!(
+            account.withdraw(ms(1100)),
+            "the attempt at 100 ms still counts"
+        );
+        assert!(!account.withdraw(ms(1100)), "the one at 0 ms does not");
+        account.deposit(ms(1200));
+        assert!(account.withdraw(ms(2150)));
+        assert!(!account.withdraw(ms(2200)));
+    }
+
+    #[test]
+    fn the_settings_read_back_and_an_account_debugs_short() {
+        let budget = RetryBudget::new(0.5, 3, Duration::from_secs(7)).unwrap();
+        assert_eq!(
+            (budget.ratio(), budget.reserve_per_second(), budget.window()),
+            (0.5, 3, Duration::from_secs(7))
+        );
+        assert_eq!(format!("{:?}", budget.account("h", 1)), "Account { .. }");
+    }
+
+    #[test]
     fn time_going_back_is_read_as_no_time_passing() {
         let budget = RetryBudget::new(1.0, 0, Duration::from_secs(1)).unwrap();
         let account = budget.account("h", 443);

@@ -40,6 +40,27 @@ fn a_server_delay_up_to_the_longest_wait_is_waited_and_a_longer_one_stops_keepin
 }
 
 #[test]
+fn a_failure_keeps_the_response_and_whether_all_of_it_came() {
+    let call = start(Request::new("POST", CASES));
+    let body = br#"{"businessErrors":[{"type":"MissingPowerOfAttorney","solutionUrl":"https://x.example/poa"}]}"#;
+    let whole = call.read(Attempt::answered(422, body, at()));
+    assert!(whole.complete());
+    let url = whole
+        .response()
+        .and_then(|r| r.url())
+        .map(|u| u.to_string());
+    assert_eq!(url.as_deref(), Some("https://x.example/poa"));
+    let cut = call.read(Attempt::answered(422, body, at()).partial());
+    assert!(!cut.complete() && cut.response().is_some());
+    let lost = call.read(Attempt::NoAnswer);
+    assert!(!lost.complete() && lost.response().is_none());
+    assert_eq!(
+        Attempt::NotSent.retry_after(b"5").symptom(),
+        Some(crate::Symptom::NotSent)
+    );
+}
+
+#[test]
 fn the_longer_of_the_body_and_header_delays_is_waited() {
     let mut call = start(Request::new("GET", CASES));
     let body = rate_limited(1);
@@ -253,6 +274,31 @@ fn every_reason_has_a_distinct_kebab_name_its_display_and_parse() {
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), Reason::ALL.len());
+    let mut sentences: Vec<&str> = Reason::ALL.iter().map(|r| r.description()).collect();
+    sentences.sort_unstable();
+    sentences.dedup();
+    assert_eq!(sentences.len(), Reason::ALL.len(), "one sentence each");
+    assert!(Reason::BudgetSpent.description().contains("budget"));
     let err = "budget-spnt".parse::<Reason>().unwrap_err();
     assert!(err.to_string().contains("budget-spent"), "{err}");
+}
+
+#[test]
+fn a_call_refreshes_its_token_once_whatever_it_is_fed() {
+    let url = "https://testcustomer-api.debitura.com/v1/cases/c-1";
+    let mut call = start(Request::new("GET", url).tenant());
+    let refused = call.read(Attempt::answered(401, b"", at()));
+    assert!(matches!(
+        call.next(&refused, T0),
+        Next::Resend {
+            fresh_token: true,
+            ..
+        }
+    ));
+    // A refusal read before the refresh (by another call) still asks for a
+    // token; this call has had its one.
+    let other = start(Request::new("GET", url).tenant());
+    let before = other.read(Attempt::answered(401, b"", at()));
+    assert_eq!(before.diagnosis().retry(), Retry::TokenRefresh);
+    assert_eq!(call.next(&before, T0), Next::Stop(Reason::Policy));
 }
