@@ -328,12 +328,14 @@ impl Ledger {
         }
         self.slots[self.index] = std::mem::take(&mut self.current);
         let mut index = (self.index + 1) % SLOTS;
-        let mut emptied = 0;
-        while passed > self.slot && emptied < SLOTS {
+        // Once round at most: after that every slot is empty.
+        for _ in 0..SLOTS {
+            if passed <= self.slot {
+                break;
+            }
             self.slots[index] = 0;
             passed -= self.slot;
             index = (index + 1) % SLOTS;
-            emptied += 1;
         }
         self.index = index;
         self.began = now;
