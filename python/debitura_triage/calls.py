@@ -123,7 +123,7 @@ class OAuthTokens:
         self._clock = clock
         self._cache: Dict[str, Tuple[str, float]] = {}
         self._locks: Dict[str, threading.Lock] = {}
-        self._async_locks: Dict[str, Any] = {}
+        self._async_locks: Dict[Tuple[str, int], Any] = {}
         self._guard = threading.Lock()
 
     def __repr__(self) -> str:
@@ -135,11 +135,13 @@ class OAuthTokens:
             return self._locks.setdefault(tenant, threading.Lock())
 
     def async_lock(self, tenant: str) -> Any:
-        """The same, for tasks of one event loop."""
+        """The same, for the tasks of the running event loop (a lock belongs
+        to one loop)."""
         import asyncio
 
+        key = (tenant, id(asyncio.get_running_loop()))
         with self._guard:
-            return self._async_locks.setdefault(tenant, asyncio.Lock())
+            return self._async_locks.setdefault(key, asyncio.Lock())
 
     def cached(self, tenant: str, stale: Optional[str]) -> Optional[str]:
         """The tenant's cached token, unless it is due for renewal or is the

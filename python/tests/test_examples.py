@@ -85,3 +85,25 @@ def test_under_the_sdk_only_the_core_resends():
     bounds = t.rule("no-response")["backoff"]
     assert e.value.status == 0 and e.value.triage.reason == "attempts-used-up"
     assert len(api.received) == bounds["attempts"] == e.value.triage.attempts
+
+
+def test_one_token_source_serves_tasks_of_several_event_loops():
+    import asyncio
+
+    import httpx
+
+    from debitura_triage import OAuthTokens
+    from debitura_triage.transport import AsyncTransport
+
+    api, mint = Fake([{**status(200), "body": "{}"}]), Fake([TOKEN])
+    tokens = OAuthTokens("key", base_url=mint.base)
+
+    async def ten() -> list:
+        transport = AsyncTransport(tokens=tokens, tenant="acme-42")
+        async with httpx.AsyncClient(transport=transport) as client:
+            calls = (client.get(api.base + "/v1/me") for _ in range(10))
+            return [r.status_code for r in await asyncio.gather(*calls)]
+
+    assert asyncio.run(ten()) == [200] * 10
+    assert asyncio.run(ten()) == [200] * 10
+    assert mint.count() == 1, "one mint, cached for the second loop"
