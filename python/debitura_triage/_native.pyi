@@ -12,7 +12,7 @@ Query = Dict[str, Union[str, int, bool]]
 BodyLike = Union[bytes, str, bytearray, memoryview, None]
 # A Retry-After as the header gives it.
 RetryAfterLike = Union[str, bytes, int, float, None]
-HeadersLike = Optional[Mapping[Any, Any]]
+HeadersLike = Union[Mapping[Any, Any], List[Tuple[Any, Any]], None]
 
 MAX_SCAN: int
 OPERATIONS: Tuple[str, ...]

@@ -21,6 +21,7 @@ from typing import (
     Callable,
     Dict,
     Generator,
+    List,
     Mapping,
     NamedTuple,
     Optional,
@@ -347,7 +348,7 @@ def remaining(deadline: Optional[float], clock: Callable[[], float]) -> Optional
 def start(
     method: str,
     url: str,
-    headers: Optional[Mapping[str, str]],
+    headers: Union[Mapping[str, str], List[Tuple[bytes, bytes]], None],
     *,
     budget: RetryBudget,
     clock: Callable[[], float],

@@ -125,7 +125,7 @@ class _Driver:
         call = calls.start(
             request.method,
             str(request.url),
-            request.headers,
+            request.headers.raw,  # the pairs as sent: quicker to read than the mapping
             budget=self.budget,
             clock=self.clock,
             operation=ext.get(OPERATION),

@@ -68,7 +68,14 @@ pub fn headers(mapping: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, Vec<
     let Some(mapping) = mapping.filter(|m| !m.is_none()) else {
         return Ok(Vec::new());
     };
-    let items = mapping.call_method0("items").map_err(|_| {
+    // A mapping's items, or a sequence of pairs as it is (httpx's
+    // `Headers.raw`, urllib3's `HTTPHeaderDict.items()`).
+    let items = match mapping.call_method0("items") {
+        Ok(items) => Ok(items),
+        Err(_) if mapping.is_instance_of::<pyo3::types::PyList>() => Ok(mapping.clone()),
+        Err(e) => Err(e),
+    }
+    .map_err(|_| {
         PyTypeError::new_err(format!(
             "headers are a mapping of names to values, not {}",
             mapping
@@ -79,7 +86,12 @@ pub fn headers(mapping: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, Vec<
     })?;
     let mut out = Vec::new();
     for item in items.try_iter()? {
-        let (name, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
+        let (name, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) =
+            item?.extract().map_err(|_| {
+                PyTypeError::new_err(
+                    "headers are a mapping of names to values, or a list of (name, value) pairs",
+                )
+            })?;
         let Some(name) = raw(&name) else {
             continue;
         };

@@ -1,8 +1,11 @@
 //! A question from keyword arguments: each name is a query field the core
 //! knows (`status`, `type`, `operation`, …), each value checked by the core
-//! (`Query::set`); `None` leaves a field unknown.
+//! (`Query::set_field`); `None` leaves a field unknown. The fields are the
+//! functions' own keyword parameters, so that Python matches them by name
+//! without building a dict; any other keyword reaches `Query::set`, which
+//! refuses it naming the nearest field.
 
-use debitura_triage::{diagnose as diagnose_query, Query, QueryError, Value};
+use debitura_triage::{diagnose as diagnose_query, Field, Query, QueryError, Value};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
@@ -23,19 +26,11 @@ impl Given {
             Given::Flag(b) => Value::Flag(*b),
         }
     }
-}
 
-/// The keyword arguments, each with its value; those given as `None` are
-/// left out.
-pub fn given(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(PyBackedStr, Given)>> {
-    let Some(kwargs) = kwargs else {
-        return Ok(Vec::new());
-    };
-    let mut out = Vec::with_capacity(kwargs.len());
-    for (name, value) in kwargs.iter() {
-        let name: PyBackedStr = name.extract()?;
-        let given = if value.is_none() {
-            continue;
+    /// The value of the keyword `name`; `None` for `None`.
+    fn of(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Option<Given>> {
+        Ok(Some(if value.is_none() {
+            return Ok(None);
         } else if value.is_instance_of::<PyBool>() {
             Given::Flag(value.extract()?)
         } else if value.is_instance_of::<PyInt>() || value.is_instance_of::<PyFloat>() {
@@ -45,23 +40,65 @@ pub fn given(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(PyBackedStr, G
             Given::Text(value.extract()?)
         } else {
             return Err(PyTypeError::new_err(format!(
-                "`{}` takes text, a number or a bool, not {}",
-                &*name,
+                "`{name}` takes text, a number or a bool, not {}",
                 value.get_type().name()?
             )));
-        };
-        out.push((name, given));
+        }))
+    }
+}
+
+/// The fields a function takes by name, in `Field` order, and the values
+/// given for them.
+pub type Named<'a, 'py> = [(Field, Option<&'a Bound<'py, PyAny>>)];
+
+/// What was given: each named field's value, then any other keyword's.
+#[derive(Default)]
+pub struct Fields {
+    pub named: Vec<(Field, Given)>,
+    pub other: Vec<(PyBackedStr, Given)>,
+}
+
+impl Fields {
+    /// The text given for `field`, if any.
+    pub fn text(&self, field: Field) -> Option<&str> {
+        self.named.iter().find_map(|(f, g)| match g {
+            Given::Text(text) if *f == field => Some(&**text),
+            _ => None,
+        })
+    }
+}
+
+/// Reads the named fields and the other keywords; those given as `None` are
+/// left out.
+pub fn given(named: &Named<'_, '_>, other: Option<&Bound<'_, PyDict>>) -> PyResult<Fields> {
+    let mut out = Fields::default();
+    for (field, value) in named {
+        if let Some(value) = value {
+            if let Some(given) = Given::of(field.as_str(), value)? {
+                out.named.push((*field, given));
+            }
+        }
+    }
+    if let Some(other) = other {
+        for (name, value) in other.iter() {
+            let name: PyBackedStr = name.extract()?;
+            if let Some(given) = Given::of(&name, &value)? {
+                out.other.push((name, given));
+            }
+        }
     }
     Ok(out)
 }
 
-/// The query the arguments describe.
-pub fn query(given: &[(PyBackedStr, Given)]) -> PyResult<Query<'_>> {
-    let mut q = Query::new();
-    for (name, value) in given {
+/// Sets every field given on `q`.
+pub fn fill<'a>(q: &mut Query<'a>, given: &'a Fields) -> PyResult<()> {
+    for (field, value) in &given.named {
+        q.set_field(*field, value.value()).map_err(error)?;
+    }
+    for (name, value) in &given.other {
         q.set(name, value.value()).map_err(error)?;
     }
-    Ok(q)
+    Ok(())
 }
 
 /// The core's error as Python's: an unknown keyword or a value of the wrong
@@ -79,11 +116,40 @@ pub fn error(e: QueryError) -> PyErr {
 /// Every argument is a keyword naming a query field; one left out (or
 /// `None`) is unknown.
 #[pyfunction]
-#[pyo3(signature = (**fields))]
+#[pyo3(signature = (*, status=None, r#type=None, message=None, operation=None, event=None, symptom=None, after_token_refresh=None, environment=None, auth=None, method=None, idempotency_key=None, **fields))]
+#[allow(clippy::too_many_arguments)]
 pub fn diagnose<'py>(
     py: Python<'py>,
+    status: Option<&Bound<'py, PyAny>>,
+    r#type: Option<&Bound<'py, PyAny>>,
+    message: Option<&Bound<'py, PyAny>>,
+    operation: Option<&Bound<'py, PyAny>>,
+    event: Option<&Bound<'py, PyAny>>,
+    symptom: Option<&Bound<'py, PyAny>>,
+    after_token_refresh: Option<&Bound<'py, PyAny>>,
+    environment: Option<&Bound<'py, PyAny>>,
+    auth: Option<&Bound<'py, PyAny>>,
+    method: Option<&Bound<'py, PyAny>>,
+    idempotency_key: Option<&Bound<'py, PyAny>>,
     fields: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let given = given(fields)?;
-    Ok(crate::answer::answer(py, &diagnose_query(&query(&given)?))?.into_any())
+    let given = given(
+        &[
+            (Field::Status, status),
+            (Field::Type, r#type),
+            (Field::Message, message),
+            (Field::Operation, operation),
+            (Field::Event, event),
+            (Field::Symptom, symptom),
+            (Field::AfterTokenRefresh, after_token_refresh),
+            (Field::Environment, environment),
+            (Field::Auth, auth),
+            (Field::Method, method),
+            (Field::IdempotencyKey, idempotency_key),
+        ],
+        fields,
+    )?;
+    let mut q = Query::new();
+    fill(&mut q, &given)?;
+    Ok(crate::answer::answer(py, &diagnose_query(&q))?.into_any())
 }

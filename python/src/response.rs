@@ -4,12 +4,12 @@
 use std::time::{Duration, SystemTime};
 
 use debitura_triage::call::Request;
-use debitura_triage::{diagnose_response as read_response, QueryError, Value};
+use debitura_triage::{diagnose_response as read_response, Field, Query, QueryError, Value};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::input::header;
-use crate::query::{error, given, Given};
+use crate::query::{error, fill, given};
 
 /// What a response means: its status; its body (`bytes`, `str`,
 /// `bytearray`, `memoryview` or `None`); its `Retry-After` (`retry_after`,
@@ -20,7 +20,7 @@ use crate::query::{error, given, Given};
 /// seconds) dates a `Retry-After` given as an HTTP date; by default the
 /// clock's.
 #[pyfunction]
-#[pyo3(signature = (status, body=None, *, retry_after=None, headers=None, url=None, now=None, **context))]
+#[pyo3(signature = (status, body=None, *, retry_after=None, headers=None, url=None, now=None, operation=None, method=None, idempotency_key=None, auth=None, after_token_refresh=None, environment=None, **context))]
 #[allow(clippy::too_many_arguments)]
 pub fn diagnose_response<'py>(
     py: Python<'py>,
@@ -30,44 +30,51 @@ pub fn diagnose_response<'py>(
     headers: Option<&Bound<'py, PyAny>>,
     url: Option<&str>,
     now: Option<u64>,
+    operation: Option<&Bound<'py, PyAny>>,
+    method: Option<&Bound<'py, PyAny>>,
+    idempotency_key: Option<&Bound<'py, PyAny>>,
+    auth: Option<&Bound<'py, PyAny>>,
+    after_token_refresh: Option<&Bound<'py, PyAny>>,
+    environment: Option<&Bound<'py, PyAny>>,
     context: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let given = given(context)?;
+    let given = given(
+        &[
+            (Field::Operation, operation),
+            (Field::AfterTokenRefresh, after_token_refresh),
+            (Field::Environment, environment),
+            (Field::Auth, auth),
+            (Field::Method, method),
+            (Field::IdempotencyKey, idempotency_key),
+        ],
+        context,
+    )?;
     let mut context = match url {
         Some(url) => {
-            let text = |field: &str| {
-                given.iter().find_map(|(name, value)| match value {
-                    Given::Text(text) if &**name == field => Some(&**text),
-                    _ => None,
-                })
-            };
             // The credential tells apart the routes both APIs have.
-            let mut request = Request::new(text("method").unwrap_or(""), url);
-            match text("auth") {
+            let mut request = Request::new(given.text(Field::Method).unwrap_or(""), url);
+            match given.text(Field::Auth) {
                 Some("bearer") => request = request.header("Authorization", b"Bearer "),
                 Some("api-key") => request = request.header("XApiKey", b""),
                 _ => {}
             }
             request.context()
         }
-        None => debitura_triage::Query::new(),
+        None => Query::new(),
     };
-    for (name, value) in &given {
-        context.set(name, value.value()).map_err(error)?;
-    }
+    fill(&mut context, &given)?;
     let mut checked = context;
     checked
-        .set("status", Value::Number(status))
+        .set_field(Field::Status, Value::Number(status))
         .map_err(error)?;
     let status = checked
         .status
         .ok_or_else(|| error(QueryError::Status(status)))?;
     let bytes = crate::input::body(body)?;
     let mut r = read_response(status, bytes.as_bytes(), &context);
-    let held = crate::input::headers(headers)?;
     let delay = match crate::input::retry_after(retry_after)? {
         Some(value) => Some(value),
-        None => header(&held, "retry-after").map(<[u8]>::to_vec),
+        None => header(&crate::input::headers(headers)?, "retry-after").map(<[u8]>::to_vec),
     };
     if let Some(value) = delay {
         let clock = match now {
