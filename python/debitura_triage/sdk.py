@@ -180,6 +180,8 @@ class _Rest:
     ) -> Sent:
         try:
             response = send(extra, left)
+        except urllib3.exceptions.LocationValueError:
+            raise  # not a failure of the API: the URL cannot be sent at all
         except urllib3.exceptions.HTTPError as e:
             cause = e.reason if isinstance(e, urllib3.exceptions.MaxRetryError) else e
             return Sent(sent=not isinstance(cause, NOT_SENT), error=e)

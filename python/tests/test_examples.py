@@ -107,3 +107,17 @@ def test_one_token_source_serves_tasks_of_several_event_loops():
     assert asyncio.run(ten()) == [200] * 10
     assert asyncio.run(ten()) == [200] * 10
     assert mint.count() == 1, "one mint, cached for the second loop"
+
+
+def test_a_url_that_cannot_be_sent_is_the_callers_error_not_a_failure_to_resend():
+    import urllib3
+
+    from debitura_debt_collection.api_client import ApiClient
+    from debitura_debt_collection.configuration import Configuration
+
+    from debitura_triage import sdk
+
+    client = ApiClient(Configuration(host="http://127.0.0.1:9/v1"))
+    sdk.install(client)
+    with pytest.raises(urllib3.exceptions.LocationValueError):
+        client.rest_client.request("GET", "http://[::1:bad/v1/me")
