@@ -183,7 +183,7 @@ Tokens = Union[OAuthTokens, TokenFunction, None]
 
 class Send(NamedTuple):
     """Send the request with these headers added (or replaced); return a
-    ``Sent``."""
+    ``Sent``. The headers are the loop's own: read them, do not keep them."""
 
     headers: Dict[str, str]
 
@@ -254,12 +254,12 @@ def steps(
     if key is not None:
         extra["Idempotency-Key"] = key
     token: Optional[str] = None
-    last: Mapping[str, Any] = _no_answer(call)
+    last: Optional[Mapping[str, Any]] = None  # no failure yet
     if call.needs_token and tenant is not None:
         token = yield from _token(call, tenant, None, last, clock)
         extra["Authorization"] = f"Bearer {token}"
     while True:
-        sent: Sent = yield Send(dict(extra))
+        sent: Sent = yield Send(extra)
         if sent.status is not None and not Call.failed(sent.status):
             return sent.response
         failure: Dict[str, Any] = {"operation": call.operation}
@@ -293,13 +293,13 @@ def _token(
     call: Call,
     tenant: str,
     stale: Optional[str],
-    last: Mapping[str, Any],
+    last: Optional[Mapping[str, Any]],
     clock: Callable[[], float],
 ) -> Generator[Op, Any, str]:
     got = yield Mint(tenant, stale, call.deadline)
     if isinstance(got, str):
         return got
-    step = dict(last, reason=call.token_failed(now=clock()), attempts=call.attempts)
+    step = dict(last or _no_answer(call), reason=call.token_failed(now=clock()), attempts=call.attempts)
     if isinstance(got, CallFailed):
         # The mint's own answer, carried as the call's.
         mint_step = {"answer": got.answer, "reason": step["reason"], "attempts": call.attempts}

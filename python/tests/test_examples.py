@@ -121,3 +121,19 @@ def test_a_url_that_cannot_be_sent_is_the_callers_error_not_a_failure_to_resend(
     sdk.install(client)
     with pytest.raises(urllib3.exceptions.LocationValueError):
         client.rest_client.request("GET", "http://[::1:bad/v1/me")
+
+
+def test_a_token_function_that_fails_stops_the_call_before_it_is_sent():
+    import httpx
+
+    from debitura_triage.transport import Transport
+
+    def no_token(tenant, stale):
+        raise RuntimeError("the vault is sealed")
+
+    api = Fake([status(200)])
+    with httpx.Client(transport=Transport(tokens=no_token, tenant="acme-42")) as http:
+        with pytest.raises(CallFailed) as e:
+            http.get(api.base + "/v1/me")
+    assert (e.value.reason, e.value.attempts, e.value.rule) == ("token-unavailable", 0, None)
+    assert isinstance(e.value.__cause__, RuntimeError) and not api.received
