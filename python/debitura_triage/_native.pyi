@@ -198,7 +198,6 @@ class Call:
         self,
         method: str,
         url: str,
-        *,
         budget: RetryBudget,
         now: float,
         headers: HeadersLike = None,

@@ -364,17 +364,9 @@ def start(
     now = clock()
     if deadline is not None:
         deadline_at = now + deadline if deadline_at is None else min(deadline_at, now + deadline)
+    # By position: the quickest way across.
     return Call(
-        method,
-        url,
-        budget=budget,
-        now=now,
-        headers=headers,
-        operation=operation,
-        tenant=tenant,
-        replayable=replayable,
-        no_resend=no_resend,
-        deadline=deadline_at,
+        method, url, budget, now, headers, operation, tenant, replayable, no_resend, deadline_at
     )
 
 

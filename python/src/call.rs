@@ -82,7 +82,7 @@ impl Call {
     /// body can be sent again, `no_resend` forbids a second send, and
     /// `deadline` (on the same clock as `now`) is when it must be over.
     #[new]
-    #[pyo3(signature = (method, url, *, budget, now, headers=None, operation=None, tenant=false, replayable=true, no_resend=false, deadline=None))]
+    #[pyo3(signature = (method, url, budget, now, headers=None, operation=None, tenant=false, replayable=true, no_resend=false, deadline=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         method: &str,
