@@ -275,7 +275,7 @@ fn route_in(api: &Api, method: &str, path: &str) -> Option<Operation> {
         .find_map(|p| strip_prefix_ignore_case(path, p).filter(|rest| rest.starts_with('/')));
     ROUTES
         .iter()
-        .filter(|r| r.operation.api() == api.operation && r.method.eq_ignore_ascii_case(method))
+        .filter(|r| r.method.eq_ignore_ascii_case(method) && r.operation.api() == api.operation)
         .find(|r| fits(r.path, path) || bare.is_some_and(|b| fits(r.path, b)))
         .map(|r| r.operation)
 }
@@ -288,19 +288,22 @@ fn strip_prefix_ignore_case<'p>(path: &'p str, prefix: &str) -> Option<&'p str> 
 
 /// True when `path` fits `template`: segment by segment, a `{name}`
 /// segment takes any non-empty segment, `{name}:action` one that ends in
-/// `:action`, and the others compare without regard to ASCII case.
+/// `:action`, and the others compare without regard to ASCII case. The
+/// comparison runs on bytes: a matched suffix starts with the action's
+/// first byte, so on a character boundary.
 fn fits(template: &str, path: &str) -> bool {
-    let mut wanted = template.split('/');
-    let mut given = path.split('/');
+    let mut wanted = template.as_bytes().split(|&b| b == b'/');
+    let mut given = path.as_bytes().split(|&b| b == b'/');
     loop {
         match (wanted.next(), given.next()) {
             (None, None) => return true,
-            (Some(w), Some(g)) if w.starts_with('{') => {
-                let action = w.split_once('}').map_or("", |(_, action)| action);
+            (Some(w), Some(g)) if w.first() == Some(&b'{') => {
+                let action = w
+                    .iter()
+                    .position(|&b| b == b'}')
+                    .map_or(&[][..], |end| &w[end + 1..]);
                 let head = g.len().checked_sub(action.len()).filter(|&n| n > 0);
-                let fits = head
-                    .is_some_and(|n| g.is_char_boundary(n) && g[n..].eq_ignore_ascii_case(action));
-                if !fits {
+                if !head.is_some_and(|n| g[n..].eq_ignore_ascii_case(action)) {
                     return false;
                 }
             }

@@ -6,7 +6,9 @@ send whether to send again, after how long, with a fresh token or not, or
 why to stop. ``steps`` walks a call through the machine and yields what the
 driver must do (``Send``, ``Read``, ``Sleep``, ``Mint``); a driver only does
 the I/O each one names and sends back what came of it. ``run`` and
-``run_async`` are the loops that do so for a driver's ``io`` function.
+``run_async`` are the loops that do so for a driver's ``io`` function; they
+make a first send that needs nothing before it themselves, and walk the
+steps only after a failure, so that a success costs no more than the send.
 
 The drivers are ``debitura_triage.transport`` (httpx, sync and async) and
 ``debitura_triage.sdk`` (Debitura's Python SDK, on urllib3).
@@ -180,18 +182,19 @@ class OAuthTokens:
 Tokens = Union[OAuthTokens, TokenFunction, None]
 
 
-
 class Send(NamedTuple):
     """Send the request with these headers added (or replaced); return a
-    ``Sent``. The headers are the loop's own: read them, do not keep them."""
+    ``Sent``. The headers are the loop's own: read them, do not keep or
+    change them."""
 
     headers: Dict[str, str]
 
 
 class Sent(NamedTuple):
     """What came of a send: a response (its status, its headers as a
-    mapping, and the response object), or no response, ``sent`` saying
-    whether the request left (a refused connection: no), with the error."""
+    mapping, and the response object: ``Sent(status, headers, response)``),
+    or no response, ``sent`` saying whether the request left (a refused
+    connection: no), with the error."""
 
     status: Optional[int] = None
     headers: Optional[Mapping[str, str]] = None
@@ -234,6 +237,9 @@ class Mint(NamedTuple):
 
 Op = Union[Send, Read, Sleep, Mint]
 
+#: A send with nothing added.
+_PLAIN = Send({})
+
 
 def _no_answer(call: Call) -> Dict[str, Any]:
     """The answer a token failure carries when nothing was diagnosed yet."""
@@ -241,40 +247,52 @@ def _no_answer(call: Call) -> Dict[str, Any]:
     return {"answer": answer, "attempts": call.attempts}
 
 
+def _first(call: Call, tenant: Optional[str]) -> Optional[Send]:
+    """The first send, when nothing has to be had before it; ``None`` when
+    the tenant's token must be got first."""
+    if tenant is not None and call.needs_token:
+        return None
+    key = call.key_to_add
+    return _PLAIN if key is None else Send({"Idempotency-Key": key})
+
+
 def steps(
     call: Call,
-    *,
     tenant: Optional[str] = None,
     clock: Callable[[], float] = time.monotonic,
+    sent: Optional["Sent"] = None,
 ) -> Generator[Op, Any, Any]:
     """Walks ``call`` through the machine: yields each thing to do and
-    returns the response that ended it, or raises ``CallFailed``."""
-    extra: Dict[str, str] = {}
+    returns the response that ended it, or raises ``CallFailed``. ``sent``
+    is what came of the first send when the driver made it already (as
+    ``_first`` gave it)."""
     key = call.key_to_add
-    if key is not None:
-        extra["Idempotency-Key"] = key
+    extra: Dict[str, str] = {} if key is None else {"Idempotency-Key": key}
+    send = Send(extra)  # its headers change in place with the token
     token: Optional[str] = None
     last: Optional[Mapping[str, Any]] = None  # no failure yet
-    if call.needs_token and tenant is not None:
-        token = yield from _token(call, tenant, None, last, clock)
-        extra["Authorization"] = f"Bearer {token}"
+    if sent is None:
+        if tenant is not None and _first(call, tenant) is None:
+            token = yield from _token(call, tenant, None, last, clock)
+            extra["Authorization"] = f"Bearer {token}"
+        sent = yield send
     while True:
-        sent: Sent = yield Send(extra)
-        if sent.status is not None and not Call.failed(sent.status):
+        status = sent.status
+        if status is not None and not Call.failed(status):
             return sent.response
         failure: Dict[str, Any] = {"operation": call.operation}
         cause = sent.error
-        if sent.response is not None and sent.status is not None:
+        if sent.response is not None and status is not None:
             body: Body = yield Read(sent.response, MAX_SCAN)
             cause = body.error or cause
             step = call.answered(
-                sent.status,
+                status,
                 body.data,
                 headers=sent.headers,
                 complete=body.complete,
                 now=clock(),
             )
-            failure.update(status=sent.status, headers=sent.headers, body=body.data)
+            failure.update(status=status, headers=sent.headers, body=body.data)
         elif sent.sent:
             step = call.no_answer(now=clock())
         else:
@@ -287,6 +305,7 @@ def steps(
             token = yield from _token(call, tenant, token, step, clock)
             extra["Authorization"] = f"Bearer {token}"
         last = step
+        sent = yield send
 
 
 def _token(
@@ -314,8 +333,19 @@ def _token(
     raise CallFailed(step, operation=call.operation) from got
 
 
-def run(gen: Generator[Op, Any, Any], io: Callable[[Op], Any]) -> Any:
-    """Runs ``steps`` with a blocking ``io``: what it returns is sent back."""
+def run(
+    call: Call, tenant: Optional[str], clock: Callable[[], float], io: Callable[[Op], Any]
+) -> Any:
+    """Carries out ``call`` with a blocking ``io``, which does what each
+    ``Op`` says and returns what came of it; returns the response that ended
+    the call, or raises ``CallFailed``."""
+    sent = None
+    first = _first(call, tenant)
+    if first is not None:
+        sent = io(first)
+        if sent.status is not None and not Call.failed(sent.status):
+            return sent.response  # a success: no more to walk
+    gen = steps(call, tenant, clock, sent)
     value: Any = None
     while True:
         try:
@@ -326,9 +356,19 @@ def run(gen: Generator[Op, Any, Any], io: Callable[[Op], Any]) -> Any:
 
 
 async def run_async(
-    gen: Generator[Op, Any, Any], io: Callable[[Op], Awaitable[Any]]
+    call: Call,
+    tenant: Optional[str],
+    clock: Callable[[], float],
+    io: Callable[[Op], Awaitable[Any]],
 ) -> Any:
-    """Runs ``steps`` with an async ``io``."""
+    """``run`` with an async ``io``."""
+    sent = None
+    first = _first(call, tenant)
+    if first is not None:
+        sent = await io(first)
+        if sent.status is not None and not Call.failed(sent.status):
+            return sent.response
+    gen = steps(call, tenant, clock, sent)
     value: Any = None
     while True:
         try:
@@ -345,29 +385,12 @@ def remaining(deadline: Optional[float], clock: Callable[[], float]) -> Optional
     return max(deadline - clock(), 0.001)
 
 
-def start(
-    method: str,
-    url: str,
-    headers: Union[Mapping[str, str], List[Tuple[bytes, bytes]], None],
-    *,
-    budget: RetryBudget,
-    clock: Callable[[], float],
-    operation: Optional[str] = None,
-    tenant: bool = False,
-    replayable: bool = True,
-    no_resend: bool = False,
-    deadline: Optional[float] = None,
-    deadline_at: Optional[float] = None,
-) -> Call:
-    """Starts a call on ``clock``: its deadline is ``deadline`` seconds away,
-    or at ``deadline_at`` on the clock, whichever comes first."""
-    now = clock()
-    if deadline is not None:
-        deadline_at = now + deadline if deadline_at is None else min(deadline_at, now + deadline)
-    # By position: the quickest way across.
-    return Call(
-        method, url, budget, now, headers, operation, tenant, replayable, no_resend, deadline_at
-    )
+def deadline_at(now: float, deadline: Optional[float], at: Optional[float]) -> Optional[float]:
+    """When a call started at ``now`` must be over: ``deadline`` seconds
+    away, or at ``at`` on the clock, whichever comes first."""
+    if deadline is None:
+        return at
+    return now + deadline if at is None else min(at, now + deadline)
 
 
 def token(
@@ -436,7 +459,7 @@ __all__ = [
     "remaining",
     "run",
     "run_async",
-    "start",
+    "deadline_at",
     "steps",
     "token",
     "token_async",

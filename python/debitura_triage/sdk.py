@@ -28,7 +28,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import urllib3
 
 from . import calls
-from .calls import BUDGET, MAX_MINT_BODY, Body, CallFailed, Mint, Op, Read, RetryBudget, Send
+from .calls import BUDGET, MAX_MINT_BODY, Body, Call, CallFailed, Mint, Op, Read, RetryBudget, Send
 from .calls import Sent, Sleep, Tokens
 
 #: urllib3's errors of a request that never left: no connection could be
@@ -146,20 +146,15 @@ class _Rest:
         tenant: bool = True,
     ) -> Any:
         who = self._tenant if tenant else None
-        call = calls.start(
-            method,
-            url,
-            headers,
-            budget=self._budget,
-            clock=self._clock,
-            tenant=who is not None,
-            deadline=self._deadline,
-            deadline_at=deadline_at,
-        )
+        now = self._clock()
+        at = calls.deadline_at(now, self._deadline, deadline_at)
+        call = Call(method, url, self._budget, now, headers, None, who is not None, True, False, at)
 
         def io(op: Op) -> Any:
             if isinstance(op, Send):
-                return self._send(send, op.headers, calls.remaining(call.deadline, self._clock))
+                deadline = call.deadline
+                left = None if deadline is None else calls.remaining(deadline, self._clock)
+                return self._send(send, op.headers, left)
             if isinstance(op, Read):
                 read.append(op.response)
                 return _read(op.response, op.limit)
@@ -170,7 +165,7 @@ class _Rest:
                 return calls.token(self._tokens, op, self._mint)
             raise TypeError(op)
 
-        return calls.run(calls.steps(call, tenant=who, clock=self._clock), io)
+        return calls.run(call, who, self._clock, io)
 
     def _send(
         self,
@@ -193,8 +188,8 @@ class _Rest:
             ):
                 return Sent(sent=False, error=e)
             raise
-        raw = _raw(response)
-        return Sent(status=raw.status, headers=raw.headers, response=response)
+        raw = getattr(response, "response", response)  # as _raw, without the call
+        return Sent(raw.status, raw.headers, response)
 
     def _mint(self, mint: calls.MintRequest, deadline_at: Optional[float]) -> Tuple[int, bytes]:
         method, url, headers, body = mint

@@ -23,7 +23,8 @@ transport's) and ``"debitura.no_resend"`` (``True``: never sent twice).
 import asyncio
 import time
 import zlib
-from typing import Any, Callable, Dict, Iterable, Optional, Tuple
+from functools import partial
+from typing import Any, Callable, Coroutine, Dict, Iterable, Optional, Tuple
 
 import httpx
 
@@ -86,17 +87,11 @@ def _take(data: bytearray, chunk: bytes, limit: int, more: bool) -> bool:
 
 def _timeouts(request: httpx.Request, left: Optional[float]) -> None:
     """Bounds each of the request's timeouts by the time left."""
-    if left is None:
-        return
     timeout = dict(request.extensions.get("timeout") or {})
     for name in ("connect", "read", "write", "pool"):
         own = timeout.get(name)
         timeout[name] = left if own is None else min(own, left)
     request.extensions["timeout"] = timeout
-
-
-def _replayable(request: httpx.Request) -> bool:
-    return isinstance(request.stream, httpx.ByteStream)
 
 
 class _Driver:
@@ -122,29 +117,33 @@ class _Driver:
     ) -> Tuple[Call, Optional[str]]:
         ext = request.extensions
         tenant = ext.get(TENANT, self.tenant)
-        call = calls.start(
+        now = self.clock()
+        deadline = ext.get(DEADLINE, self.deadline)
+        if deadline is not None:
+            deadline_at = calls.deadline_at(now, deadline, deadline_at)
+        # By position: the quickest way across.
+        call = Call(
             request.method,
             str(request.url),
+            self.budget,
+            now,
             request.headers.raw,  # the pairs as sent: quicker to read than the mapping
-            budget=self.budget,
-            clock=self.clock,
-            operation=ext.get(OPERATION),
-            tenant=tenant is not None,
-            replayable=_replayable(request),
-            no_resend=bool(ext.get(NO_RESEND)),
-            deadline=ext.get(DEADLINE, self.deadline),
-            deadline_at=deadline_at,
+            ext.get(OPERATION),
+            tenant is not None,
+            isinstance(request.stream, httpx.ByteStream),  # a body that can be sent again
+            bool(ext.get(NO_RESEND)),
+            deadline_at,
         )
         return call, tenant
 
     def prepare(self, request: httpx.Request, op: Send, call: Call) -> None:
-        for name, value in op.headers.items():
-            request.headers[name] = value
-        _timeouts(request, calls.remaining(call.deadline, self.clock))
-
-
-def _sent(response: httpx.Response) -> Sent:
-    return Sent(status=response.status_code, headers=response.headers, response=response)
+        headers = op.headers
+        if headers:
+            for name, value in headers.items():
+                request.headers[name] = value
+        deadline = call.deadline
+        if deadline is not None:
+            _timeouts(request, calls.remaining(deadline, self.clock))
 
 
 def _lost(error: httpx.TransportError) -> Sent:
@@ -183,22 +182,24 @@ class Transport(httpx.BaseTransport):
         )
         self._sleep = sleep
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response: httpx.Response = self._run(request)
-        return response
-
-    def _run(self, request: httpx.Request, deadline_at: Optional[float] = None) -> Any:
+    def handle_request(
+        self, request: httpx.Request, deadline_at: Optional[float] = None
+    ) -> httpx.Response:
+        """Sends ``request`` as the machine says; ``deadline_at`` (on the
+        transport's clock) bounds it further, as the call a mint serves."""
         call, tenant = self._driver.start(request, deadline_at)
-        steps = calls.steps(call, tenant=tenant, clock=self._driver.clock)
-        return calls.run(steps, lambda op: self._io(request, call, op))
+        io = partial(self._io, request, call)
+        response: httpx.Response = calls.run(call, tenant, self._driver.clock, io)
+        return response
 
     def _io(self, request: httpx.Request, call: Call, op: Op) -> Any:
         if isinstance(op, Send):
             self._driver.prepare(request, op, call)
             try:
-                return _sent(self._inner.handle_request(request))
+                response = self._inner.handle_request(request)
             except httpx.TransportError as e:
                 return _lost(e)
+            return Sent(response.status_code, response.headers, response)
         if isinstance(op, Read):
             return self._read(op.response, op.limit)
         if isinstance(op, Sleep):
@@ -224,7 +225,7 @@ class Transport(httpx.BaseTransport):
             response.close()
 
     def _mint(self, mint: calls.MintRequest, deadline_at: Optional[float]) -> Tuple[int, bytes]:
-        response = self._run(_mint_request(mint), deadline_at)
+        response = self.handle_request(_mint_request(mint), deadline_at)
         body = self._read(response, MAX_MINT_BODY)
         if not body.complete:
             raise ValueError("the token response was cut short or is longer than 16 KiB")
@@ -254,22 +255,24 @@ class AsyncTransport(httpx.AsyncBaseTransport):
             tokens=tokens, tenant=tenant, budget=budget, deadline=deadline, clock=clock
         )
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response: httpx.Response = await self._run(request)
-        return response
-
-    async def _run(self, request: httpx.Request, deadline_at: Optional[float] = None) -> Any:
+    def handle_async_request(
+        self, request: httpx.Request, deadline_at: Optional[float] = None
+    ) -> Coroutine[Any, Any, httpx.Response]:
+        """Sends ``request`` as the machine says; ``deadline_at`` (on the
+        transport's clock) bounds it further, as the call a mint serves. It
+        returns the loop's own coroutine, with none around it."""
         call, tenant = self._driver.start(request, deadline_at)
-        steps = calls.steps(call, tenant=tenant, clock=self._driver.clock)
-        return await calls.run_async(steps, lambda op: self._io(request, call, op))
+        io = partial(self._io, request, call)
+        return calls.run_async(call, tenant, self._driver.clock, io)
 
     async def _io(self, request: httpx.Request, call: Call, op: Op) -> Any:
         if isinstance(op, Send):
             self._driver.prepare(request, op, call)
             try:
-                return _sent(await self._inner.handle_async_request(request))
+                response = await self._inner.handle_async_request(request)
             except httpx.TransportError as e:
                 return _lost(e)
+            return Sent(response.status_code, response.headers, response)
         if isinstance(op, Read):
             return await self._read(op.response, op.limit)
         if isinstance(op, Sleep):
@@ -297,7 +300,7 @@ class AsyncTransport(httpx.AsyncBaseTransport):
     async def _mint(
         self, mint: calls.MintRequest, deadline_at: Optional[float]
     ) -> Tuple[int, bytes]:
-        response = await self._run(_mint_request(mint), deadline_at)
+        response = await self.handle_async_request(_mint_request(mint), deadline_at)
         body = await self._read(response, MAX_MINT_BODY)
         if not body.complete:
             raise ValueError("the token response was cut short or is longer than 16 KiB")

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyFloat, PyInt, PyString};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 /// A body's bytes, borrowed from a `bytes` object or copied from the rest.
 pub enum Body<'py> {
@@ -52,64 +52,80 @@ pub fn body<'py>(value: Option<&Bound<'py, PyAny>>) -> PyResult<Body<'py>> {
 
 /// Text or bytes as bytes; `None` for anything else.
 fn raw(value: &Bound<'_, PyAny>) -> Option<Vec<u8>> {
+    with_raw(value, <[u8]>::to_vec)
+}
+
+/// `f` of the bytes of text or bytes, borrowed; `None` for anything else.
+fn with_raw<T>(value: &Bound<'_, PyAny>, f: impl FnOnce(&[u8]) -> T) -> Option<T> {
     if let Ok(bytes) = value.cast::<PyBytes>() {
-        return Some(bytes.as_bytes().to_vec());
+        return Some(f(bytes.as_bytes()));
     }
     let text = value.cast::<PyString>().ok()?;
-    text.to_cow().ok().map(|t| t.as_bytes().to_vec())
+    text.to_str().ok().map(|t| f(t.as_bytes()))
 }
 
 /// The headers the core reads of a request or a response.
 const READ: [&str; 4] = ["authorization", "xapikey", "idempotency-key", "retry-after"];
 
+/// Which of `READ` a header's name is, if any.
+fn known(name: &[u8]) -> Option<&'static str> {
+    READ.iter()
+        .find(|r| r.len() == name.len() && r.as_bytes().eq_ignore_ascii_case(name))
+        .copied()
+}
+
+const NOT_HEADERS: &str =
+    "headers are a mapping of names to values, or a list of (name, value) pairs";
+
 /// Every `(name, value)` of a mapping that the core reads (`READ`) and
 /// whose value is text or bytes; the rest are passed over unread.
-pub fn headers(mapping: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, Vec<u8>)>> {
-    let Some(mapping) = mapping.filter(|m| !m.is_none()) else {
-        return Ok(Vec::new());
-    };
-    // A mapping's items, or a sequence of pairs as it is (httpx's
-    // `Headers.raw`, urllib3's `HTTPHeaderDict.items()`).
-    let items = match mapping.call_method0("items") {
-        Ok(items) => Ok(items),
-        Err(_) if mapping.is_instance_of::<pyo3::types::PyList>() => Ok(mapping.clone()),
-        Err(e) => Err(e),
-    }
-    .map_err(|_| {
-        PyTypeError::new_err(format!(
-            "headers are a mapping of names to values, not {}",
-            mapping
-                .get_type()
-                .name()
-                .map_or_else(|_| "?".into(), |n| n.to_string())
-        ))
-    })?;
+pub fn headers(mapping: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(&'static str, Vec<u8>)>> {
     let mut out = Vec::new();
-    for item in items.try_iter()? {
-        let (name, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) =
-            item?.extract().map_err(|_| {
-                PyTypeError::new_err(
-                    "headers are a mapping of names to values, or a list of (name, value) pairs",
-                )
-            })?;
-        let Some(name) = raw(&name) else {
-            continue;
-        };
-        let Some(known) = READ
-            .iter()
-            .find(|r| r.as_bytes().eq_ignore_ascii_case(&name))
-        else {
-            continue;
-        };
-        if let Some(value) = raw(&value) {
-            out.push(((*known).to_owned(), value));
+    let mut take = |name: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>| {
+        if let Some(Some(known)) = with_raw(name, known) {
+            if let Some(value) = raw(value) {
+                out.push((known, value));
+            }
         }
+    };
+    let Some(mapping) = mapping.filter(|m| !m.is_none()) else {
+        return Ok(out);
+    };
+    if let Ok(dict) = mapping.cast::<PyDict>() {
+        for (name, value) in dict.iter() {
+            take(&name, &value);
+        }
+        return Ok(out);
+    }
+    // A sequence of pairs as it is (httpx's `Headers.raw`), or a mapping's
+    // items (httpx's `Headers`, urllib3's `HTTPHeaderDict`).
+    let items = if mapping.is_instance_of::<PyList>() || mapping.is_instance_of::<PyTuple>() {
+        mapping.clone()
+    } else {
+        mapping.call_method0("items").map_err(|_| {
+            PyTypeError::new_err(format!(
+                "headers are a mapping of names to values, not {}",
+                mapping
+                    .get_type()
+                    .name()
+                    .map_or_else(|_| "?".into(), |n| n.to_string())
+            ))
+        })?
+    };
+    for item in items.try_iter()? {
+        let item = item?;
+        let pair = item
+            .cast::<PyTuple>()
+            .ok()
+            .filter(|t| t.len() == 2)
+            .ok_or_else(|| PyTypeError::new_err(NOT_HEADERS))?;
+        take(&pair.get_item(0)?, &pair.get_item(1)?);
     }
     Ok(out)
 }
 
 /// The value of header `name` among `headers`, compared without regard to case.
-pub fn header<'h>(headers: &'h [(String, Vec<u8>)], name: &str) -> Option<&'h [u8]> {
+pub fn header<'h>(headers: &'h [(&str, Vec<u8>)], name: &str) -> Option<&'h [u8]> {
     headers
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))

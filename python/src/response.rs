@@ -6,7 +6,6 @@ use std::time::{Duration, SystemTime};
 use debitura_triage::call::Request;
 use debitura_triage::{diagnose_response as read_response, Field, Query, QueryError, Value};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 
 use crate::input::header;
 use crate::query::{error, fill, given};
@@ -20,7 +19,7 @@ use crate::query::{error, fill, given};
 /// seconds) dates a `Retry-After` given as an HTTP date; by default the
 /// clock's.
 #[pyfunction]
-#[pyo3(signature = (status, body=None, *, retry_after=None, headers=None, url=None, now=None, operation=None, method=None, idempotency_key=None, auth=None, after_token_refresh=None, environment=None, **context))]
+#[pyo3(signature = (status, body=None, *, retry_after=None, headers=None, url=None, now=None, operation=None, method=None, idempotency_key=None, auth=None, after_token_refresh=None, environment=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn diagnose_response<'py>(
     py: Python<'py>,
@@ -36,19 +35,15 @@ pub fn diagnose_response<'py>(
     auth: Option<&Bound<'py, PyAny>>,
     after_token_refresh: Option<&Bound<'py, PyAny>>,
     environment: Option<&Bound<'py, PyAny>>,
-    context: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let given = given(
-        &[
-            (Field::Operation, operation),
-            (Field::AfterTokenRefresh, after_token_refresh),
-            (Field::Environment, environment),
-            (Field::Auth, auth),
-            (Field::Method, method),
-            (Field::IdempotencyKey, idempotency_key),
-        ],
-        context,
-    )?;
+    let given = given(&[
+        (Field::Operation, operation),
+        (Field::AfterTokenRefresh, after_token_refresh),
+        (Field::Environment, environment),
+        (Field::Auth, auth),
+        (Field::Method, method),
+        (Field::IdempotencyKey, idempotency_key),
+    ])?;
     let mut context = match url {
         Some(url) => {
             // The credential tells apart the routes both APIs have.

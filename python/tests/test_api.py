@@ -82,8 +82,12 @@ def test_bad_arguments_are_value_or_type_errors():
         t.diagnose_response(1000, b"")
     with pytest.raises(TypeError):
         t.diagnose(422)  # keyword-only
-    with pytest.raises(TypeError, match="did you mean `operation`"):
+    # The fields are the functions' own keywords: a misspelt one is
+    # Python's own error, naming it.
+    with pytest.raises(TypeError, match="unexpected keyword argument 'operaton'"):
         t.diagnose(status=422, operaton="create-case")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'operaton'"):
+        t.diagnose_response(422, b"", operaton="create-case")
     with pytest.raises(TypeError, match="`status` takes a number"):
         t.diagnose(status="422")
     with pytest.raises(TypeError, match="`idempotency_key` takes true or false"):

@@ -442,31 +442,36 @@ impl<'a> Cursor<'a> {
 }
 
 /// Offset of the first `"`, `\\` or control character in `bytes`. Eight bytes
-/// are tested at a time: a word with none of them skips ahead, and the byte
-/// loop finds the exact one.
+/// are tested at a time, the last few padded with spaces; in a word's mask
+/// the lowest flagged byte is always a real hit (a false flag can only sit
+/// above one), so its place is the answer.
 fn find_special(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
-    // High bit of each byte that is zero (may also flag bytes after a real
-    // hit, which the byte loop then sorts out).
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
     let mut start = 0;
-    for chunk in bytes.chunks_exact(8) {
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
-        if zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\'))) | below_space
-            != 0
-        {
-            break;
+        if let Some(at) = special_in(u64::from_le_bytes(word)) {
+            return Some(start + at);
         }
         start += 8;
     }
-    bytes[start..]
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        .map(|p| start + p)
+    let rest = chunks.remainder();
+    let mut word = [b' '; 8];
+    word[..rest.len()].copy_from_slice(rest);
+    special_in(u64::from_le_bytes(word)).map(|at| start + at)
+}
+
+/// The place of the first `"`, `\\` or control byte of a little-endian word.
+fn special_in(w: u64) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    // High bit of each byte that is zero (and maybe of bytes above a real one).
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    let mask =
+        zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\'))) | below_space;
+    (mask != 0).then(|| mask.trailing_zeros() as usize / 8)
 }
 
 #[cfg(test)]
