@@ -76,11 +76,21 @@ export interface Finding {
   readonly decisive: boolean;
 }
 
+/** A body as clients hold it: bytes, or text (sent as UTF-8); none is empty. */
+export type BodyLike = Uint8Array | ArrayBuffer | DataView | string | null | undefined;
+
+/** Headers as clients hold them: fetch's `Headers`, axios's `AxiosHeaders`, or a plain object. */
+export type HeadersLike = { get(name: string): unknown } | Readonly<Record<string, string | number | readonly string[] | undefined>>;
+
 /** What the caller knows of the call a response answered. */
 export interface ResponseContext {
   operation?: string;
-  /** The Retry-After header: its text, or seconds. */
-  retryAfter?: string | number;
+  /** The Retry-After header: its text, or seconds; null or left out when absent (then read from `headers`). */
+  retryAfter?: string | number | null;
+  /** The response's headers, read for the Retry-After when `retryAfter` is not given. */
+  headers?: HeadersLike;
+  /** The request's URL: with `method`, it tells the operation and environment. */
+  url?: string;
   method?: string;
   /** Whether the request carried an Idempotency-Key. Not assumed when left out. */
   idempotencyKey?: boolean;
@@ -157,8 +167,8 @@ export interface Rule {
 
 /** What a failure means and what to do, from what the caller knows of it. */
 export declare function diagnose(question?: Question): Diagnosis;
-/** What a response means: its status, its raw body bytes and what the caller knows. */
-export declare function diagnoseResponse(status: number, body: Uint8Array, context?: ResponseContext): ResponseDiagnosis;
+/** What a response means: its status, its body (bytes or text) and what the caller knows. */
+export declare function diagnoseResponse(status: number, body: BodyLike, context?: ResponseContext): ResponseDiagnosis;
 /** Checks a delivery's X-Debitura-Signature header against its raw body. */
 export declare function checkWebhook(secret: string | readonly string[], header: string, body: Uint8Array, options?: WebhookOptions): WebhookCheck;
 /** Every rule of the catalog, in its order. */
@@ -167,3 +177,5 @@ export declare function rules(): readonly Rule[];
 export declare function rule(id: string): Rule;
 /** Seconds to wait before resend `resend` (1 for the first) of a call rule `id` backs off, before jitter; null once its attempts are used up. */
 export declare function backoffDelay(id: string, resend: number): number | null;
+
+export { BUDGET, CallFailed, OAuthTokens, RetryBudget, TokenSource, DriverOptions, RequestOptions } from "./calls";

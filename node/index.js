@@ -7,6 +7,8 @@
 "use strict";
 
 const native = require("./debitura-triage.node");
+const input = require("./input.js");
+const calls = require("./calls.js");
 
 /** The retry policies, by name. */
 const Retry = Object.freeze({
@@ -33,7 +35,7 @@ function options(what, value) {
   return value;
 }
 
-function bytes(body) {
+function webhookBody(body) {
   if (!(body instanceof Uint8Array)) {
     throw new TypeError("the body must be the raw bytes: a Buffer or Uint8Array");
   }
@@ -45,14 +47,27 @@ function diagnose(question) {
   return frozen(native.diagnose(options("diagnose", question)));
 }
 
-/** What a response means: its status, its raw body bytes and what the caller knows. */
+/**
+ * What a response means: its status, its body (bytes or text, as the client
+ * holds it) and what the caller knows: the request's `method` and `url` or
+ * its `operation`, the credential (`auth`), and the `Retry-After` as the
+ * header gives it (`retryAfter`, or read from `headers`).
+ */
 function diagnoseResponse(status, body, context) {
-  return frozen(native.diagnoseResponse(status, bytes(body), options("diagnoseResponse", context)));
+  const given = options("diagnoseResponse", context);
+  let rest = given;
+  if (given !== undefined) {
+    const { headers, retryAfter, ...others } = given;
+    rest = others;
+    const delay = retryAfter === undefined || retryAfter === null ? input.header(headers, "retry-after") : retryAfter;
+    if (delay !== null) rest.retryAfter = delay;
+  }
+  return frozen(native.diagnoseResponse(status, input.bytes(body), rest));
 }
 
 /** Checks a webhook delivery's X-Debitura-Signature header against its raw body. */
 function checkWebhook(secret, header, body, settings) {
-  return frozen(native.checkWebhook(secret, header, bytes(body), options("checkWebhook", settings)));
+  return frozen(native.checkWebhook(secret, header, webhookBody(body), options("checkWebhook", settings)));
 }
 
 /** Every rule of the catalog, in its order. */
@@ -76,6 +91,10 @@ function backoffDelay(id, resend) {
 
 module.exports = {
   Retry,
+  BUDGET: calls.BUDGET,
+  CallFailed: calls.CallFailed,
+  OAuthTokens: calls.OAuthTokens,
+  RetryBudget: calls.RetryBudget,
   OPERATIONS: Object.freeze(native.operations()),
   ENVIRONMENTS: Object.freeze(native.environments()),
   diagnose,

@@ -1,93 +1,55 @@
-// Carrying out debitura-triage's decisions with fetch.
+// Carrying out debitura-triage's decisions with fetch: the lines a partner
+// adds to the fetch it already has, and what it does with a call the core
+// stopped.
 //
-// send() makes one call to Debitura and does what the answer says, and no
-// more: it sends again once after a token refresh, waits the server's delay
-// before a resend that is safe, keeps the same Idempotency-Key on every copy
-// of a write, and stops with the URL to show when a person must act (a
-// signing or approval link). It tells the package what it sent (the method,
-// the bearer token, whether a key went with it): nothing it leaves out is
-// assumed. A server's delay longer than the rule's longest wait is never cut
-// short: the call stops with Reschedule and the delay, to be sent again later.
+// The wrapped fetch gets the tenant's bearer token (minted with the API key,
+// cached, refreshed on a 401), adds an Idempotency-Key to writes that take
+// one (the same on every copy), waits the server's delay before a resend
+// the core says is safe, and bounds the call by its deadline. It never cuts
+// a server's delay short: a call asked to wait longer than the rule allows
+// stops with `wait-too-long` and the delay, to be sent again later.
 "use strict";
-const { randomUUID } = require("node:crypto");
-const triage = require("..");
+const { triageFetch, OAuthTokens, CallFailed } = require("../fetch.js");
 
-class NeedsUser extends Error {
-  constructor(answer) {
-    super(answer.solution);
-    this.answer = answer;
-    this.url = answer.url;
-  }
+/** A fetch for `tenant`'s calls to Debitura's Customer API. */
+function debituraFetch(apiKey, tenant, { mintUrl, fetch = globalThis.fetch } = {}) {
+  const tokens = new OAuthTokens(apiKey, { baseUrl: mintUrl }); // production: { environment: "production" }
+  return triageFetch(fetch, { tokens, tenant, deadline: 30 });
 }
-
-// The server asked to wait longer than the rule's longest wait: send the call
-// again after `delay` seconds, from a job queue, not by holding it.
-class Reschedule extends Error {
-  constructor(answer, delay) {
-    super(`${answer.rule}: send again in ${delay} s`);
-    this.answer = answer;
-    this.delay = delay;
-  }
-}
-
-class Failed extends Error {
-  constructor(answer) {
-    super(`${answer.rule || "unrecognised"}: ${answer.cause}`);
-    this.answer = answer;
-  }
-}
-
-const pause = (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 
 /**
- * Sends the call; token(fresh) gives a bearer token, a new one when fresh.
- * @param {string} url
- * @param {{method?: string, body?: unknown, operation: string, token: (fresh: boolean) => Promise<string> | string, sleep?: (s: number) => Promise<void>}} call
+ * Creates a case and says what became of it: `created`, `needs-user` (with
+ * the page a person must open), `reschedule` (with the seconds to wait),
+ * or `failed` (with the core's answer).
  */
-async function send(url, call) {
-  const method = (call.method || "GET").toUpperCase();
-  const sleep = call.sleep || pause;
-  const headers = { Authorization: `Bearer ${await call.token(false)}`, "Content-Type": "application/json" };
-  if (method === "POST") headers["Idempotency-Key"] = randomUUID(); // one key for every copy
-  let refreshed = false;
-  let resends = 0;
-  for (;;) {
-    const response = await fetch(url, { method, headers, body: call.body === undefined ? undefined : JSON.stringify(call.body) });
-    if (response.ok && response.status !== 202) return response;
-    const body = Buffer.from(await response.arrayBuffer());
-    const answer = triage.diagnoseResponse(response.status, body, {
-      operation: call.operation,
-      method,
-      idempotencyKey: "Idempotency-Key" in headers,
-      auth: "bearer",
-      afterTokenRefresh: refreshed,
-      ...(response.headers.get("retry-after") ? { retryAfter: response.headers.get("retry-after") } : {}),
+async function createCase(fetch, baseUrl, invoice) {
+  try {
+    const r = await fetch(`${baseUrl}/cases`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(invoice),
     });
-    if (answer.retry === triage.Retry.TOKEN_REFRESH && !refreshed) {
-      refreshed = true;
-      headers.Authorization = `Bearer ${await call.token(true)}`;
-      continue;
-    }
-    let wait = answer.retry === triage.Retry.BACKOFF && answer.rule ? triage.backoffDelay(answer.rule, resends + 1) : null;
-    if (wait !== null) {
-      resends += 1;
-      if (answer.retryAfterSecs !== null && answer.backoff.honourRetryAfter) wait = Math.max(wait, answer.retryAfterSecs);
-      // Shortening the server's delay would only be refused again.
-      if (wait > answer.backoff.maxDelayMs / 1000) throw new Reschedule(answer, wait);
-      await sleep(wait);
-      continue;
-    }
-    if (answer.retry === triage.Retry.AFTER_USER_ACTION) throw new NeedsUser(answer);
-    if (response.ok) return response;
-    throw new Failed(answer);
+    return { outcome: "created", case: await r.json() };
+  } catch (e) {
+    if (!(e instanceof CallFailed)) throw e;
+    if (e.url !== null) return { outcome: "needs-user", url: e.url, rule: e.rule };
+    if (e.reason === "wait-too-long") return { outcome: "reschedule", after: e.retryAfter, rule: e.rule };
+    return { outcome: "failed", rule: e.rule, reason: e.reason, retry: e.retry };
   }
 }
 
-module.exports = { send, NeedsUser, Reschedule, Failed };
+module.exports = { debituraFetch, createCase };
 
 if (require.main === module) {
-  const base = process.argv[2] || "https://sandbox.debitura.com/api";
-  send(`${base}/cases`, { method: "POST", body: {}, operation: "create-case", token: () => "token" })
-    .then((r) => console.log(`sent: ${r.status}`))
-    .catch((e) => console.log(e instanceof NeedsUser ? `ask the user: ${e.message} ${e.url || ""}` : `failed: ${e.message}`));
+  const [apiKey, tenant] = [process.env.DEBITURA_API_KEY, process.argv[2]];
+  if (!apiKey || !tenant) {
+    console.error("usage: DEBITURA_API_KEY=… node examples/fetch-client.js TENANT");
+    process.exit(2);
+  }
+  createCase(debituraFetch(apiKey, tenant), "https://testcustomer-api.debitura.com/v1", { creditorReference: "INV-1" })
+    .then((result) => console.log(result))
+    .catch((e) => {
+      console.error(e.message);
+      process.exit(1);
+    });
 }

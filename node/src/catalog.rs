@@ -53,3 +53,12 @@ pub fn operations() -> Vec<&'static str> {
 pub fn environments() -> Vec<&'static str> {
     Environment::ALL.iter().map(|e| e.as_str()).collect()
 }
+
+/// The base host of `operation`'s API in `environment`
+/// (`host("mint-token", "test")` is `testreferral-api.debitura.com`).
+#[napi(js_name = "host")]
+pub fn host(operation: String, environment: String) -> Result<Option<&'static str>> {
+    let operation: Operation = operation.parse().map_err(|e| invalid(format!("{e}")))?;
+    let environment: Environment = environment.parse().map_err(|e| invalid(format!("{e}")))?;
+    Ok(operation.host(environment))
+}

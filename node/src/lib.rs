@@ -11,6 +11,7 @@
 #![deny(unsafe_code)]
 
 pub mod answer;
+pub mod call;
 pub mod catalog;
 pub mod query;
 pub mod response;

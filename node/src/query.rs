@@ -21,7 +21,11 @@ pub fn fields(object: Option<Map<String, Value>>) -> Vec<(String, Value)> {
 
 /// The query the fields describe; `what` names the call in errors.
 pub fn query<'a>(what: &str, fields: &'a [(String, Value)]) -> Result<Query<'a>> {
-    let mut q = Query::new();
+    onto(Query::new(), what, fields)
+}
+
+/// `q` with the fields set on it.
+pub fn onto<'a>(mut q: Query<'a>, what: &str, fields: &'a [(String, Value)]) -> Result<Query<'a>> {
     for (name, value) in fields {
         let given = match value {
             Value::String(text) => Given::Text(text),

@@ -3,8 +3,10 @@
 
 use std::time::{Duration, SystemTime};
 
+use debitura_triage::call::Request;
 use debitura_triage::{
-    diagnose_response as read_response, nearest, printable, Field, QueryError, Value as Given,
+    diagnose_response as read_response, nearest, printable, Field, Query, QueryError,
+    Value as Given,
 };
 use napi::bindgen_prelude::Uint8Array;
 use napi::Result;
@@ -12,7 +14,7 @@ use napi_derive::napi;
 use serde_json::{Map, Value};
 
 use crate::answer::{camel, invalid, to_js};
-use crate::query::{error, fields, query};
+use crate::query::{error, fields, onto};
 
 const WHAT: &str = "diagnoseResponse";
 
@@ -25,7 +27,7 @@ fn beside_the_fields(fields: &[(String, Value)]) -> Option<napi::Error> {
     let names = Field::ALL
         .iter()
         .map(|f| f.as_str())
-        .chain(["retry_after", "now"]);
+        .chain(["retry_after", "now", "url"]);
     let hint = match nearest(name, names).first() {
         Some(near) => format!("; did you mean `{}`?", camel(near)),
         None => String::new(),
@@ -47,8 +49,8 @@ fn unix(secs: f64) -> SystemTime {
 
 /// What a response means: its status, its raw body bytes and what the
 /// caller knows: the request's fields (`operation`, `method`,
-/// `idempotencyKey`, `auth`, …), and `retryAfter` (the header's text or
-/// seconds) with `now` (Unix seconds) to date it.
+/// `idempotencyKey`, `auth`, …) or its `method` and `url`, and `retryAfter`
+/// (the header's text or seconds) with `now` (Unix seconds) to date it.
 #[napi(js_name = "diagnoseResponse")]
 pub fn diagnose_response(
     status: f64,
@@ -58,8 +60,30 @@ pub fn diagnose_response(
     let mut context = context.unwrap_or_default();
     let retry_after = context.remove("retryAfter");
     let now = context.remove("now");
+    let url = context.remove("url");
     let fields = fields(Some(context));
-    let q = query(WHAT, &fields).map_err(|e| beside_the_fields(&fields).unwrap_or(e))?;
+    let text = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, v)| v.as_str())
+    };
+    let base = match &url {
+        Some(Value::String(url)) => {
+            // The request's method and URL tell its operation; the
+            // credential tells apart the routes both APIs have.
+            let mut request = Request::new(text("method").unwrap_or(""), url);
+            match text("auth") {
+                Some("bearer") => request = request.header("Authorization", b"Bearer "),
+                Some("api-key") => request = request.header("XApiKey", b""),
+                _ => {}
+            }
+            request.context()
+        }
+        None | Some(Value::Null) => Query::new(),
+        Some(_) => return Err(invalid("`url` takes text".into())),
+    };
+    let q = onto(base, WHAT, &fields).map_err(|e| beside_the_fields(&fields).unwrap_or(e))?;
     let mut checked = q;
     checked
         .set("status", Given::Number(status))

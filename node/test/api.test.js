@@ -51,7 +51,9 @@ test("bad names are errors naming the nearest", () => {
   assert.throws(() => t.diagnose({ idempotencyKey: "yes" }), /`idempotencyKey` takes true or false/);
   assert.throws(() => t.diagnose({ aftertokenrefresh: true }), /did you mean `afterTokenRefresh`/);
   assert.throws(() => t.checkWebhook("c2VjcmV0", "t=1,v1=00", Buffer.from("{}"), { tolerence: {} }), /unknown option `tolerence`/);
-  assert.throws(() => t.diagnoseResponse(422, "not bytes"), TypeError);
+  assert.throws(() => t.diagnoseResponse(422, 12345), /a body is a Buffer/);
+  assert.throws(() => t.diagnoseResponse(422, "", { url: 7 }), /`url` takes text/);
+  assert.throws(() => t.diagnoseResponse(429, "", { headers: "Retry-After: 5" }), /headers are/);
   assert.throws(() => t.diagnoseResponse(422, Buffer.from(""), { retryafter: 3 }), /`retryAfter`/);
   assert.throws(() => t.rule("missing-power-of-atorney"), /did you mean/);
   assert.throws(() => t.checkWebhook(Array(9).fill("c2VjcmV0"), "t=1,v1=00", Buffer.from("{}")), /at most 8/);
@@ -91,4 +93,32 @@ test("the catalog", () => {
   assert.ok(Object.isFrozen(rules[0].when) && "afterTokenRefresh" in rules[0].when);
   assert.equal(t.rule("missing-power-of-attorney").retry, "after-user-action");
   assert.ok(t.OPERATIONS.includes("create-case") && t.ENVIRONMENTS.includes("production"));
+});
+
+test("diagnoseResponse takes what clients hold", () => {
+  const text = '{"businessErrors":[{"type":"MissingPowerOfAttorney","message":"m"}]}';
+  const want = t.diagnoseResponse(422, Buffer.from(text), { operation: "create-case" });
+  assert.equal(want.rule, "missing-power-of-attorney");
+  const copy = Uint8Array.from(Buffer.from(text));
+  for (const body of [text, copy, copy.buffer, new DataView(copy.buffer)]) {
+    assert.deepEqual(t.diagnoseResponse(422, body, { operation: "create-case" }), want);
+  }
+  // The method and URL instead of the operation's name.
+  const byUrl = t.diagnoseResponse(422, text, { method: "post", url: "https://testcustomer-api.debitura.com/v1/cases" });
+  assert.equal(byUrl.rule, want.rule);
+  // The Retry-After as the header gives it, from any headers a client holds.
+  const rate = '{"retryAfter":2}';
+  const fromHeaders = [
+    new Headers({ "Retry-After": "7" }),
+    { "retry-after": "7" },
+    { "Retry-After": 7 },
+    new (require("axios").AxiosHeaders)({ "Retry-After": "7" }),
+  ];
+  for (const headers of fromHeaders) {
+    assert.equal(t.diagnoseResponse(429, rate, { operation: "create-case", headers }).retryAfterSecs, 7);
+  }
+  // An explicit retryAfter wins over the headers; null is "not given".
+  assert.equal(t.diagnoseResponse(429, rate, { operation: "create-case", retryAfter: "9", headers: fromHeaders[0] }).retryAfterSecs, 9);
+  assert.equal(t.diagnoseResponse(429, rate, { operation: "create-case", retryAfter: null }).retryAfterSecs, 2);
+  assert.equal(t.diagnoseResponse(503, null).body, "empty");
 });

@@ -1,21 +1,28 @@
-// The fetch example against a real HTTP server on 127.0.0.1, started here.
+// The examples against real HTTP servers on 127.0.0.1, started here: a fake
+// Debitura and a fake token mint. The SDK example runs a client of the SDK
+// generator's shape (test/support/debt-collection.js) through axios.
 "use strict";
 const test = require("node:test");
 const assert = require("node:assert/strict");
 const http = require("node:http");
 const fs = require("node:fs");
 const path = require("node:path");
-const { send, NeedsUser, Reschedule, Failed } = require("../examples/fetch-client.js");
+const axios = require("axios");
+const { debituraFetch, createCase } = require("../examples/fetch-client.js");
+const { casesApi, explain } = require("../examples/sdk-client.js");
+const { CasesApi } = require("./support/debt-collection.js");
 
 const BODIES = path.resolve(__dirname, "..", "..", "tests", "fixtures", "bodies");
 
+/** A server answering each request with the next of `replies` (the last repeating). */
 async function serve(replies) {
   const seen = [];
   const server = http.createServer((req, res) => {
-    req.resume();
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
-      seen.push(req.headers);
-      const [status, headers, body] = replies.shift();
+      seen.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() });
+      const [status, headers, body] = replies[Math.min(seen.length - 1, replies.length - 1)];
       res.writeHead(status, { ...headers, "Content-Length": Buffer.byteLength(body) });
       res.end(body);
     });
@@ -25,97 +32,130 @@ async function serve(replies) {
   return { url, seen, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
-function tokens() {
-  const minted = [];
-  return {
-    minted,
-    token: (fresh) => {
-      if (fresh || minted.length === 0) minted.push(`token-${minted.length + 1}`);
-      return minted[minted.length - 1];
-    },
-  };
+/** A token mint handing out t-1, t-2, … */
+async function mint() {
+  let n = 0;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      n += 1;
+      const body = JSON.stringify({ accessToken: `t-${n}`, tokenType: "Bearer", expiresIn: 1800 });
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end(body);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${server.address().port}`, count: () => n, close: () => new Promise((r) => server.close(r)) };
 }
 
-test("a 401 is sent once more with a fresh token and the same key", async () => {
-  const s = await serve([[401, {}, ""], [201, {}, '{"id":"c-1"}']]);
-  const { token, minted } = tokens();
+test("fetch: a 401 is sent once more with a fresh token and the same key", async () => {
+  const [api, m] = [await serve([[401, {}, ""], [201, { "Content-Type": "application/json" }, '{"id":"c-1"}']]), await mint()];
   try {
-    const r = await send(`${s.url}/cases`, { method: "POST", body: {}, operation: "create-case", token });
-    assert.equal(r.status, 201);
-    assert.deepEqual(s.seen.map((h) => h.authorization), ["Bearer token-1", "Bearer token-2"]);
-    assert.equal(new Set(s.seen.map((h) => h["idempotency-key"])).size, 1);
-    assert.deepEqual(minted, ["token-1", "token-2"]);
+    const got = await createCase(debituraFetch("key", "acme-42", { mintUrl: m.url }), api.url, { creditorReference: "INV-1" });
+    assert.deepEqual(got, { outcome: "created", case: { id: "c-1" } });
+    assert.deepEqual(api.seen.map((r) => r.headers.authorization), ["Bearer t-1", "Bearer t-2"]);
+    const keys = api.seen.map((r) => r.headers["idempotency-key"]);
+    assert.ok(keys[0] && keys[0] === keys[1], `${keys}`);
+    assert.equal(m.count(), 2);
   } finally {
-    await s.close();
+    await api.close();
+    await m.close();
   }
 });
 
-test("a second 401 after the refresh is not sent again", async () => {
-  const s = await serve([[401, {}, ""], [401, {}, ""]]);
+test("fetch: a 429 waits the server's delay and keeps the key", async () => {
+  const limited = JSON.stringify({ error: "rate_limit_exceeded", retryAfter: 1 });
+  const [api, m] = [await serve([[429, { "Retry-After": "1" }, limited], [201, {}, "{}"]]), await mint()];
   try {
-    await assert.rejects(send(`${s.url}/cases`, { method: "POST", body: {}, operation: "create-case", token: tokens().token }), Failed);
-    assert.equal(s.seen.length, 2);
+    const started = Date.now();
+    const got = await createCase(debituraFetch("key", "acme-42", { mintUrl: m.url }), api.url, {});
+    assert.equal(got.outcome, "created");
+    assert.ok(Date.now() - started >= JSON.parse(limited).retryAfter * 1000 * 0.99, `${Date.now() - started} ms`);
+    assert.equal(api.seen[0].headers["idempotency-key"], api.seen[1].headers["idempotency-key"]);
   } finally {
-    await s.close();
+    await api.close();
+    await m.close();
   }
 });
 
-test("a 429 waits the server's delay and keeps the key", async () => {
-  const limited = fs.readFileSync(path.join(BODIES, "rate-limit.json"));
-  const s = await serve([[429, { "Retry-After": "2" }, limited], [201, {}, "{}"]]);
-  const waits = [];
+test("fetch: a missing power of attorney stops with the signing URL", async () => {
+  const handoff = fs.readFileSync(path.join(BODIES, "signing-handoff-poa.json"), "utf8");
+  const [api, m] = [await serve([[422, { "Content-Type": "application/json" }, handoff]]), await mint()];
   try {
-    const r = await send(`${s.url}/cases`, { method: "POST", body: {}, operation: "create-case", token: tokens().token, sleep: async (w) => { waits.push(w); } });
-    assert.equal(r.status, 201);
-    assert.equal(s.seen.length, 2);
-    assert.ok(waits[0] >= 2, `${waits}`);
-    assert.equal(s.seen[0]["idempotency-key"], s.seen[1]["idempotency-key"]);
+    const got = await createCase(debituraFetch("key", "acme-42", { mintUrl: m.url }), api.url, {});
+    assert.deepEqual(got, {
+      outcome: "needs-user",
+      url: JSON.parse(handoff).signingHandoff.combinedSigningUrl,
+      rule: "missing-power-of-attorney",
+    });
+    assert.equal(api.seen.length, 1);
   } finally {
-    await s.close();
+    await api.close();
+    await m.close();
   }
 });
 
-test("a missing power of attorney stops with the signing URL", async () => {
-  const handoff = fs.readFileSync(path.join(BODIES, "signing-handoff-poa.json"));
-  const s = await serve([[422, { "Content-Type": "application/json" }, handoff]]);
-  try {
-    const stop = await send(`${s.url}/cases`, { method: "POST", body: {}, operation: "create-case", token: tokens().token }).catch((e) => e);
-    assert.ok(stop instanceof NeedsUser);
-    assert.equal(stop.url, JSON.parse(handoff).signingHandoff.combinedSigningUrl);
-    assert.equal(stop.answer.rule, "missing-power-of-attorney");
-    assert.equal(s.seen.length, 1);
-  } finally {
-    await s.close();
-  }
-});
-
-test("a 429 asking for longer than the longest wait stops to reschedule", async () => {
+test("fetch: a 429 asking for half an hour is not cut short: it stops to reschedule", async () => {
   const limited = JSON.stringify({ error: "rate_limit_exceeded", retryAfter: 1800 });
-  const s = await serve([[429, { "Content-Type": "application/json" }, limited], [201, {}, "{}"]]);
-  const waits = [];
+  const [api, m] = [await serve([[429, { "Content-Type": "application/json" }, limited], [201, {}, "{}"]]), await mint()];
   try {
-    const stop = await send(`${s.url}/cases`, { method: "POST", body: {}, operation: "create-case", token: tokens().token, sleep: async (w) => { waits.push(w); } })
-      .then(() => null, (e) => e);
-    assert.ok(stop instanceof Reschedule, `${stop}`);
-    // No resend, no wait cut short: the delay is handed back whole.
-    assert.equal(s.seen.length, 1);
-    assert.deepEqual(waits, []);
-    assert.equal(stop.delay, 1800);
-    assert.equal(stop.answer.rule, "rate-limited");
+    const started = Date.now();
+    const got = await createCase(debituraFetch("key", "acme-42", { mintUrl: m.url }), api.url, {});
+    assert.deepEqual(got, { outcome: "reschedule", after: 1800, rule: "rate-limited" });
+    assert.equal(api.seen.length, 1);
+    assert.ok(Date.now() - started < 5000);
   } finally {
-    await s.close();
+    await api.close();
+    await m.close();
   }
 });
 
-test("a 503 on a write that takes no key is sent once", async () => {
-  const s = await serve([[503, {}, ""], [201, {}, "{}"]]);
+test("the SDK's results do not change, and its failures carry the answer", async () => {
+  const created = JSON.stringify({ id: "c-1", lifecycle: "Active" });
+  const handoff = fs.readFileSync(path.join(BODIES, "signing-handoff-poa.json"), "utf8");
+  const replies = [
+    [201, { "Content-Type": "application/json", "X-Request-Id": "r-1" }, created],
+    [422, { "Content-Type": "application/json" }, handoff],
+  ];
+  const [bare, driven, m] = [await serve(replies), await serve(replies), await mint()];
   try {
-    await assert.rejects(
-      send(`${s.url}/cases/c-1/files`, { method: "POST", body: {}, operation: "upload-case-file", token: tokens().token }),
-      (e) => e instanceof NeedsUser && e.answer.rule === "outcome-unknown-server-error",
+    const plain = new CasesApi(undefined, bare.url, axios.create());
+    const through = casesApi(CasesApi, "key", "acme-42", { mintUrl: m.url, basePath: driven.url });
+    const a = await plain.casesPost({ creditorReference: "INV-1" }, "k-1");
+    const b = await through.casesPost({ creditorReference: "INV-1" }, "k-1");
+    assert.deepEqual(
+      [b.status, b.statusText, b.data, b.headers["content-type"], b.headers["x-request-id"]],
+      [a.status, a.statusText, a.data, a.headers["content-type"], a.headers["x-request-id"]],
     );
-    assert.equal(s.seen.length, 1);
+    assert.deepEqual(b.data, JSON.parse(created));
+    assert.equal(driven.seen[0].headers["idempotency-key"], "k-1");
+    assert.equal(driven.seen[0].headers.authorization, "Bearer t-1");
+    assert.equal(driven.seen[0].body, bare.seen[0].body);
+    // A failure: axios's own error, as the SDK throws it, with the answer.
+    const [e1, e2] = [
+      await plain.casesPost({}, "k-2").catch((e) => e),
+      await through.casesPost({}, "k-2").catch((e) => e),
+    ];
+    assert.ok(axios.isAxiosError(e2));
+    assert.deepEqual([e2.response.status, e2.response.data, e2.code], [e1.response.status, e1.response.data, e1.code]);
+    assert.deepEqual(explain(e2), {
+      rule: "missing-power-of-attorney",
+      retry: "after-user-action",
+      reason: "policy",
+      url: JSON.parse(handoff).signingHandoff.combinedSigningUrl,
+      retryAfter: null,
+    });
+    assert.equal(explain(e1), null);
+    assert.equal(driven.seen.length, 2);
   } finally {
-    await s.close();
+    await bare.close();
+    await driven.close();
+    await m.close();
   }
+});
+
+test("axios: install refuses an instance that already has the adapter", () => {
+  const { install } = require("../axios.js");
+  const instance = install(axios.create(), {});
+  assert.throws(() => install(instance, {}), /already carries out/);
 });

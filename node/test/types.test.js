@@ -17,10 +17,29 @@ test("a right use compiles", { skip: !fs.existsSync(tsc) && "typescript is not i
   assert.equal(out.status, 0, out.stdout + out.stderr);
 });
 
+test("the README's TypeScript compiles", { skip: !fs.existsSync(tsc) && "typescript is not installed (npm install)" }, () => {
+  const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1].replace(/^ {2}/gm, ""));
+  assert.ok(blocks.length > 0, "the README has a TypeScript snippet");
+  // The package's own names, as an installed package resolves them.
+  const local = blocks
+    .join("\n")
+    .replace(/from "debitura-triage\/(\w+)"/g, 'from "../$1"')
+    .replace(/from "debitura-triage"/g, 'from ".."');
+  const file = path.join(__dirname, `readme-snippet-${process.pid}.ts`);
+  fs.writeFileSync(file, `declare const apiKey: string;\n${local}\nexport {};\n`);
+  try {
+    const out = compile(path.basename(file));
+    assert.equal(out.status, 0, out.stdout + out.stderr);
+  } finally {
+    fs.rmSync(file);
+  }
+});
+
 test("each wrong use is refused", { skip: !fs.existsSync(tsc) && "typescript is not installed (npm install)" }, () => {
   const out = compile("types-wrong.ts");
   assert.notEqual(out.status, 0);
-  for (const line of [4, 5, 6, 7, 9]) {
+  for (const line of [4, 5, 6, 7, 9, 13, 14, 15]) {
     assert.match(out.stdout, new RegExp(`types-wrong\\.ts\\(${line},`), out.stdout);
   }
 });

@@ -1,0 +1,211 @@
+// An axios instance that carries out the core's decisions, as Debitura's
+// TypeScript SDK takes it (`new CasesApi(configuration, basePath, instance)`).
+//
+//   const axios = require("axios");
+//   const { install, OAuthTokens } = require("debitura-triage/axios");
+//   const http = install(axios.create(), { tokens: new OAuthTokens(apiKey), tenant: "acme-42" });
+//
+// `install` puts an adapter in front of the instance's own: each request
+// runs through the core's call machine (`calls.js`), with the tenant's
+// bearer token and, on a write that takes one, an `Idempotency-Key` (the
+// same on every copy). The adapter asks for the response as a stream, so
+// that a failure's raw body is read (bounded) before axios decodes it; a
+// success is read whole and handed on as axios's own adapter would (text,
+// or bytes for `responseType: "arraybuffer"`, the stream itself for
+// `"stream"`), so the SDK's results do not change. A call the machine stops
+// is axios's own `AxiosError` (with `response` when there was one), its
+// `triage` the `CallFailed` with the core's answer. The adapter decides
+// nothing itself. A request may carry `debitura: { tenant, operation,
+// deadline, noResend }` in its config, as `fetch.js` takes them.
+"use strict";
+
+const input = require("./input.js");
+const calls = require("./calls.js");
+
+const { BUDGET, Call, CallFailed, MAX_MINT_BODY, drive, joined, monotonic, remaining } = calls;
+
+const TRIAGED = Symbol.for("debitura-triage.axios-adapter");
+
+/** Whether request data (after axios's transforms) can be sent again. */
+function replayable(data) {
+  return !(data !== null && typeof data === "object" && typeof data.pipe === "function");
+}
+
+/**
+ * Reads at most `limit` bytes of a response stream, stopping at `deadline`
+ * (on `clock`), and destroys the rest; `{ data, complete, error }`.
+ */
+async function readStream(stream, limit, deadline, clock) {
+  const chunks = [];
+  let size = 0;
+  let late = false;
+  const left = remaining(deadline, clock);
+  const timer =
+    left === null
+      ? null
+      : setTimeout(() => {
+          late = true;
+          stream.destroy();
+        }, left * 1000);
+  try {
+    for await (const chunk of stream) {
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+      const room = limit - size;
+      const take = bytes.subarray(0, room);
+      chunks.push(take);
+      size += take.length;
+      if (bytes.length > room) {
+        stream.destroy();
+        return { data: joined(chunks, size), complete: false };
+      }
+    }
+    return { data: joined(chunks, size), complete: !late };
+  } catch (error) {
+    return { data: joined(chunks, size), complete: false, error };
+  } finally {
+    if (timer !== null) clearTimeout(timer);
+  }
+}
+
+/** Bytes as axios hands a body on for `config`: text without a BOM, or the bytes. */
+function decoded(bytes, config) {
+  if (config.responseType === "arraybuffer") return bytes;
+  const text = bytes.toString(config.responseEncoding);
+  if (config.responseEncoding && config.responseEncoding !== "utf8") return text;
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * Drives every request of the axios `instance` through the core and returns
+ * it: `tokens` gives the bearer tokens of `tenant` (an `OAuthTokens`, or a
+ * function `(tenant, stale) => token`), `budget` bounds resends across the
+ * process (`BUDGET` by default), `deadline` (seconds) bounds each call,
+ * every attempt, wait and mint included. `axios` is the axios module the
+ * instance came from (`require("axios")` by default).
+ */
+function install(instance, { tokens = null, tenant = null, budget = BUDGET, deadline = null, clock = monotonic, axios } = {}) {
+  const lib = axios ?? require("axios");
+  const current = instance.defaults.adapter;
+  if (current !== undefined && current !== null && current[TRIAGED]) {
+    throw new Error("this axios instance already carries out debitura-triage's decisions");
+  }
+  const inner = lib.getAdapter(current ?? lib.defaults.adapter);
+  const { AxiosError, AxiosHeaders } = lib;
+
+  /** A stopped call as axios's own error, the core's answer as `triage`. */
+  function asAxiosError(failed, config) {
+    let error;
+    if (failed.status !== null) {
+      const bytes = Buffer.from(failed.body);
+      const data =
+        config.responseType === "stream" ? require("node:stream").Readable.from([bytes]) : decoded(bytes, config);
+      const response = { data, status: failed.status, statusText: "", headers: failed.headers, config, request: null };
+      const code = failed.status < 500 ? AxiosError.ERR_BAD_REQUEST : AxiosError.ERR_BAD_RESPONSE;
+      error = new AxiosError(`Request failed with status code ${failed.status}`, code, config, null, response);
+    } else {
+      const cause = failed.cause;
+      const code = (cause && typeof cause.code === "string" && cause.code) || AxiosError.ERR_NETWORK;
+      error = new AxiosError(failed.message, code, config, cause?.request ?? null);
+    }
+    error.triage = failed;
+    error.cause = failed;
+    return error;
+  }
+
+  /** A success handed on as axios's own adapter hands it, its status checked as axios checks it. */
+  async function finish(response, config) {
+    let data = response.data;
+    if (config.responseType !== "stream") {
+      const chunks = [];
+      let size = 0;
+      try {
+        for await (const chunk of data) {
+          chunks.push(chunk);
+          size += chunk.length;
+        }
+      } catch (e) {
+        throw AxiosError.from(e, null, config, response.request, response);
+      }
+      data = decoded(Buffer.concat(chunks, size), config);
+    }
+    const out = { ...response, data, config };
+    const validate = config.validateStatus;
+    if (!out.status || !validate || validate(out.status)) return out;
+    const code = out.status >= 400 && out.status < 500 ? AxiosError.ERR_BAD_REQUEST : AxiosError.ERR_BAD_RESPONSE;
+    throw new AxiosError(`Request failed with status code ${out.status}`, code, config, out.request, out);
+  }
+
+  async function run(config) {
+    const options = config.debitura ?? {};
+    const url = instance.getUri(config);
+    const method = String(config.method ?? "get").toUpperCase();
+    const base = AxiosHeaders.from(config.headers);
+    const who = options.tenant !== undefined ? options.tenant : tenant;
+    const now = clock();
+    const at = calls.deadlineAt(now, options.deadline ?? deadline, options.deadlineAt);
+    const call = new Call(method, url, budget, now, {
+      headers: input.known(base),
+      operation: options.operation ?? undefined,
+      tenant: who !== null,
+      replayable: replayable(config.data),
+      noResend: Boolean(options.noResend),
+      deadline: at ?? undefined,
+    });
+
+    async function send(extra) {
+      const headers = AxiosHeaders.from(base);
+      for (const [name, value] of Object.entries(extra)) headers.set(name, value);
+      const left = remaining(call.deadline, clock);
+      const own = config.timeout > 0 ? config.timeout : Infinity;
+      const timeout = left === null ? config.timeout : Math.max(Math.min(own, Math.ceil(left * 1000)), 1);
+      try {
+        const response = await inner({ ...config, headers, timeout, responseType: "stream", validateStatus: null });
+        return { status: response.status, headers: response.headers, response };
+      } catch (error) {
+        if (lib.isCancel(error)) throw error; // the caller's own abort
+        const what = calls.lost(error);
+        if (what !== null) return what;
+        throw error; // not a failure of the API: the request cannot be sent at all
+      }
+    }
+
+    let response;
+    try {
+      response = await drive(call, {
+        tenant: who,
+        tokens,
+        clock,
+        send,
+        read: (r, limit) => readStream(r.data, limit, call.deadline, clock),
+        sleep: (seconds) => calls.sleep(seconds, config.signal ?? null),
+        mint: async (mint, mintDeadline) => {
+          try {
+            const r = await instance.request({
+              method: mint.method,
+              url: mint.url,
+              headers: mint.headers,
+              data: mint.body,
+              responseType: "arraybuffer",
+              transformResponse: [],
+              maxContentLength: MAX_MINT_BODY,
+              debitura: { tenant: null, deadlineAt: mintDeadline },
+            });
+            return { status: r.status, body: new Uint8Array(r.data) };
+          } catch (e) {
+            throw e?.triage instanceof CallFailed ? e.triage : e;
+          }
+        },
+      });
+    } catch (e) {
+      throw e instanceof CallFailed ? asAxiosError(e, config) : e;
+    }
+    return finish(response, config);
+  }
+
+  const adapter = (config) => run(config);
+  adapter[TRIAGED] = true;
+  instance.defaults.adapter = adapter;
+  return instance;
+}
+
+module.exports = { install, CallFailed, OAuthTokens: calls.OAuthTokens, RetryBudget: calls.RetryBudget, BUDGET };

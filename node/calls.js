@@ -1,0 +1,324 @@
+// Carrying out the core's decisions: one loop that every driver runs.
+//
+// The core's call machine (`Call`, from the addon) decides everything:
+// whether to get a token first, which `Idempotency-Key` to add, and after
+// each failed send whether to send again, after how long, with a fresh token
+// or not, or why to stop. `drive` walks a call through it; the driver gives
+// it the I/O only (`send`, `read`, `sleep`, `mint`) and decides nothing.
+// The drivers are `fetch.js` (any `fetch`) and `axios.js` (an axios
+// instance, as Debitura's TypeScript SDK takes it).
+"use strict";
+
+const native = require("./debitura-triage.node");
+const input = require("./input.js");
+
+const { Call, RetryBudget } = native;
+
+/** The most bytes of a failed response's body read: what the core reads of a body. */
+const MAX_SCAN = native.maxScan();
+
+/** The longest token response read; a real one is a few hundred bytes. */
+const MAX_MINT_BODY = 16 * 1024;
+
+/**
+ * A token is replaced this long (seconds) before it expires, or after half
+ * its life for one that lives under two minutes, so that it does not expire
+ * in flight.
+ */
+const RENEW_MARGIN = 60;
+
+/** Seconds on the process's monotonic clock. */
+const monotonic = () => performance.now() / 1000;
+
+/** The budget every driver draws on unless given another: one per process. */
+const BUDGET = new RetryBudget();
+
+/**
+ * A call the core stopped: what failed, what the catalog says about it, and
+ * why nothing more was tried. `answer` is the core's answer to the last
+ * failure (the keys of `diagnoseResponse`'s); `rule`, `retry`, `url` (to
+ * show a person) and `retryAfter` (the server's delay in seconds, kept to
+ * reschedule) come from it. `reason` says why the call stopped (`policy`,
+ * `attempts-used-up`, `wait-too-long`, `budget-spent`, `deadline`,
+ * `token-unavailable`, …), `attempts` how many sends were made. `status`,
+ * `headers` and `body` (as read, at most `MAX_SCAN` bytes) are the last
+ * response's, when there was one; `mint` is the token mint's own
+ * `CallFailed` when no token could be had. The message holds no text from
+ * the response, so it can be logged as it is.
+ */
+class CallFailed extends Error {
+  constructor(step, { operation = null, status = null, headers = null, body = null, mint = null, cause } = {}) {
+    const answer = step.answer;
+    const what = status === null ? "no response" : String(status);
+    super(
+      `${operation || "request"}: ${what} ${answer.rule || "(unrecognised)"}: ${answer.solution} [${step.reason}]`,
+      cause === undefined ? undefined : { cause },
+    );
+    this.name = "CallFailed";
+    this.answer = answer;
+    this.rule = answer.rule;
+    this.retry = answer.retry;
+    this.url = answer.url;
+    this.retryAfter = answer.retryAfterSecs;
+    this.reason = step.reason;
+    this.attempts = step.attempts;
+    this.operation = operation;
+    this.status = status;
+    this.headers = headers;
+    this.body = body ?? new Uint8Array(0);
+    this.mint = mint;
+  }
+}
+
+/**
+ * Mints Customer API bearer tokens with `POST /oauth/token` on the Referral
+ * Partner API (`XApiKey` header, body `{"externalTenantId": …}`), caches
+ * each tenant's token until a minute before its `expiresIn` runs out, and
+ * mints at most one at a time per tenant: calls that need a tenant's token
+ * at once wait for the same mint. A mint is a call like any other: it goes
+ * through the core's machine with the driver's budget, so a 503 is backed
+ * off, and a failure is its own `CallFailed`. `environment` is `"test"` or
+ * `"production"`; `baseUrl` mints somewhere else (a proxy, a local fake).
+ * The key is a secret: it is held in a private field, never shown.
+ */
+class OAuthTokens {
+  #key;
+  #clock;
+  #cache = new Map();
+  #minting = new Map();
+
+  constructor(apiKey, { environment = "test", baseUrl, clock = monotonic } = {}) {
+    if (typeof apiKey !== "string" || apiKey === "") {
+      throw new TypeError("OAuthTokens takes the API key as a non-empty string");
+    }
+    const base = baseUrl ?? `https://${native.host("mint-token", environment)}`;
+    this.endpoint = `${String(base).replace(/\/+$/, "")}/oauth/token`;
+    this.#key = apiKey;
+    this.#clock = clock;
+  }
+
+  /** The tenant's cached token, unless it is due for renewal or is the one just refused. */
+  cached(tenant, stale) {
+    const hit = this.#cache.get(tenant);
+    if (hit === undefined || hit.token === stale || this.#clock() >= hit.renewAt) return null;
+    return hit.token;
+  }
+
+  /** The mint's method, URL, headers and body. */
+  request(tenant) {
+    return {
+      method: "POST",
+      url: this.endpoint,
+      headers: { XApiKey: this.#key, "Content-Type": "application/json" },
+      body: JSON.stringify({ externalTenantId: tenant }),
+    };
+  }
+
+  /** Reads a mint's answer, caches its token and returns it; throws when it has none. */
+  store(tenant, status, body) {
+    if (status < 200 || status >= 300) throw new Error(`the token mint answered ${status}`);
+    let parsed;
+    try {
+      parsed = JSON.parse(Buffer.from(body).toString("utf8"));
+    } catch {
+      throw new Error("the token response is not JSON");
+    }
+    const token = parsed !== null && typeof parsed === "object" ? parsed.accessToken : undefined;
+    if (typeof token !== "string" || token === "" || /[\r\n]/.test(token)) {
+      throw new Error("the token response has no usable `accessToken`");
+    }
+    const lifetime = typeof parsed.expiresIn === "number" && Number.isFinite(parsed.expiresIn) ? parsed.expiresIn : 0;
+    const margin = Math.min(RENEW_MARGIN, lifetime / 2);
+    this.#cache.set(tenant, { token, renewAt: this.#clock() + Math.max(lifetime - margin, 0) });
+    return token;
+  }
+
+  /**
+   * A token for `tenant` other than `stale`: the cached one, or one minted
+   * with `mint(request)` (which sends the request through the driver and
+   * returns `{ status, body }`), one mint at a time per tenant.
+   */
+  async token(tenant, stale, mint) {
+    const hit = this.cached(tenant, stale);
+    if (hit !== null) return hit;
+    let pending = this.#minting.get(tenant);
+    if (pending === undefined) {
+      pending = (async () => {
+        try {
+          const { status, body } = await mint(this.request(tenant));
+          return this.store(tenant, status, body);
+        } finally {
+          this.#minting.delete(tenant);
+        }
+      })();
+      this.#minting.set(tenant, pending);
+    }
+    return pending;
+  }
+}
+
+/** A token from `tokens` (an `OAuthTokens` or a function `(tenant, stale) => token`). */
+async function tokenOf(tokens, tenant, stale, mint) {
+  if (tokens instanceof OAuthTokens) return tokens.token(tenant, stale, mint);
+  if (typeof tokens === "function") {
+    const got = await tokens(tenant, stale);
+    if (typeof got !== "string" || got === "") throw new TypeError("a token function returns the token as a string");
+    return got;
+  }
+  throw new Error("no token source is configured");
+}
+
+/**
+ * Carries out `call`. `io` does what each step names and nothing else:
+ * `send(headers)` sends the request with these headers added (or replaced)
+ * and returns `{ status, headers, response }`, or `{ sent, error }` when no
+ * response came (`sent`: whether the request left); `read(response, limit)`
+ * reads at most `limit` bytes of a failed response's body and returns
+ * `{ data, complete, error }`; `sleep(seconds)`; `mint(request, deadline)`
+ * sends a token mint through the same driver and returns `{ status, body }`.
+ * Returns the response that ended the call, or throws `CallFailed`.
+ */
+async function drive(call, { tenant = null, tokens = null, clock = monotonic, send, read, sleep, mint }) {
+  const key = call.keyToAdd;
+  const extra = key === null ? {} : { "Idempotency-Key": key };
+  let token = null;
+  let last = null; // no failure yet
+  const obtain = async () => {
+    let got;
+    try {
+      got = await tokenOf(tokens, tenant, token, (request) => mint(request, call.deadline));
+    } catch (e) {
+      const reason = call.tokenFailed(clock());
+      if (e instanceof CallFailed) {
+        // The mint's own answer, carried as the call's.
+        const step = { answer: e.answer, reason, attempts: call.attempts };
+        throw new CallFailed(step, { operation: e.operation, status: e.status, headers: e.headers, body: e.body, mint: e, cause: e });
+      }
+      const answer = last === null ? call.unanswered() : last.answer;
+      throw new CallFailed({ answer, reason, attempts: call.attempts }, { operation: call.operation, cause: e });
+    }
+    token = got;
+    extra.Authorization = `Bearer ${got}`;
+  };
+  if (tenant !== null && call.needsToken) await obtain();
+  for (;;) {
+    const sent = await send(extra);
+    const status = sent.status ?? null;
+    if (status !== null && !Call.failed(status)) return sent.response;
+    let step;
+    const failure = { operation: call.operation, cause: sent.error };
+    if (status !== null) {
+      const body = await read(sent.response, MAX_SCAN);
+      if (body.error !== undefined) failure.cause = body.error;
+      step = call.answered(status, body.data, clock(), input.header(sent.headers, "retry-after"), body.complete);
+      Object.assign(failure, { status, headers: sent.headers, body: body.data });
+    } else {
+      step = sent.sent ? call.noAnswer(clock()) : call.notSent(clock());
+    }
+    if (!step.resend) throw new CallFailed(step, failure);
+    if (step.after > 0) await sleep(step.after);
+    last = step;
+    if (step.freshToken && tenant !== null) await obtain();
+  }
+}
+
+/** Seconds left before `deadline` (at least a millisecond), or null. */
+function remaining(deadline, clock = monotonic) {
+  return deadline === null ? null : Math.max(deadline - clock(), 0.001);
+}
+
+/** When a call started at `now` must be over: `seconds` away, or at `at`, whichever comes first. */
+function deadlineAt(now, seconds, at) {
+  if (seconds === undefined || seconds === null) return at ?? null;
+  return at === undefined || at === null ? now + seconds : Math.min(at, now + seconds);
+}
+
+/** Waits `seconds`, or rejects with the signal's reason when it aborts first. */
+function sleep(seconds, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, seconds * 1000);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * Codes of a request that never left: no connection could be made (refused,
+ * no route, name not resolved, connect timed out) or TLS refused the peer.
+ */
+const NOT_SENT = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/** Codes of a request that left and got no answer: the outcome is unknown. */
+const NO_ANSWER = new Set([
+  "ECONNRESET",
+  "ECONNABORTED",
+  "ETIMEDOUT",
+  "ESOCKETTIMEDOUT",
+  "EPIPE",
+  "ERR_NETWORK",
+  "UND_ERR_SOCKET",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_CLOSED",
+]);
+
+/** The code of a network failure, from the error or what caused it. */
+function codeOf(error) {
+  for (let e = error, depth = 0; e && depth < 4; e = e.cause, depth += 1) {
+    if (typeof e.code === "string") return e.code;
+  }
+  return null;
+}
+
+/**
+ * What a send's error says of the request, by its code: `{ sent: false }`
+ * (it never left), `{ sent: true }` (it left; no answer came), or null when
+ * it is no network failure at all (a bad URL or option: the caller's own).
+ */
+function lost(error) {
+  const code = codeOf(error);
+  if (code !== null && NOT_SENT.has(code)) return { sent: false, error };
+  if (code !== null && NO_ANSWER.has(code)) return { sent: true, error };
+  return null;
+}
+
+/** Chunks as one Uint8Array. */
+function joined(chunks, size) {
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+}
+
+module.exports = {
+  BUDGET,
+  Call,
+  CallFailed,
+  MAX_MINT_BODY,
+  MAX_SCAN,
+  OAuthTokens,
+  RetryBudget,
+  deadlineAt,
+  drive,
+  joined,
+  lost,
+  monotonic,
+  remaining,
+  sleep,
+};

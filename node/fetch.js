@@ -1,0 +1,162 @@
+// A `fetch` that carries out the core's decisions: it wraps the caller's
+// `fetch` and runs each request through the core's call machine
+// (`calls.js`): it adds the tenant's bearer token and an `Idempotency-Key`
+// where the machine says so, sends, and after a failure reads the body
+// (bounded, decoded as fetch decodes it) and does what the machine says:
+// send again after its wait, with the same key and a fresh token when it
+// says so, or throw `CallFailed`. A success is returned untouched. It
+// decides nothing itself.
+//
+//   const { triageFetch, OAuthTokens } = require("debitura-triage/fetch");
+//   const fetch = triageFetch(globalThis.fetch, { tokens: new OAuthTokens(apiKey), tenant: "acme-42" });
+//
+// A request may carry, in `init.debitura`: `tenant` (the tenant it acts
+// for, over the wrapper's; `null` for none), `operation` (for a path the
+// core does not know), `deadline` (seconds, over the wrapper's) and
+// `noResend` (true: never sent twice).
+"use strict";
+
+const input = require("./input.js");
+const calls = require("./calls.js");
+
+const { BUDGET, Call, MAX_MINT_BODY, drive, joined, monotonic, remaining } = calls;
+
+/** Whether a body can be sent again as it is. */
+function replayable(body) {
+  return (
+    body === undefined ||
+    body === null ||
+    typeof body === "string" ||
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) ||
+    body instanceof URLSearchParams ||
+    (typeof Blob !== "undefined" && body instanceof Blob) ||
+    (typeof FormData !== "undefined" && body instanceof FormData)
+  );
+}
+
+/**
+ * Reads at most `limit` bytes of `response`'s body, stopping at `deadline`
+ * (on `clock`), and releases the rest; `{ data, complete, error }`.
+ */
+async function readBody(response, limit, deadline, clock) {
+  if (response.body === null) return { data: new Uint8Array(0), complete: true };
+  const reader = response.body.getReader();
+  const chunks = [];
+  let size = 0;
+  let late = false;
+  const left = remaining(deadline, clock);
+  const timer =
+    left === null
+      ? null
+      : setTimeout(() => {
+          late = true;
+          reader.cancel().catch(() => {});
+        }, left * 1000);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return { data: joined(chunks, size), complete: !late };
+      const room = limit - size;
+      const take = value.subarray(0, room);
+      chunks.push(take);
+      size += take.length;
+      if (value.length > room) {
+        await reader.cancel().catch(() => {});
+        return { data: joined(chunks, size), complete: false };
+      }
+    }
+  } catch (error) {
+    return { data: joined(chunks, size), complete: false, error };
+  } finally {
+    if (timer !== null) clearTimeout(timer);
+  }
+}
+
+/**
+ * Wraps `fetch` (by default the global one): `tokens` gives the bearer
+ * tokens of `tenant` (an `OAuthTokens`, or a function `(tenant, stale) =>
+ * token`), `budget` bounds resends across the process (the package's
+ * `BUDGET` by default), `deadline` (seconds) bounds each call, every
+ * attempt, wait and mint included.
+ */
+function triageFetch(fetch = globalThis.fetch, { tokens = null, tenant = null, budget = BUDGET, deadline = null, clock = monotonic } = {}) {
+  if (typeof fetch !== "function") throw new TypeError("triageFetch wraps a fetch function");
+
+  async function run(resource, init, outer) {
+    const { debitura: given, ...rest } = init ?? {};
+    const options = given ?? {};
+    const request = typeof Request !== "undefined" && resource instanceof Request ? resource : null;
+    const url = request === null ? String(resource) : request.url;
+    const method = String(rest.method ?? request?.method ?? "GET").toUpperCase();
+    const base = new Headers(rest.headers ?? request?.headers);
+    const signal = rest.signal ?? request?.signal ?? null;
+    const who = options.tenant !== undefined ? options.tenant : tenant;
+    const now = clock();
+    const at = calls.deadlineAt(now, options.deadline ?? deadline, outer);
+    const call = new Call(method, url, budget, now, {
+      headers: input.known(base),
+      operation: options.operation ?? undefined,
+      tenant: who !== null,
+      replayable: request === null ? replayable(rest.body) : request.body === null,
+      noResend: Boolean(options.noResend),
+      deadline: at ?? undefined,
+    });
+
+    async function send(extra) {
+      const headers = new Headers(base);
+      for (const [name, value] of Object.entries(extra)) headers.set(name, value);
+      const controller = new AbortController();
+      const forward = () => controller.abort(signal.reason);
+      if (signal !== null) {
+        if (signal.aborted) forward();
+        else signal.addEventListener("abort", forward, { once: true });
+      }
+      const left = remaining(call.deadline, clock);
+      let late = false;
+      const timer =
+        left === null
+          ? null
+          : setTimeout(() => {
+              late = true;
+              controller.abort(new Error("the call's deadline passed"));
+            }, left * 1000);
+      try {
+        const response = await fetch(request ?? url, { ...rest, method, headers, signal: controller.signal });
+        return { status: response.status, headers: response.headers, response };
+      } catch (error) {
+        if (signal?.aborted) throw error; // the caller's own abort
+        if (late) return { sent: true, error };
+        const what = calls.lost(error);
+        if (what !== null) return what;
+        // undici's failure of a request that left, whatever its cause.
+        if (error instanceof TypeError && error.message === "fetch failed") return { sent: true, error };
+        throw error; // not a failure of the API: the request cannot be sent at all
+      } finally {
+        if (timer !== null) clearTimeout(timer);
+      }
+    }
+
+    return drive(call, {
+      tenant: who,
+      tokens,
+      clock,
+      send,
+      read: (response, limit) => readBody(response, limit, call.deadline, clock),
+      sleep: (seconds) => calls.sleep(seconds, signal),
+      mint: async (mint, mintDeadline) => {
+        const { url: endpoint, ...init } = mint;
+        const response = await run(endpoint, { ...init, debitura: { tenant: null } }, mintDeadline);
+        const body = await readBody(response, MAX_MINT_BODY, mintDeadline, clock);
+        if (!body.complete) throw new Error("the token response was cut short or is longer than 16 KiB");
+        return { status: response.status, body: body.data };
+      },
+    });
+  }
+
+  return function fetchThroughTriage(resource, init) {
+    return run(resource, init, null);
+  };
+}
+
+module.exports = { triageFetch, CallFailed: calls.CallFailed, OAuthTokens: calls.OAuthTokens, RetryBudget: calls.RetryBudget, BUDGET };

@@ -1,0 +1,55 @@
+// What clients hold, taken as it comes: a body as a Buffer, Uint8Array,
+// ArrayBuffer, DataView or string; headers as a fetch `Headers`, axios's
+// `AxiosHeaders` or a plain object, names compared without regard to case.
+"use strict";
+
+const EMPTY = new Uint8Array(0);
+
+/** The bytes of `body`: a string as UTF-8, a view or buffer as it is, none as empty. */
+function bytes(body) {
+  if (body === undefined || body === null) return EMPTY;
+  if (body instanceof Uint8Array) return body;
+  if (typeof body === "string") return Buffer.from(body, "utf8");
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  throw new TypeError("a body is a Buffer, Uint8Array, ArrayBuffer, DataView, string or null");
+}
+
+/** The value of header `name` (lower case) in `headers`, as text; null when absent. */
+function header(headers, name) {
+  if (headers === undefined || headers === null) return null;
+  let value;
+  if (typeof headers.get === "function") {
+    value = headers.get(name); // fetch's Headers, axios's AxiosHeaders, a Map
+  } else if (typeof headers === "object") {
+    value = headers[name];
+    if (value === undefined) {
+      for (const key of Object.keys(headers)) {
+        if (key.toLowerCase() === name) {
+          value = headers[key];
+          break;
+        }
+      }
+    }
+  } else {
+    throw new TypeError("headers are a Headers, an AxiosHeaders or a plain object");
+  }
+  if (Array.isArray(value)) value = value[0];
+  if (value === undefined || value === null || value === false) return null;
+  return String(value);
+}
+
+/** The headers the core reads of a request, by lower-case name. */
+const READ = ["authorization", "xapikey", "idempotency-key"];
+
+/** Those of `headers` the core reads, as a plain object. */
+function known(headers) {
+  const out = {};
+  for (const name of READ) {
+    const value = header(headers, name);
+    if (value !== null) out[name] = value;
+  }
+  return out;
+}
+
+module.exports = { bytes, header, known };
