@@ -19,10 +19,9 @@
 // deadline, noResend }` in its config, as `fetch.js` takes them.
 "use strict";
 
-const input = require("./input.js");
 const calls = require("./calls.js");
 
-const { BUDGET, Call, CallFailed, MAX_MINT_BODY, drive, joined, monotonic, remaining } = calls;
+const { BUDGET, CallFailed, MAX_MINT_BODY, drive, joined, monotonic, remaining } = calls;
 
 const TRIAGED = Symbol.for("debitura-triage.axios-adapter");
 
@@ -105,7 +104,7 @@ function install(instance, { tokens = null, tenant = null, budget = BUDGET, dead
     } else {
       const cause = failed.cause;
       const code = (cause && typeof cause.code === "string" && cause.code) || AxiosError.ERR_NETWORK;
-      error = new AxiosError(failed.message, code, config, cause?.request ?? null);
+      error = new AxiosError(failed.message, code, config, null);
     }
     error.triage = failed;
     error.cause = failed;
@@ -139,13 +138,14 @@ function install(instance, { tokens = null, tenant = null, budget = BUDGET, dead
     const options = config.debitura ?? {};
     const url = instance.getUri(config);
     const method = String(config.method ?? "get").toUpperCase();
-    const base = AxiosHeaders.from(config.headers);
+    // The request's headers, as axios hands them over: read for what the
+    // core reads, copied only when the driver adds to them.
+    const base = config.headers;
     const who = options.tenant !== undefined ? options.tenant : tenant;
     const now = clock();
     const at = calls.deadlineAt(now, options.deadline ?? deadline, options.deadlineAt);
-    const call = new Call(method, url, budget, now, {
-      headers: input.known(base),
-      operation: options.operation ?? undefined,
+    const call = calls.start(method, url, budget, now, base, {
+      operation: options.operation,
       tenant: who !== null,
       replayable: replayable(config.data),
       noResend: Boolean(options.noResend),
@@ -153,8 +153,11 @@ function install(instance, { tokens = null, tenant = null, budget = BUDGET, dead
     });
 
     async function send(extra) {
-      const headers = AxiosHeaders.from(base);
-      for (const [name, value] of Object.entries(extra)) headers.set(name, value);
+      let headers = base;
+      for (const name in extra) {
+        if (headers === base) headers = new AxiosHeaders(base);
+        headers.set(name, extra[name]);
+      }
       const left = remaining(call.deadline, clock);
       const own = config.timeout > 0 ? config.timeout : Infinity;
       const timeout = left === null ? config.timeout : Math.max(Math.min(own, Math.ceil(left * 1000)), 1);
@@ -162,6 +165,12 @@ function install(instance, { tokens = null, tenant = null, budget = BUDGET, dead
         const response = await inner({ ...config, headers, timeout, responseType: "stream", validateStatus: null });
         return { status: response.status, headers: response.headers, response };
       } catch (error) {
+        if (error !== null && typeof error === "object" && "config" in error) {
+          // The config the caller gave, not the copy with the bearer token;
+          // and no request, whose written head holds the token too.
+          error.config = config;
+          error.request = undefined;
+        }
         if (lib.isCancel(error)) throw error; // the caller's own abort
         const what = calls.lost(error);
         if (what !== null) return what;

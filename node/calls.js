@@ -222,6 +222,31 @@ async function drive(call, { tenant = null, tokens = null, clock = monotonic, se
   }
 }
 
+/**
+ * Starts a call of `method` to `url` at `now` on `budget`: `headers` are the
+ * request's (of any kind `input.header` reads; the core reads
+ * `Authorization`, `XApiKey` and `Idempotency-Key`), `operation` names it
+ * for a path the core does not know, `tenant` says a token source serves
+ * it, `replayable` whether its body can be sent again, `noResend` forbids a
+ * second send, `deadline` is when it must be over (on the same clock).
+ */
+function start(method, url, budget, now, headers, { operation, tenant, replayable, noResend, deadline }) {
+  return new Call(
+    method,
+    url,
+    budget,
+    now,
+    input.header(headers, "authorization"),
+    input.header(headers, "xapikey"),
+    input.header(headers, "idempotency-key"),
+    operation,
+    tenant,
+    replayable,
+    noResend,
+    deadline,
+  );
+}
+
 /** Seconds left before `deadline` (at least a millisecond), or null. */
 function remaining(deadline, clock = monotonic) {
   return deadline === null ? null : Math.max(deadline - clock(), 0.001);
@@ -233,7 +258,11 @@ function deadlineAt(now, seconds, at) {
   return at === undefined || at === null ? now + seconds : Math.min(at, now + seconds);
 }
 
-/** Waits `seconds`, or rejects with the signal's reason when it aborts first. */
+/**
+ * Waits `seconds` (never less: the timer counts whole milliseconds, so the
+ * wait is rounded up), or rejects with the signal's reason when it aborts
+ * first.
+ */
 function sleep(seconds, signal) {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -244,7 +273,7 @@ function sleep(seconds, signal) {
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
-    }, seconds * 1000);
+    }, Math.ceil(seconds * 1000));
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
@@ -321,4 +350,5 @@ module.exports = {
   monotonic,
   remaining,
   sleep,
+  start,
 };

@@ -16,10 +16,24 @@
 // `noResend` (true: never sent twice).
 "use strict";
 
-const input = require("./input.js");
 const calls = require("./calls.js");
 
-const { BUDGET, Call, MAX_MINT_BODY, drive, joined, monotonic, remaining } = calls;
+const { BUDGET, MAX_MINT_BODY, drive, joined, monotonic, remaining } = calls;
+
+/**
+ * What a send's error says: the request never left, or left and got no
+ * answer; thrown on as it is when it is the caller's own abort, or no
+ * failure of the API at all (a bad URL or option).
+ */
+function lostOr(error, signal, late) {
+  if (signal?.aborted) throw error; // the caller's own abort
+  if (late) return { sent: true, error };
+  const what = calls.lost(error);
+  if (what !== null) return what;
+  // undici's failure of a request that left, whatever its cause.
+  if (error instanceof TypeError && error.message === "fetch failed") return { sent: true, error };
+  throw error;
+}
 
 /** Whether a body can be sent again as it is. */
 function replayable(body) {
@@ -84,35 +98,54 @@ function triageFetch(fetch = globalThis.fetch, { tokens = null, tenant = null, b
   if (typeof fetch !== "function") throw new TypeError("triageFetch wraps a fetch function");
 
   async function run(resource, init, outer) {
-    const { debitura: given, ...rest } = init ?? {};
+    const given = init?.debitura;
+    let rest = init;
+    if (given !== undefined) {
+      rest = { ...init };
+      delete rest.debitura;
+    }
     const options = given ?? {};
     const request = typeof Request !== "undefined" && resource instanceof Request ? resource : null;
     const url = request === null ? String(resource) : request.url;
-    const method = String(rest.method ?? request?.method ?? "GET").toUpperCase();
-    const base = new Headers(rest.headers ?? request?.headers);
-    const signal = rest.signal ?? request?.signal ?? null;
+    const method = String(rest?.method ?? request?.method ?? "GET").toUpperCase();
+    // The caller's headers, as given: read for what the core reads, copied
+    // only when the driver adds to them.
+    const own = rest?.headers ?? request?.headers;
+    const seen = own === undefined || own instanceof Headers ? own : new Headers(own);
+    const signal = rest?.signal ?? request?.signal ?? null;
     const who = options.tenant !== undefined ? options.tenant : tenant;
     const now = clock();
     const at = calls.deadlineAt(now, options.deadline ?? deadline, outer);
-    const call = new Call(method, url, budget, now, {
-      headers: input.known(base),
-      operation: options.operation ?? undefined,
+    const call = calls.start(method, url, budget, now, seen, {
+      operation: options.operation,
       tenant: who !== null,
-      replayable: request === null ? replayable(rest.body) : request.body === null,
+      replayable: request === null ? replayable(rest?.body) : request.body === null,
       noResend: Boolean(options.noResend),
       deadline: at ?? undefined,
     });
 
     async function send(extra) {
-      const headers = new Headers(base);
-      for (const [name, value] of Object.entries(extra)) headers.set(name, value);
+      let headers = seen;
+      for (const name in extra) {
+        if (headers === seen) headers = new Headers(seen);
+        headers.set(name, extra[name]);
+      }
+      const left = remaining(call.deadline, clock);
+      if (left === null && headers === seen) {
+        // Nothing to add, nothing to bound: the caller's request as it is.
+        try {
+          const response = await fetch(request ?? url, rest);
+          return { status: response.status, headers: response.headers, response };
+        } catch (error) {
+          return lostOr(error, signal, false);
+        }
+      }
       const controller = new AbortController();
       const forward = () => controller.abort(signal.reason);
       if (signal !== null) {
         if (signal.aborted) forward();
         else signal.addEventListener("abort", forward, { once: true });
       }
-      const left = remaining(call.deadline, clock);
       let late = false;
       const timer =
         left === null
@@ -125,13 +158,7 @@ function triageFetch(fetch = globalThis.fetch, { tokens = null, tenant = null, b
         const response = await fetch(request ?? url, { ...rest, method, headers, signal: controller.signal });
         return { status: response.status, headers: response.headers, response };
       } catch (error) {
-        if (signal?.aborted) throw error; // the caller's own abort
-        if (late) return { sent: true, error };
-        const what = calls.lost(error);
-        if (what !== null) return what;
-        // undici's failure of a request that left, whatever its cause.
-        if (error instanceof TypeError && error.message === "fetch failed") return { sent: true, error };
-        throw error; // not a failure of the API: the request cannot be sent at all
+        return lostOr(error, signal, late);
       } finally {
         if (timer !== null) clearTimeout(timer);
       }

@@ -42,9 +42,89 @@ function webhookBody(body) {
   return body;
 }
 
+/** The question's fields and the kind of value each takes. */
+const FIELDS = {
+  status: "number",
+  type: "string",
+  message: "string",
+  operation: "string",
+  event: "string",
+  symptom: "string",
+  afterTokenRefresh: "boolean",
+  environment: "string",
+  auth: "string",
+  method: "string",
+  idempotencyKey: "boolean",
+};
+
+/** The answers given so far, by the addon's id: each frozen, made once, shared. */
+const ANSWERS = [];
+
+/**
+ * An answer is a function of the question alone: the ids of the questions
+ * asked, kept in a tree of maps (a field's name, then its value, then the
+ * next field's name …) so that a question asked again is found without
+ * writing it out. At most `MEMO_MAX` questions are kept (the tree starts
+ * afresh when full), none with a text longer than `MEMO_TEXT`.
+ */
+let MEMO = new Map();
+let memoSize = 0;
+const MEMO_MAX = 4096;
+const MEMO_TEXT = 256;
+const END = Symbol("answer id");
+
+/** The map under `key` in `map`, made when missing. */
+function child(map, key) {
+  let next = map.get(key);
+  if (next === undefined) map.set(key, (next = new Map()));
+  return next;
+}
+
 /** What a failure means and what to do, from what the caller knows of it. */
 function diagnose(question) {
-  return frozen(native.diagnose(options("diagnose", question)));
+  const q = options("diagnose", question) ?? {};
+  let node = MEMO;
+  let keep = true;
+  for (const name in q) {
+    const value = q[name];
+    // Any question but one of known fields and right kinds goes whole, so
+    // that the addon names what is wrong with it.
+    if (!Object.hasOwn(FIELDS, name)) return frozen(native.diagnose(q));
+    if (value === null || value === undefined) continue;
+    if (typeof value !== FIELDS[name]) return frozen(native.diagnose(q));
+    if (typeof value === "string" && value.length > MEMO_TEXT) keep = false;
+    node = node?.get(name)?.get(value);
+  }
+  const known = keep ? node?.get(END) : undefined;
+  if (known !== undefined) return ANSWERS[known];
+  const id = native.diagnoseId(
+    q.status,
+    q.type,
+    q.message,
+    q.operation,
+    q.event,
+    q.symptom,
+    q.afterTokenRefresh,
+    q.environment,
+    q.auth,
+    q.method,
+    q.idempotencyKey,
+  );
+  const answer = ANSWERS[id] ?? (ANSWERS[id] = frozen(native.answerOf(id)));
+  if (keep) {
+    if (memoSize >= MEMO_MAX) {
+      MEMO = new Map();
+      memoSize = 0;
+    }
+    let at = MEMO;
+    for (const name in q) {
+      const value = q[name];
+      if (value !== null && value !== undefined) at = child(child(at, name), value);
+    }
+    if (!at.has(END)) memoSize += 1;
+    at.set(END, id);
+  }
+  return answer;
 }
 
 /**

@@ -39,17 +39,4 @@ function header(headers, name) {
   return String(value);
 }
 
-/** The headers the core reads of a request, by lower-case name. */
-const READ = ["authorization", "xapikey", "idempotency-key"];
-
-/** Those of `headers` the core reads, as a plain object. */
-function known(headers) {
-  const out = {};
-  for (const name of READ) {
-    const value = header(headers, name);
-    if (value !== null) out[name] = value;
-  }
-  return out;
-}
-
-module.exports = { bytes, header, known };
+module.exports = { bytes, header };

@@ -3,7 +3,6 @@
 //! process. Time comes in as seconds on the driver's monotonic clock
 //! (`performance.now() / 1000`).
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use debitura_triage::call::{self, Attempt, Failure, Next};
@@ -77,24 +76,6 @@ impl RetryBudget {
     }
 }
 
-/// What the driver knows of a request before it is sent.
-#[napi(object)]
-pub struct CallOptions {
-    /// The headers the request carries, by lower-case name; `authorization`,
-    /// `xapikey` and `idempotency-key` are read.
-    pub headers: Option<HashMap<String, String>>,
-    /// The operation, for a path the core does not know.
-    pub operation: Option<String>,
-    /// Whether a token source serves the request's tenant.
-    pub tenant: Option<bool>,
-    /// Whether its body can be sent again (true by default).
-    pub replayable: Option<bool>,
-    /// Never send it twice.
-    pub no_resend: Option<bool>,
-    /// When it must be over, on the driver's clock, in seconds.
-    pub deadline: Option<f64>,
-}
-
 /// Seconds on a clock as a `Duration`; negative or not a number is 0.
 fn seconds(secs: f64) -> Duration {
     Duration::try_from_secs_f64(secs).unwrap_or(Duration::ZERO)
@@ -110,40 +91,50 @@ pub struct Call {
 #[napi]
 impl Call {
     /// Starts a call of `method` to `url` at `now` (seconds on the
-    /// driver's clock).
+    /// driver's clock). The request carries `authorization`, `xapikey` and
+    /// `idempotencyKey` (each header's value, or `null`); `operation` names
+    /// it for a path the core does not know; `tenant` says a token source
+    /// serves it; `replayable` whether its body can be sent again;
+    /// `noResend` forbids a second send; `deadline` (on the same clock) is
+    /// when it must be over. By position: the quickest way across.
     #[napi(constructor)]
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         method: String,
         url: String,
         budget: &RetryBudget,
         now: f64,
-        options: Option<CallOptions>,
+        authorization: Option<String>,
+        xapikey: Option<String>,
+        idempotency_key: Option<String>,
+        operation: Option<String>,
+        tenant: Option<bool>,
+        replayable: Option<bool>,
+        no_resend: Option<bool>,
+        deadline: Option<f64>,
     ) -> Result<Self> {
-        let o = options.unwrap_or(CallOptions {
-            headers: None,
-            operation: None,
-            tenant: None,
-            replayable: None,
-            no_resend: None,
-            deadline: None,
-        });
-        let operation = o
-            .operation
+        let operation = operation
             .as_deref()
             .map(str::parse::<debitura_triage::Operation>)
             .transpose()
             .map_err(|e| invalid(e.to_string()))?;
         let mut request = call::Request::new(&method, &url)
             .operation(operation)
-            .replayable(o.replayable.unwrap_or(true))
-            .deadline(o.deadline.map(seconds));
-        for (name, value) in o.headers.iter().flatten() {
-            request = request.header(name, value.as_bytes());
+            .replayable(replayable.unwrap_or(true))
+            .deadline(deadline.map(seconds));
+        for (name, value) in [
+            ("authorization", &authorization),
+            ("xapikey", &xapikey),
+            ("idempotency-key", &idempotency_key),
+        ] {
+            if let Some(value) = value {
+                request = request.header(name, value.as_bytes());
+            }
         }
-        if o.tenant.unwrap_or(false) {
+        if tenant.unwrap_or(false) {
             request = request.tenant();
         }
-        if o.no_resend.unwrap_or(false) {
+        if no_resend.unwrap_or(false) {
             request = request.no_resend();
         }
         Ok(Call {

@@ -122,3 +122,22 @@ test("diagnoseResponse takes what clients hold", () => {
   assert.equal(t.diagnoseResponse(429, rate, { operation: "create-case", retryAfter: null }).retryAfterSecs, 2);
   assert.equal(t.diagnoseResponse(503, null).body, "empty");
 });
+
+test("an answer asked for again is the same frozen answer", () => {
+  const q = { status: 503, operation: "create-case" };
+  const first = t.diagnose(q);
+  assert.equal(t.diagnose({ ...q }), first);
+  // The order of the keys does not change the answer.
+  assert.deepEqual(t.diagnose({ operation: "create-case", status: 503 }), first);
+  // One field more is another question.
+  const keyed = t.diagnose({ ...q, idempotencyKey: true });
+  assert.notEqual(keyed.retry, first.retry);
+  assert.equal(t.diagnose({ ...q, idempotencyKey: true }), keyed);
+  // null is "not known", as a field left out.
+  assert.equal(t.diagnose({ ...q, idempotencyKey: null }), first);
+  // A long message is answered, not kept.
+  const long = { status: 422, type: "MissingPowerOfAttorney", message: "x".repeat(10_000) };
+  assert.equal(t.diagnose(long).rule, "missing-power-of-attorney");
+  // A wrong question is refused each time, never kept.
+  for (let i = 0; i < 2; i += 1) assert.throws(() => t.diagnose({ status: 503, operation: "create-cse" }), /did you mean/);
+});

@@ -159,3 +159,41 @@ test("axios: install refuses an instance that already has the adapter", () => {
   const instance = install(axios.create(), {});
   assert.throws(() => install(instance, {}), /already carries out/);
 });
+
+test("axios: a stopped call's error shows no bearer token", async () => {
+  const util = require("node:util");
+  const { install, OAuthTokens } = require("../axios.js");
+  const { freePort } = require("./scripted.js");
+  const m = await mint();
+  const port = await freePort(); // nothing listens: refused, then refused again
+  try {
+    const http = install(axios.create(), { tokens: new OAuthTokens("secret-key", { baseUrl: m.url }), tenant: "acme-42", deadline: 3 });
+    const e = await http.get(`http://127.0.0.1:${port}/v1/cases/c-1`).catch((x) => x);
+    assert.ok(axios.isAxiosError(e) && e.triage !== undefined, String(e));
+    const shown = util.inspect(e, { depth: 8 }) + JSON.stringify(e.toJSON());
+    assert.doesNotMatch(shown, /t-1|secret-key/);
+  } finally {
+    await m.close();
+  }
+});
+
+test("a failure's body is read to the bound and no further, through both drivers", async () => {
+  const { triageFetch, CallFailed } = require("../fetch.js");
+  const { install } = require("../axios.js");
+  const huge = `{"businessErrors":[{"type":"NoPartnerAvailable","message":"${"x".repeat(8 * 1024 * 1024)}"}]}`;
+  const api = await serve([[422, { "Content-Type": "application/json" }, huge]]);
+  try {
+    const f = triageFetch(globalThis.fetch, {});
+    const e1 = await f(`${api.url}/v1/cases`, { method: "POST", body: "{}", headers: { XApiKey: "k" } }).catch((e) => e);
+    assert.ok(e1 instanceof CallFailed, String(e1));
+    assert.ok(e1.body.length <= 64 * 1024, `${e1.body.length}`);
+    assert.equal(e1.answer.bodyNote !== null, true);
+    const http = install(axios.create(), {});
+    const e2 = await http.post(`${api.url}/v1/cases`, "{}", { headers: { XApiKey: "k" } }).catch((e) => e);
+    assert.ok(e2.triage instanceof CallFailed, String(e2));
+    assert.ok(e2.triage.body.length <= 64 * 1024, `${e2.triage.body.length}`);
+    assert.ok(e2.response.data.length <= 64 * 1024);
+  } finally {
+    await api.close();
+  }
+});
