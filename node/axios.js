@@ -25,6 +25,23 @@ const { BUDGET, CallFailed, MAX_MINT_BODY, drive, joined, monotonic, remaining }
 
 const TRIAGED = Symbol.for("debitura-triage.axios-adapter");
 
+/** A URL with a scheme, or scheme-relative, as axios tells them. */
+const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+
+/**
+ * The request's URL as axios joins it (`baseURL` and `url`, as its
+ * `buildFullPath` does), without its query: all the core reads of it is
+ * the host and the path.
+ */
+function fullUrl(config) {
+  const url = config.url ?? "";
+  const base = config.baseURL;
+  if (base && (!ABSOLUTE.test(url) || config.allowAbsoluteUrls === false)) {
+    return url ? `${base.replace(/\/?\/$/, "")}/${url.replace(/^\/+/, "")}` : base;
+  }
+  return url;
+}
+
 /** Whether request data (after axios's transforms) can be sent again. */
 function replayable(data) {
   return !(data !== null && typeof data === "object" && typeof data.pipe === "function");
@@ -111,21 +128,29 @@ function install(instance, { tokens = null, tenant = null, budget = BUDGET, dead
     return error;
   }
 
+  /** All of a success's body, gathered as axios's own adapter gathers it. */
+  function gather(stream) {
+    return new Promise((resolve, reject) => {
+      const chunks = [];
+      let size = 0;
+      stream.on("data", (chunk) => {
+        chunks.push(chunk);
+        size += chunk.length;
+      });
+      stream.once("end", () => resolve(Buffer.concat(chunks, size)));
+      stream.once("error", reject);
+    });
+  }
+
   /** A success handed on as axios's own adapter hands it, its status checked as axios checks it. */
   async function finish(response, config) {
     let data = response.data;
     if (config.responseType !== "stream") {
-      const chunks = [];
-      let size = 0;
       try {
-        for await (const chunk of data) {
-          chunks.push(chunk);
-          size += chunk.length;
-        }
+        data = decoded(await gather(data), config);
       } catch (e) {
         throw AxiosError.from(e, null, config, response.request, response);
       }
-      data = decoded(Buffer.concat(chunks, size), config);
     }
     const out = { ...response, data, config };
     const validate = config.validateStatus;
@@ -136,7 +161,7 @@ function install(instance, { tokens = null, tenant = null, budget = BUDGET, dead
 
   async function run(config) {
     const options = config.debitura ?? {};
-    const url = instance.getUri(config);
+    const url = fullUrl(config);
     const method = String(config.method ?? "get").toUpperCase();
     // The request's headers, as axios hands them over: read for what the
     // core reads, copied only when the driver adds to them.
@@ -152,7 +177,7 @@ function install(instance, { tokens = null, tenant = null, budget = BUDGET, dead
       deadline: at ?? undefined,
     });
 
-    async function send(extra) {
+    function send(extra) {
       let headers = base;
       for (const name in extra) {
         if (headers === base) headers = new AxiosHeaders(base);
@@ -161,21 +186,21 @@ function install(instance, { tokens = null, tenant = null, budget = BUDGET, dead
       const left = remaining(call.deadline, clock);
       const own = config.timeout > 0 ? config.timeout : Infinity;
       const timeout = left === null ? config.timeout : Math.max(Math.min(own, Math.ceil(left * 1000)), 1);
-      try {
-        const response = await inner({ ...config, headers, timeout, responseType: "stream", validateStatus: null });
-        return { status: response.status, headers: response.headers, response };
-      } catch (error) {
-        if (error !== null && typeof error === "object" && "config" in error) {
-          // The config the caller gave, not the copy with the bearer token;
-          // and no request, whose written head holds the token too.
-          error.config = config;
-          error.request = undefined;
-        }
-        if (lib.isCancel(error)) throw error; // the caller's own abort
-        const what = calls.lost(error);
-        if (what !== null) return what;
-        throw error; // not a failure of the API: the request cannot be sent at all
+      return inner({ ...config, headers, timeout, responseType: "stream", validateStatus: null });
+    }
+
+    /** What a send's error means, on the caller's config (without the token). */
+    function lost(error) {
+      if (error !== null && typeof error === "object" && "config" in error) {
+        // The config the caller gave, not the copy with the bearer token;
+        // and no request, whose written head holds the token too.
+        error.config = config;
+        error.request = undefined;
       }
+      if (lib.isCancel(error)) throw error; // the caller's own abort
+      const what = calls.lost(error);
+      if (what !== null) return what;
+      throw error; // not a failure of the API: the request cannot be sent at all
     }
 
     let response;
@@ -185,6 +210,7 @@ function install(instance, { tokens = null, tenant = null, budget = BUDGET, dead
         tokens,
         clock,
         send,
+        lost,
         read: (r, limit) => readStream(r.data, limit, call.deadline, clock),
         sleep: (seconds) => calls.sleep(seconds, config.signal ?? null),
         mint: async (mint, mintDeadline) => {

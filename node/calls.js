@@ -12,7 +12,78 @@
 const native = require("./debitura-triage.node");
 const input = require("./input.js");
 
-const { Call, RetryBudget } = native;
+const { RetryBudget } = native;
+
+/** The least status the core hands over as a failure; every one above is one too. */
+const FAILED_FROM = native.failedFrom();
+
+/**
+ * One call in progress in the core's machine, named by its handle: the
+ * core decides, the driver sends, reads, waits and mints. `end()` lets the
+ * machine forget it (`drive` does, however the call ends).
+ */
+class Call {
+  /** `started` is `callStart`'s answer: the handle with its flags; `deadline` the one it was given. */
+  constructor(started, deadline) {
+    this.handle = Math.floor(started / 4);
+    this.flags = started % 4;
+    this.deadline = deadline ?? null;
+  }
+
+  /** Whether a status is a failure the driver hands over: the core's word, read once. */
+  static failed(status) {
+    return status >= FAILED_FROM;
+  }
+
+  /** Whether to get the tenant's token before the first send. */
+  get needsToken() {
+    return (this.flags & 1) !== 0;
+  }
+
+  /** The `Idempotency-Key` to add to every copy, or null. */
+  get keyToAdd() {
+    return (this.flags & 2) === 0 ? null : native.callKeyToAdd(this.handle);
+  }
+
+  /** The operation's name, from the route or the caller's word. */
+  get operation() {
+    return native.callOperation(this.handle);
+  }
+
+  /** Sends made so far. */
+  get attempts() {
+    return native.callAttempts(this.handle);
+  }
+
+  /** A failed answer: status, body as read, when, its Retry-After, whether the body was read whole. */
+  answered(status, body, now, retryAfter, complete) {
+    return native.callAnswered(this.handle, status, body, now, retryAfter, complete);
+  }
+
+  /** A send that never left. */
+  notSent(now) {
+    return native.callNotSent(this.handle, now);
+  }
+
+  /** A send that went out and got no answer. */
+  noAnswer(now) {
+    return native.callNoAnswer(this.handle, now);
+  }
+
+  /** Why the call stops when no token could be had at `now`. */
+  tokenFailed(now) {
+    return native.callTokenFailed(this.handle, now);
+  }
+
+  /** The answer a call carries when it stops before any failure was read. */
+  unanswered() {
+    return native.callUnanswered(this.handle);
+  }
+
+  end() {
+    native.callEnd(this.handle);
+  }
+}
 
 /** The most bytes of a failed response's body read: what the core reads of a body. */
 const MAX_SCAN = native.maxScan();
@@ -171,16 +242,62 @@ async function tokenOf(tokens, tenant, stale, mint) {
 /**
  * Carries out `call`. `io` does what each step names and nothing else:
  * `send(headers)` sends the request with these headers added (or replaced)
- * and returns `{ status, headers, response }`, or `{ sent, error }` when no
- * response came (`sent`: whether the request left); `read(response, limit)`
- * reads at most `limit` bytes of a failed response's body and returns
- * `{ data, complete, error }`; `sleep(seconds)`; `mint(request, deadline)`
- * sends a token mint through the same driver and returns `{ status, body }`.
- * Returns the response that ended the call, or throws `CallFailed`.
+ * and returns the client's promise of a response (with `status` and
+ * `headers`); `lost(error)` says what a send's error means: `{ sent,
+ * error }` (`sent`: whether the request left), or throws it on when it is no
+ * failure of the API; `read(response, limit)` reads at most `limit` bytes
+ * of a failed response's body and returns `{ data, complete, error }`;
+ * `sleep(seconds)`; `mint(request, deadline)` sends a token mint through
+ * the same driver and returns `{ status, body }`. Returns the response that
+ * ended the call, or throws `CallFailed`.
  */
-async function drive(call, { tenant = null, tokens = null, clock = monotonic, send, read, sleep, mint }) {
+function drive(call, { tenant = null, tokens = null, clock = monotonic, send, lost, read, sleep, mint }) {
   const key = call.keyToAdd;
   const extra = key === null ? {} : { "Idempotency-Key": key };
+  const rest = (first) =>
+    walk(call, tenant, tokens, clock, send, lost, read, sleep, mint, extra, first).finally(() => call.end());
+  // A first send that needs nothing before it is made here, and the steps
+  // are walked only after a failure: a success costs no more than the send.
+  if (tenant !== null && call.needsToken) return rest(null);
+  let first;
+  try {
+    first = send(extra);
+  } catch (error) {
+    call.end();
+    return Promise.reject(error);
+  }
+  return first.then(
+    (response) => {
+      if (!Call.failed(response.status)) {
+        call.end();
+        return response;
+      }
+      return rest({ status: response.status, headers: response.headers, response });
+    },
+    (error) => {
+      let what;
+      try {
+        what = lost(error);
+      } catch (thrown) {
+        call.end();
+        throw thrown;
+      }
+      return rest(what);
+    },
+  );
+}
+
+/** What came of a send, as the loop reads it. */
+async function outcome(send, lost, extra) {
+  try {
+    const response = await send(extra);
+    return { status: response.status, headers: response.headers, response };
+  } catch (error) {
+    return lost(error);
+  }
+}
+
+async function walk(call, tenant, tokens, clock, send, lost, read, sleep, mint, extra, first) {
   let token = null;
   let last = null; // no failure yet
   const obtain = async () => {
@@ -200,9 +317,12 @@ async function drive(call, { tenant = null, tokens = null, clock = monotonic, se
     token = got;
     extra.Authorization = `Bearer ${got}`;
   };
-  if (tenant !== null && call.needsToken) await obtain();
+  let sent = first;
+  if (sent === null) {
+    if (tenant !== null && call.needsToken) await obtain();
+    sent = await outcome(send, lost, extra);
+  }
   for (;;) {
-    const sent = await send(extra);
     const status = sent.status ?? null;
     if (status !== null && !Call.failed(status)) return sent.response;
     let step;
@@ -219,6 +339,7 @@ async function drive(call, { tenant = null, tokens = null, clock = monotonic, se
     if (step.after > 0) await sleep(step.after);
     last = step;
     if (step.freshToken && tenant !== null) await obtain();
+    sent = await outcome(send, lost, extra);
   }
 }
 
@@ -231,7 +352,7 @@ async function drive(call, { tenant = null, tokens = null, clock = monotonic, se
  * second send, `deadline` is when it must be over (on the same clock).
  */
 function start(method, url, budget, now, headers, { operation, tenant, replayable, noResend, deadline }) {
-  return new Call(
+  const started = native.callStart(
     method,
     url,
     budget,
@@ -245,6 +366,7 @@ function start(method, url, budget, now, headers, { operation, tenant, replayabl
     noResend,
     deadline,
   );
+  return new Call(started, deadline);
 }
 
 /** Seconds left before `deadline` (at least a millisecond), or null. */

@@ -97,7 +97,7 @@ async function readBody(response, limit, deadline, clock) {
 function triageFetch(fetch = globalThis.fetch, { tokens = null, tenant = null, budget = BUDGET, deadline = null, clock = monotonic } = {}) {
   if (typeof fetch !== "function") throw new TypeError("triageFetch wraps a fetch function");
 
-  async function run(resource, init, outer) {
+  function run(resource, init, outer) {
     const given = init?.debitura;
     let rest = init;
     if (given !== undefined) {
@@ -124,29 +124,25 @@ function triageFetch(fetch = globalThis.fetch, { tokens = null, tenant = null, b
       deadline: at ?? undefined,
     });
 
-    async function send(extra) {
+    // A deadline's timer and whether it fired, for the send in flight.
+    let late = false;
+
+    function send(extra) {
       let headers = seen;
       for (const name in extra) {
         if (headers === seen) headers = new Headers(seen);
         headers.set(name, extra[name]);
       }
       const left = remaining(call.deadline, clock);
-      if (left === null && headers === seen) {
-        // Nothing to add, nothing to bound: the caller's request as it is.
-        try {
-          const response = await fetch(request ?? url, rest);
-          return { status: response.status, headers: response.headers, response };
-        } catch (error) {
-          return lostOr(error, signal, false);
-        }
-      }
+      late = false;
+      // Nothing to add, nothing to bound: the caller's request as it is.
+      if (left === null && headers === seen) return fetch(request ?? url, rest);
       const controller = new AbortController();
       const forward = () => controller.abort(signal.reason);
       if (signal !== null) {
         if (signal.aborted) forward();
         else signal.addEventListener("abort", forward, { once: true });
       }
-      let late = false;
       const timer =
         left === null
           ? null
@@ -154,14 +150,12 @@ function triageFetch(fetch = globalThis.fetch, { tokens = null, tenant = null, b
               late = true;
               controller.abort(new Error("the call's deadline passed"));
             }, left * 1000);
-      try {
-        const response = await fetch(request ?? url, { ...rest, method, headers, signal: controller.signal });
-        return { status: response.status, headers: response.headers, response };
-      } catch (error) {
-        return lostOr(error, signal, late);
-      } finally {
+      const done = () => {
         if (timer !== null) clearTimeout(timer);
-      }
+      };
+      const sending = fetch(request ?? url, { ...rest, method, headers, signal: controller.signal });
+      sending.then(done, done);
+      return sending;
     }
 
     return drive(call, {
@@ -169,6 +163,7 @@ function triageFetch(fetch = globalThis.fetch, { tokens = null, tenant = null, b
       tokens,
       clock,
       send,
+      lost: (error) => lostOr(error, signal, late),
       read: (response, limit) => readBody(response, limit, call.deadline, clock),
       sleep: (seconds) => calls.sleep(seconds, signal),
       mint: async (mint, mintDeadline) => {
@@ -182,7 +177,11 @@ function triageFetch(fetch = globalThis.fetch, { tokens = null, tenant = null, b
   }
 
   return function fetchThroughTriage(resource, init) {
-    return run(resource, init, null);
+    try {
+      return run(resource, init, null);
+    } catch (error) {
+      return Promise.reject(error); // as fetch does: every failure a rejection
+    }
   };
 }
 

@@ -273,11 +273,34 @@ fn route_in(api: &Api, method: &str, path: &str) -> Option<Operation> {
         .prefixes
         .iter()
         .find_map(|p| strip_prefix_ignore_case(path, p).filter(|rest| rest.starts_with('/')));
-    ROUTES
+    let (_, _, routes) = by_api_and_method()
         .iter()
-        .filter(|r| r.method.eq_ignore_ascii_case(method) && r.operation.api() == api.operation)
+        .find(|(a, m, _)| *a == api.operation && m.eq_ignore_ascii_case(method))?;
+    routes
+        .iter()
         .find(|r| fits(r.path, path) || bare.is_some_and(|b| fits(r.path, b)))
         .map(|r| r.operation)
+}
+
+/// The routes of each API and method, in declaration order: made once, so
+/// that a lookup tries only the routes it could be.
+fn by_api_and_method() -> &'static [(Operation, &'static str, Vec<&'static Route>)] {
+    static INDEX: std::sync::OnceLock<Vec<(Operation, &'static str, Vec<&'static Route>)>> =
+        std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index: Vec<(Operation, &'static str, Vec<&'static Route>)> = Vec::new();
+        for route in ROUTES {
+            let api = route.operation.api();
+            match index
+                .iter_mut()
+                .find(|(a, m, _)| *a == api && m.eq_ignore_ascii_case(route.method))
+            {
+                Some((_, _, routes)) => routes.push(route),
+                None => index.push((api, route.method, vec![route])),
+            }
+        }
+        index
+    })
 }
 
 fn strip_prefix_ignore_case<'p>(path: &'p str, prefix: &str) -> Option<&'p str> {

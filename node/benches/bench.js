@@ -29,17 +29,20 @@ function perCall(ways, calls, rounds = 15) {
   return runs.map(median);
 }
 
-/** The same for async ways. */
-async function perCallAsync(ways, calls, rounds = 21) {
-  const runs = ways.map(() => []);
+/**
+ * Microseconds a call of two async ways, and what the second adds: the
+ * medians over the rounds of each way and of the difference in each round.
+ */
+async function pairedAsync([bare, driven], calls, rounds = 41) {
+  const runs = [[], []];
   for (let r = 0; r < rounds; r += 1) {
-    for (const [i, fn] of ways.entries()) {
+    for (const [i, fn] of [bare, driven].entries()) {
       const start = process.hrtime.bigint();
       for (let n = 0; n < calls; n += 1) await fn();
       runs[i].push(Number(process.hrtime.bigint() - start) / 1000 / calls);
     }
   }
-  return runs.map(median);
+  return [median(runs[0]), median(runs[1]), median(runs[1].map((d, i) => d - runs[0][i]))];
 }
 
 function answers() {
@@ -94,18 +97,15 @@ async function drivers() {
   for (const way of [viaFetch(globalThis.fetch), viaFetch(driven), viaAxios(bareAxios), viaAxios(drivenAxios)]) {
     assert.deepEqual(await way(), JSON.parse(body));
   }
-  const report = (what, bare, through) => {
-    const extra = through - bare;
+  const report = (what, [bare, through, extra]) => {
     const bound = Math.max(0.05 * bare, 10);
     console.log(
       `${what}: bare ${bare.toFixed(1)} us, driven ${through.toFixed(1)} us a request: +${extra.toFixed(1)} us ` +
         `(${((extra / bare) * 100).toFixed(1)} %), ${extra <= bound ? "within" : "OVER"} the bound of ${bound.toFixed(1)} us`,
     );
   };
-  const [f0, f1] = await perCallAsync([viaFetch(globalThis.fetch), viaFetch(driven)], 300);
-  report("fetch (loopback)", f0, f1);
-  const [a0, a1] = await perCallAsync([viaAxios(bareAxios), viaAxios(drivenAxios)], 300);
-  report("axios (loopback)", a0, a1);
+  report("fetch (loopback)", await pairedAsync([viaFetch(globalThis.fetch), viaFetch(driven)], 200));
+  report("axios (loopback)", await pairedAsync([viaAxios(bareAxios), viaAxios(drivenAxios)], 200));
   agent.destroy();
   await new Promise((resolve) => server.close(resolve));
 }

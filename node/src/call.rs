@@ -3,6 +3,7 @@
 //! process. Time comes in as seconds on the driver's monotonic clock
 //! (`performance.now() / 1000`).
 
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use debitura_triage::call::{self, Attempt, Failure, Next};
@@ -81,122 +82,196 @@ fn seconds(secs: f64) -> Duration {
     Duration::try_from_secs_f64(secs).unwrap_or(Duration::ZERO)
 }
 
-/// One call in progress: the core decides, the driver sends, reads, waits
-/// and mints.
-#[napi]
-pub struct Call {
-    inner: call::Call,
+/// The calls in progress, each in a slot the driver names by a handle (its
+/// place and the slot's generation), so that starting a call makes no
+/// JavaScript object the collector must finalize. A handle whose call
+/// ended names nothing.
+struct Slots {
+    slots: Vec<(u32, Option<call::Call>)>,
+    free: Vec<u32>,
 }
 
-#[napi]
-impl Call {
-    /// Starts a call of `method` to `url` at `now` (seconds on the
-    /// driver's clock). The request carries `authorization`, `xapikey` and
-    /// `idempotencyKey` (each header's value, or `null`); `operation` names
-    /// it for a path the core does not know; `tenant` says a token source
-    /// serves it; `replayable` whether its body can be sent again;
-    /// `noResend` forbids a second send; `deadline` (on the same clock) is
-    /// when it must be over. By position: the quickest way across.
-    #[napi(constructor)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        method: String,
-        url: String,
-        budget: &RetryBudget,
-        now: f64,
-        authorization: Option<String>,
-        xapikey: Option<String>,
-        idempotency_key: Option<String>,
-        operation: Option<String>,
-        tenant: Option<bool>,
-        replayable: Option<bool>,
-        no_resend: Option<bool>,
-        deadline: Option<f64>,
-    ) -> Result<Self> {
-        let operation = operation
-            .as_deref()
-            .map(str::parse::<debitura_triage::Operation>)
-            .transpose()
-            .map_err(|e| invalid(e.to_string()))?;
-        let mut request = call::Request::new(&method, &url)
-            .operation(operation)
-            .replayable(replayable.unwrap_or(true))
-            .deadline(deadline.map(seconds));
-        for (name, value) in [
-            ("authorization", &authorization),
-            ("xapikey", &xapikey),
-            ("idempotency-key", &idempotency_key),
-        ] {
-            if let Some(value) = value {
-                request = request.header(name, value.as_bytes());
-            }
+static CALLS: Mutex<Slots> = Mutex::new(Slots {
+    slots: Vec::new(),
+    free: Vec::new(),
+});
+
+/// A handle: the slot's generation above its place. `callStart`'s answer
+/// carries two flags below it (`handle * 4 + flags`).
+fn handle(place: u32, generation: u32) -> f64 {
+    f64::from(generation) * 4_294_967_296.0 + f64::from(place)
+}
+
+/// `callStart`'s flags: the call needs a token before its first send.
+const NEEDS_TOKEN: f64 = 1.0;
+/// `callStart`'s flags: the call has an `Idempotency-Key` to add.
+const HAS_KEY: f64 = 2.0;
+
+/// `f` of the call `handle` names; an error when it has ended.
+fn with<T>(handle: f64, f: impl FnOnce(&mut call::Call) -> T) -> Result<T> {
+    let mut calls = CALLS.lock().unwrap_or_else(PoisonError::into_inner);
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked below
+    let (place, generation) = (
+        (handle % 4_294_967_296.0) as u32,
+        (handle / 4_294_967_296.0) as u32,
+    );
+    match calls.slots.get_mut(place as usize) {
+        Some((g, Some(call))) if *g == generation && handle >= 0.0 => Ok(f(call)),
+        _ => Err(invalid("no call in progress has this handle".into())),
+    }
+}
+
+/// Starts a call of `method` to `url` at `now` (seconds on the driver's
+/// clock) and returns its handle. The request carries `authorization`,
+/// `xapikey` and `idempotencyKey` (each header's value, or `null`);
+/// `operation` names it for a path the core does not know; `tenant` says a
+/// token source serves it; `replayable` whether its body can be sent again;
+/// `noResend` forbids a second send; `deadline` (on the same clock) is when
+/// it must be over. By position: the quickest way across. Returns the
+/// call's handle times four plus two flags (1: it needs a token before its
+/// first send; 2: it has an `Idempotency-Key` to add), so that a call that
+/// needs neither asks nothing more before it is sent. End it with
+/// `callEnd`.
+#[napi(js_name = "callStart")]
+#[allow(clippy::too_many_arguments)]
+pub fn call_start(
+    method: String,
+    url: String,
+    budget: &RetryBudget,
+    now: f64,
+    authorization: Option<String>,
+    xapikey: Option<String>,
+    idempotency_key: Option<String>,
+    operation: Option<String>,
+    tenant: Option<bool>,
+    replayable: Option<bool>,
+    no_resend: Option<bool>,
+    deadline: Option<f64>,
+) -> Result<f64> {
+    let operation = operation
+        .as_deref()
+        .map(str::parse::<debitura_triage::Operation>)
+        .transpose()
+        .map_err(|e| invalid(e.to_string()))?;
+    let mut request = call::Request::new(&method, &url)
+        .operation(operation)
+        .replayable(replayable.unwrap_or(true))
+        .deadline(deadline.map(seconds));
+    for (name, value) in [
+        ("authorization", &authorization),
+        ("xapikey", &xapikey),
+        ("idempotency-key", &idempotency_key),
+    ] {
+        if let Some(value) = value {
+            request = request.header(name, value.as_bytes());
         }
-        if tenant.unwrap_or(false) {
-            request = request.tenant();
+    }
+    if tenant.unwrap_or(false) {
+        request = request.tenant();
+    }
+    if no_resend.unwrap_or(false) {
+        request = request.no_resend();
+    }
+    let call = call::Call::start(request, &budget.inner, seconds(now));
+    let mut calls = CALLS.lock().unwrap_or_else(PoisonError::into_inner);
+    let place = match calls.free.pop() {
+        Some(place) => place,
+        None => {
+            let place = u32::try_from(calls.slots.len())
+                .map_err(|_| invalid("too many calls in progress".into()))?;
+            calls.slots.push((0, None));
+            place
         }
-        if no_resend.unwrap_or(false) {
-            request = request.no_resend();
+    };
+    let flags = if call.needs_token() { NEEDS_TOKEN } else { 0.0 }
+        + if call.key_to_add().is_some() {
+            HAS_KEY
+        } else {
+            0.0
+        };
+    let slot = &mut calls.slots[place as usize];
+    slot.1 = Some(call);
+    Ok(handle(place, slot.0) * 4.0 + flags)
+}
+
+/// Ends the call `handle` names; its handle names nothing after. Ending
+/// an ended call does nothing.
+#[napi(js_name = "callEnd")]
+pub fn call_end(handle: f64) {
+    let mut calls = CALLS.lock().unwrap_or_else(PoisonError::into_inner);
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked below
+    let (place, generation) = (
+        (handle % 4_294_967_296.0) as u32,
+        (handle / 4_294_967_296.0) as u32,
+    );
+    let ended = match calls.slots.get_mut(place as usize) {
+        Some((g, call @ Some(_))) if *g == generation && handle >= 0.0 => {
+            *call = None;
+            *g = g.wrapping_add(1) % (1 << 20);
+            true
         }
-        Ok(Call {
-            inner: call::Call::start(request, &budget.inner, seconds(now)),
-        })
+        _ => false,
+    };
+    if ended {
+        calls.free.push(place);
     }
+}
 
-    /// Whether a status is a failure the driver hands over (400 and above).
-    #[napi]
-    pub fn failed(status: f64) -> bool {
-        status >= 400.0
-    }
+/// Whether a status is a failure the driver hands over (400 and above).
+#[napi(js_name = "callFailed")]
+pub fn call_failed(status: f64) -> bool {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // in range, checked
+    let whole = status as u16;
+    (0.0..=f64::from(u16::MAX)).contains(&status) && call::Call::failed(whole)
+}
 
-    /// Whether to get the tenant's token before the first send.
-    #[napi(getter)]
-    pub fn needs_token(&self) -> bool {
-        self.inner.needs_token()
-    }
+/// The least status the core hands over as a failure: every status from it
+/// on is one (`callFailed`), read once so that a success asks nothing.
+#[napi(js_name = "failedFrom")]
+pub fn failed_from() -> u32 {
+    (0..=u16::MAX)
+        .find(|s| call::Call::failed(*s))
+        .map_or(u32::MAX, u32::from)
+}
 
-    /// The `Idempotency-Key` to add to every copy, when the operation takes
-    /// one and the caller sent none; `null` otherwise.
-    #[napi(getter)]
-    pub fn key_to_add(&self) -> Option<String> {
-        self.inner.key_to_add().map(str::to_owned)
-    }
+/// The `Idempotency-Key` to add to every copy, when the operation takes
+/// one and the caller sent none; `null` otherwise.
+#[napi(js_name = "callKeyToAdd")]
+pub fn call_key_to_add(handle: f64) -> Result<Option<String>> {
+    with(handle, |c| c.key_to_add().map(str::to_owned))
+}
 
-    /// The operation's name, from the route or the caller's word.
-    #[napi(getter)]
-    pub fn operation(&self) -> Option<&'static str> {
-        self.inner
-            .operation()
-            .map(debitura_triage::Operation::as_str)
-    }
+/// The operation's name, from the route or the caller's word.
+#[napi(js_name = "callOperation")]
+pub fn call_operation(handle: f64) -> Result<Option<&'static str>> {
+    with(handle, |c| {
+        c.operation().map(debitura_triage::Operation::as_str)
+    })
+}
 
-    /// When the call must be over, on the driver's clock, in seconds.
-    #[napi(getter)]
-    pub fn deadline(&self) -> Option<f64> {
-        self.inner.deadline().map(|d| d.as_secs_f64())
-    }
+/// Sends made so far.
+#[napi(js_name = "callAttempts")]
+pub fn call_attempts(handle: f64) -> Result<u32> {
+    with(handle, |c| c.attempts())
+}
 
-    /// Sends made so far.
-    #[napi(getter)]
-    pub fn attempts(&self) -> u32 {
-        self.inner.attempts()
-    }
-
-    /// A failed answer: its status, its body as read (at most `MAX_SCAN`
-    /// bytes; `complete` false when the read stopped short), and its
-    /// `Retry-After` as the header gives it. Returns the step.
-    #[napi]
-    pub fn answered(
-        &mut self,
-        status: u32,
-        body: Uint8Array,
-        now: f64,
-        retry_after: Option<String>,
-        complete: Option<bool>,
-    ) -> Result<Value> {
-        let status = u16::try_from(status)
-            .ok()
-            .filter(|s| (100..=999).contains(s))
-            .ok_or_else(|| invalid(format!("{status} is not an HTTP status")))?;
+/// A failed answer: its status, its body as read (at most `MAX_SCAN`
+/// bytes; `complete` false when the read stopped short), and its
+/// `Retry-After` as the header gives it. Returns the step.
+#[napi(js_name = "callAnswered")]
+pub fn call_answered(
+    handle: f64,
+    status: u32,
+    body: Uint8Array,
+    now: f64,
+    retry_after: Option<String>,
+    complete: Option<bool>,
+) -> Result<Value> {
+    let status = u16::try_from(status)
+        .ok()
+        .filter(|s| (100..=999).contains(s))
+        .ok_or_else(|| invalid(format!("{status} is not an HTTP status")))?;
+    with(handle, |c| {
         let mut attempt = Attempt::answered(status, &body, std::time::SystemTime::now());
         if let Some(value) = &retry_after {
             attempt = attempt.retry_after(value.as_bytes());
@@ -204,41 +279,46 @@ impl Call {
         if !complete.unwrap_or(true) {
             attempt = attempt.partial();
         }
-        let failure = self.inner.read(attempt);
-        let next = self.inner.next(&failure, seconds(now));
-        step(&failure, next, self.inner.attempts())
-    }
+        let failure = c.read(attempt);
+        let next = c.next(&failure, seconds(now));
+        step(&failure, next, c.attempts())
+    })?
+}
 
-    /// A send that never left (the connection could not be made). Returns
-    /// the step.
-    #[napi]
-    pub fn not_sent(&mut self, now: f64) -> Result<Value> {
-        let failure = self.inner.read(Attempt::NotSent);
-        let next = self.inner.next(&failure, seconds(now));
-        step(&failure, next, self.inner.attempts())
-    }
+/// A send that never left (the connection could not be made). Returns the
+/// step.
+#[napi(js_name = "callNotSent")]
+pub fn call_not_sent(handle: f64, now: f64) -> Result<Value> {
+    with(handle, |c| {
+        let failure = c.read(Attempt::NotSent);
+        let next = c.next(&failure, seconds(now));
+        step(&failure, next, c.attempts())
+    })?
+}
 
-    /// A send that went out and got no answer. Returns the step.
-    #[napi]
-    pub fn no_answer(&mut self, now: f64) -> Result<Value> {
-        let failure = self.inner.read(Attempt::NoAnswer);
-        let next = self.inner.next(&failure, seconds(now));
-        step(&failure, next, self.inner.attempts())
-    }
+/// A send that went out and got no answer. Returns the step.
+#[napi(js_name = "callNoAnswer")]
+pub fn call_no_answer(handle: f64, now: f64) -> Result<Value> {
+    with(handle, |c| {
+        let failure = c.read(Attempt::NoAnswer);
+        let next = c.next(&failure, seconds(now));
+        step(&failure, next, c.attempts())
+    })?
+}
 
-    /// Why the call stops when no token could be had at `now`:
-    /// `"deadline"` or `"token-unavailable"`.
-    #[napi]
-    pub fn token_failed(&self, now: f64) -> &'static str {
-        self.inner.token_failed(seconds(now)).as_str()
-    }
+/// Why the call stops when no token could be had at `now`: `"deadline"`
+/// or `"token-unavailable"`.
+#[napi(js_name = "callTokenFailed")]
+pub fn call_token_failed(handle: f64, now: f64) -> Result<&'static str> {
+    with(handle, |c| c.token_failed(seconds(now)).as_str())
+}
 
-    /// The answer a call carries when it stops before any failure was read
-    /// (no token could be had): what the request alone tells.
-    #[napi]
-    pub fn unanswered(&self) -> Result<Value> {
-        no_response(&debitura_triage::diagnose(&self.inner.context()))
-    }
+/// The answer a call carries when it stops before any failure was read
+/// (no token could be had): what the request alone tells.
+#[napi(js_name = "callUnanswered")]
+pub fn call_unanswered(handle: f64) -> Result<Value> {
+    let context = with(handle, |c| c.context())?;
+    no_response(&debitura_triage::diagnose(&context))
 }
 
 /// The answer to a failure without a response, with a response's keys.

@@ -141,3 +141,10 @@ test("an answer asked for again is the same frozen answer", () => {
   // A wrong question is refused each time, never kept.
   for (let i = 0; i < 2; i += 1) assert.throws(() => t.diagnose({ status: 503, operation: "create-cse" }), /did you mean/);
 });
+
+test("the drivers' success check is the core's: every status from the least failure on fails", () => {
+  const native = require("../debitura-triage.node");
+  const from = native.failedFrom();
+  for (let status = 100; status <= 999; status += 1) assert.equal(native.callFailed(status), status >= from, String(status));
+  assert.equal(from, 400);
+});

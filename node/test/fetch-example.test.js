@@ -197,3 +197,26 @@ test("a failure's body is read to the bound and no further, through both drivers
     await api.close();
   }
 });
+
+test("axios: a baseURL and a relative path name the route, as axios joins them", async () => {
+  const { install } = require("../axios.js");
+  const api = await serve([[503, {}, ""], [201, { "Content-Type": "application/json" }, '{"id":"c-1"}']]);
+  try {
+    const http = install(axios.create({ baseURL: `${api.url}/v1/` }), {});
+    const r = await http.post("/cases", { creditorReference: "INV-1" }, { headers: { XApiKey: "k" } });
+    assert.deepEqual([r.status, r.data], [201, { id: "c-1" }]);
+    const keys = api.seen.map((s) => s.headers["idempotency-key"]);
+    assert.equal(api.seen[0].url, "/v1/cases");
+    assert.ok(keys.length === 2 && keys[0] && keys[0] === keys[1], `${keys}`);
+  } finally {
+    await api.close();
+  }
+});
+
+test("fetch: a request the wrapper cannot start is a rejection, as fetch's are", async () => {
+  const { triageFetch } = require("../fetch.js");
+  const f = triageFetch(globalThis.fetch, {});
+  const p = f("http://127.0.0.1:1/v1/cases", { method: "POST", debitura: { operation: "create-cse" } });
+  assert.ok(p instanceof Promise);
+  await assert.rejects(p, /did you mean `create-case`/);
+});
