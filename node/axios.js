@@ -21,7 +21,7 @@
 
 const calls = require("./calls.js");
 
-const { BUDGET, CallFailed, MAX_MINT_BODY, drive, joined, monotonic, remaining } = calls;
+const { BUDGET, CallFailed, MAX_MINT_BODY, drive, monotonic, remaining } = calls;
 
 const TRIAGED = Symbol.for("debitura-triage.axios-adapter");
 
@@ -51,36 +51,10 @@ function replayable(data) {
  * Reads at most `limit` bytes of a response stream, stopping at `deadline`
  * (on `clock`), and destroys the rest; `{ data, complete, error }`.
  */
-async function readStream(stream, limit, deadline, clock) {
-  const chunks = [];
-  let size = 0;
-  let late = false;
-  const left = remaining(deadline, clock);
-  const timer =
-    left === null
-      ? null
-      : setTimeout(() => {
-          late = true;
-          stream.destroy();
-        }, left * 1000);
-  try {
-    for await (const chunk of stream) {
-      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-      const room = limit - size;
-      const take = bytes.subarray(0, room);
-      chunks.push(take);
-      size += take.length;
-      if (bytes.length > room) {
-        stream.destroy();
-        return { data: joined(chunks, size), complete: false };
-      }
-    }
-    return { data: joined(chunks, size), complete: !late };
-  } catch (error) {
-    return { data: joined(chunks, size), complete: false, error };
-  } finally {
-    if (timer !== null) clearTimeout(timer);
-  }
+function readStream(stream, limit, deadline, clock) {
+  const chunks = stream[Symbol.asyncIterator]();
+  const next = () => chunks.next().then(({ done, value }) => (done ? null : value));
+  return calls.readBounded(next, () => stream.destroy(), limit, deadline, clock);
 }
 
 /** Bytes as axios hands a body on for `config`: text without a BOM, or the bytes. */

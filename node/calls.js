@@ -452,6 +452,45 @@ function lost(error) {
   return null;
 }
 
+/**
+ * Reads a body a chunk at a time with `next()` (a promise of the next chunk,
+ * or of null at the end) up to `limit` bytes, stopping at `deadline` (on
+ * `clock`): when the body goes on past the bound, or the deadline comes
+ * first, `stop()` abandons the rest. Returns `{ data, complete, error }`.
+ */
+async function readBounded(next, stop, limit, deadline, clock) {
+  const chunks = [];
+  let size = 0;
+  let late = false;
+  const left = remaining(deadline, clock);
+  const timer =
+    left === null
+      ? null
+      : setTimeout(() => {
+          late = true;
+          stop();
+        }, left * 1000);
+  try {
+    for (;;) {
+      const chunk = await next();
+      if (chunk === null) return { data: joined(chunks, size), complete: !late };
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+      const room = limit - size;
+      const take = bytes.subarray(0, room);
+      chunks.push(take);
+      size += take.length;
+      if (bytes.length > room) {
+        stop();
+        return { data: joined(chunks, size), complete: false };
+      }
+    }
+  } catch (error) {
+    return { data: joined(chunks, size), complete: false, error };
+  } finally {
+    if (timer !== null) clearTimeout(timer);
+  }
+}
+
 /** Chunks as one Uint8Array. */
 function joined(chunks, size) {
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
@@ -470,6 +509,7 @@ module.exports = {
   joined,
   lost,
   monotonic,
+  readBounded,
   remaining,
   sleep,
   start,

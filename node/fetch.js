@@ -18,7 +18,7 @@
 
 const calls = require("./calls.js");
 
-const { BUDGET, MAX_MINT_BODY, drive, joined, monotonic, remaining } = calls;
+const { BUDGET, MAX_MINT_BODY, drive, monotonic, remaining } = calls;
 
 /**
  * What a send's error says: the request never left, or left and got no
@@ -53,38 +53,14 @@ function replayable(body) {
  * Reads at most `limit` bytes of `response`'s body, stopping at `deadline`
  * (on `clock`), and releases the rest; `{ data, complete, error }`.
  */
-async function readBody(response, limit, deadline, clock) {
-  if (response.body === null) return { data: new Uint8Array(0), complete: true };
+function readBody(response, limit, deadline, clock) {
+  if (response.body === null) return Promise.resolve({ data: new Uint8Array(0), complete: true });
   const reader = response.body.getReader();
-  const chunks = [];
-  let size = 0;
-  let late = false;
-  const left = remaining(deadline, clock);
-  const timer =
-    left === null
-      ? null
-      : setTimeout(() => {
-          late = true;
-          reader.cancel().catch(() => {});
-        }, left * 1000);
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return { data: joined(chunks, size), complete: !late };
-      const room = limit - size;
-      const take = value.subarray(0, room);
-      chunks.push(take);
-      size += take.length;
-      if (value.length > room) {
-        await reader.cancel().catch(() => {});
-        return { data: joined(chunks, size), complete: false };
-      }
-    }
-  } catch (error) {
-    return { data: joined(chunks, size), complete: false, error };
-  } finally {
-    if (timer !== null) clearTimeout(timer);
-  }
+  const next = () => reader.read().then(({ done, value }) => (done ? null : value));
+  const stop = () => {
+    reader.cancel().catch(() => {});
+  };
+  return calls.readBounded(next, stop, limit, deadline, clock);
 }
 
 /**

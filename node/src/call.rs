@@ -279,31 +279,28 @@ pub fn call_answered(
         if !complete.unwrap_or(true) {
             attempt = attempt.partial();
         }
-        let failure = c.read(attempt);
-        let next = c.next(&failure, seconds(now));
-        step(&failure, next, c.attempts())
+        decide(c, attempt, now)
     })?
+}
+
+/// What the machine makes of `attempt` at `now`: the step.
+fn decide(c: &mut call::Call, attempt: Attempt<'_>, now: f64) -> Result<Value> {
+    let failure = c.read(attempt);
+    let next = c.next(&failure, seconds(now));
+    step(&failure, next, c.attempts())
 }
 
 /// A send that never left (the connection could not be made). Returns the
 /// step.
 #[napi(js_name = "callNotSent")]
 pub fn call_not_sent(handle: f64, now: f64) -> Result<Value> {
-    with(handle, |c| {
-        let failure = c.read(Attempt::NotSent);
-        let next = c.next(&failure, seconds(now));
-        step(&failure, next, c.attempts())
-    })?
+    with(handle, |c| decide(c, Attempt::NotSent, now))?
 }
 
 /// A send that went out and got no answer. Returns the step.
 #[napi(js_name = "callNoAnswer")]
 pub fn call_no_answer(handle: f64, now: f64) -> Result<Value> {
-    with(handle, |c| {
-        let failure = c.read(Attempt::NoAnswer);
-        let next = c.next(&failure, seconds(now));
-        step(&failure, next, c.attempts())
-    })?
+    with(handle, |c| decide(c, Attempt::NoAnswer, now))?
 }
 
 /// Why the call stops when no token could be had at `now`: `"deadline"`

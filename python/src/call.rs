@@ -186,26 +186,20 @@ impl Call {
         if !complete {
             attempt = attempt.partial();
         }
-        let failure = self.inner.read(attempt);
-        let next = self.inner.next(&failure, seconds(now));
-        step(py, &failure, next, self.inner.attempts())
+        self.decide(py, attempt, now)
     }
 
     /// A send that never left (the connection could not be made). Returns
     /// the step.
     #[pyo3(signature = (*, now))]
     fn not_sent<'py>(&mut self, py: Python<'py>, now: f64) -> PyResult<Bound<'py, PyDict>> {
-        let failure = self.inner.read(Attempt::NotSent);
-        let next = self.inner.next(&failure, seconds(now));
-        step(py, &failure, next, self.inner.attempts())
+        self.decide(py, Attempt::NotSent, now)
     }
 
     /// A send that went out and got no answer. Returns the step.
     #[pyo3(signature = (*, now))]
     fn no_answer<'py>(&mut self, py: Python<'py>, now: f64) -> PyResult<Bound<'py, PyDict>> {
-        let failure = self.inner.read(Attempt::NoAnswer);
-        let next = self.inner.next(&failure, seconds(now));
-        step(py, &failure, next, self.inner.attempts())
+        self.decide(py, Attempt::NoAnswer, now)
     }
 
     /// Why the call stops when no token could be had at `now`:
@@ -213,6 +207,20 @@ impl Call {
     #[pyo3(signature = (*, now))]
     fn token_failed(&self, now: f64) -> &'static str {
         self.inner.token_failed(seconds(now)).as_str()
+    }
+}
+
+impl Call {
+    /// What the machine makes of `attempt` at `now`: the step.
+    fn decide<'py>(
+        &mut self,
+        py: Python<'py>,
+        attempt: Attempt<'_>,
+        now: f64,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let failure = self.inner.read(attempt);
+        let next = self.inner.next(&failure, seconds(now));
+        step(py, &failure, next, self.inner.attempts())
     }
 }
 
