@@ -111,25 +111,20 @@ function triageFetch(fetch = globalThis.fetch, { tokens = null, tenant = null, b
       }
       const left = remaining(call.deadline, clock);
       late = false;
-      // Nothing to add, nothing to bound: the caller's request as it is.
-      if (left === null && headers === seen) return fetch(request ?? url, rest);
-      const controller = new AbortController();
-      const forward = () => controller.abort(signal.reason);
-      if (signal !== null) {
-        if (signal.aborted) forward();
-        else signal.addEventListener("abort", forward, { once: true });
+      if (left === null) {
+        // Nothing to bound: the caller's request, with what the driver adds.
+        return fetch(request ?? url, headers === seen ? rest : { ...rest, method, headers });
       }
-      const timer =
-        left === null
-          ? null
-          : setTimeout(() => {
-              late = true;
-              controller.abort(new Error("the call's deadline passed"));
-            }, left * 1000);
-      const done = () => {
-        if (timer !== null) clearTimeout(timer);
-      };
-      const sending = fetch(request ?? url, { ...rest, method, headers, signal: controller.signal });
+      const deadline = new AbortController();
+      const timer = setTimeout(() => {
+        late = true;
+        deadline.abort(new Error("the call's deadline passed"));
+      }, left * 1000);
+      // The caller's signal still aborts, as fetch's own would; neither
+      // keeps a listener on the other once the request is gone.
+      const bound = signal === null ? deadline.signal : AbortSignal.any([signal, deadline.signal]);
+      const sending = fetch(request ?? url, { ...rest, method, headers, signal: bound });
+      const done = () => clearTimeout(timer);
       sending.then(done, done);
       return sending;
     }

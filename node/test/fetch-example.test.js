@@ -220,3 +220,25 @@ test("fetch: a request the wrapper cannot start is a rejection, as fetch's are",
   assert.ok(p instanceof Promise);
   await assert.rejects(p, /did you mean `create-case`/);
 });
+
+test("fetch: a caller's signal still aborts, and many requests leave no listener on it", async () => {
+  const { getEventListeners } = require("node:events");
+  const { triageFetch } = require("../fetch.js");
+  const api = await serve([[200, {}, "{}"]]);
+  // A server that never answers, for a request to abort in flight.
+  const silent = http.createServer(() => {});
+  await new Promise((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  try {
+    const f = triageFetch(globalThis.fetch, { deadline: 5 });
+    const app = new AbortController();
+    for (let i = 0; i < 50; i += 1) await (await f(`${api.url}/v1/cases/c-1`, { signal: app.signal })).text();
+    assert.equal(getEventListeners(app.signal, "abort").length, 0);
+    const inFlight = f(`http://127.0.0.1:${silent.address().port}/v1/cases/c-1`, { signal: app.signal });
+    setTimeout(() => app.abort(new Error("the caller gave up")), 100);
+    await assert.rejects(inFlight, /the caller gave up/);
+  } finally {
+    silent.closeAllConnections();
+    await new Promise((resolve) => silent.close(resolve));
+    await api.close();
+  }
+});
