@@ -25,6 +25,12 @@ const { BUDGET, CallFailed, MAX_MINT_BODY, drive, monotonic, remaining } = calls
 
 const TRIAGED = Symbol.for("debitura-triage.axios-adapter");
 
+/** A request's `debitura` options when it gives none. */
+const NONE = Object.freeze({});
+
+/** An empty body, as axios hands one on. */
+const EMPTY = Buffer.alloc(0);
+
 /** A URL with a scheme, or scheme-relative, as axios tells them. */
 const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
 
@@ -116,25 +122,38 @@ function install(instance, { tokens = null, tenant = null, budget = BUDGET, dead
     });
   }
 
-  /** A success handed on as axios's own adapter hands it, its status checked as axios checks it. */
-  async function finish(response, config) {
-    let data = response.data;
-    if (config.responseType !== "stream") {
-      try {
-        data = decoded(await gather(data), config);
-      } catch (e) {
-        throw AxiosError.from(e, null, config, response.request, response);
-      }
-    }
-    const out = { ...response, data, config };
+  /** The response handed on with `data`, its status checked as axios checks it. */
+  function settled(response, config, data) {
+    response.data = data;
+    response.config = config;
     const validate = config.validateStatus;
-    if (!out.status || !validate || validate(out.status)) return out;
-    const code = out.status >= 400 && out.status < 500 ? AxiosError.ERR_BAD_REQUEST : AxiosError.ERR_BAD_RESPONSE;
-    throw new AxiosError(`Request failed with status code ${out.status}`, code, config, out.request, out);
+    if (!response.status || !validate || validate(response.status)) return response;
+    const status = response.status;
+    const code = status >= 400 && status < 500 ? AxiosError.ERR_BAD_REQUEST : AxiosError.ERR_BAD_RESPONSE;
+    throw new AxiosError(`Request failed with status code ${status}`, code, config, response.request, response);
   }
 
-  async function run(config) {
-    const options = config.debitura ?? {};
+  /**
+   * A success handed on as axios's own adapter hands it. A message that
+   * arrived whole (Node's `complete`) is taken from the stream's buffer at
+   * once; any other is gathered as it comes.
+   */
+  function finish(response, config) {
+    const stream = response.data;
+    if (config.responseType === "stream") return settled(response, config, stream);
+    if (stream.complete === true && !stream.destroyed) {
+      return settled(response, config, decoded(stream.read() ?? EMPTY, config));
+    }
+    return gather(stream).then(
+      (bytes) => settled(response, config, decoded(bytes, config)),
+      (e) => {
+        throw AxiosError.from(e, null, config, response.request, response);
+      },
+    );
+  }
+
+  function run(config) {
+    const options = config.debitura ?? NONE;
     const url = fullUrl(config);
     const method = String(config.method ?? "get").toUpperCase();
     // The request's headers, as axios hands them over: read for what the
@@ -157,9 +176,12 @@ function install(instance, { tokens = null, tenant = null, budget = BUDGET, dead
         if (headers === base) headers = new AxiosHeaders(base);
         headers.set(name, extra[name]);
       }
-      const left = remaining(call.deadline, clock);
-      const own = config.timeout > 0 ? config.timeout : Infinity;
-      const timeout = left === null ? config.timeout : Math.max(Math.min(own, Math.ceil(left * 1000)), 1);
+      let timeout = config.timeout;
+      if (call.deadline !== null) {
+        const left = remaining(call.deadline, clock);
+        const own = timeout > 0 ? timeout : Infinity;
+        timeout = Math.max(Math.min(own, Math.ceil(left * 1000)), 1);
+      }
       return inner({ ...config, headers, timeout, responseType: "stream", validateStatus: null });
     }
 
@@ -177,41 +199,48 @@ function install(instance, { tokens = null, tenant = null, budget = BUDGET, dead
       throw error; // not a failure of the API: the request cannot be sent at all
     }
 
-    let response;
-    try {
-      response = await drive(call, {
-        tenant: who,
-        tokens,
-        clock,
-        send,
-        lost,
-        read: (r, limit) => readStream(r.data, limit, call.deadline, clock),
-        sleep: (seconds) => calls.sleep(seconds, config.signal ?? null),
-        mint: async (mint, mintDeadline) => {
-          try {
-            const r = await instance.request({
-              method: mint.method,
-              url: mint.url,
-              headers: mint.headers,
-              data: mint.body,
-              responseType: "arraybuffer",
-              transformResponse: [],
-              maxContentLength: MAX_MINT_BODY,
-              debitura: { tenant: null, deadlineAt: mintDeadline },
-            });
-            return { status: r.status, body: new Uint8Array(r.data) };
-          } catch (e) {
-            throw e?.triage instanceof CallFailed ? e.triage : e;
-          }
-        },
-      });
-    } catch (e) {
-      throw e instanceof CallFailed ? asAxiosError(e, config) : e;
+    async function mint(request, mintDeadline) {
+      try {
+        const r = await instance.request({
+          method: request.method,
+          url: request.url,
+          headers: request.headers,
+          data: request.body,
+          responseType: "arraybuffer",
+          transformResponse: [],
+          maxContentLength: MAX_MINT_BODY,
+          debitura: { tenant: null, deadlineAt: mintDeadline },
+        });
+        return { status: r.status, body: new Uint8Array(r.data) };
+      } catch (e) {
+        throw e?.triage instanceof CallFailed ? e.triage : e;
+      }
     }
-    return finish(response, config);
+
+    return drive(call, {
+      tenant: who,
+      tokens,
+      clock,
+      send,
+      lost,
+      read: (r, limit) => readStream(r.data, limit, call.deadline, clock),
+      sleep: (seconds) => calls.sleep(seconds, config.signal ?? null),
+      mint,
+    }).then(
+      (response) => finish(response, config),
+      (e) => {
+        throw e instanceof CallFailed ? asAxiosError(e, config) : e;
+      },
+    );
   }
 
-  const adapter = (config) => run(config);
+  const adapter = (config) => {
+    try {
+      return run(config);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
   adapter[TRIAGED] = true;
   instance.defaults.adapter = adapter;
   return instance;

@@ -12,8 +12,6 @@
 const native = require("./debitura-triage.node");
 const input = require("./input.js");
 
-const { RetryBudget } = native;
-
 /** The least status the core hands over as a failure; every one above is one too. */
 const FAILED_FROM = native.failedFrom();
 
@@ -80,10 +78,23 @@ class Call {
     return native.callUnanswered(this.handle);
   }
 
+  /**
+   * Lets the machine forget the call. The handle is handed to the next
+   * `callStart`, which ends it first, so that a call crosses into the addon
+   * once on its way to a success; past `ENDED_KEPT` waiting, each is ended
+   * at once.
+   */
   end() {
-    native.callEnd(this.handle);
+    if (ENDED.length < ENDED_KEPT) ENDED.push(this.handle);
+    else native.callEnd(this.handle);
   }
 }
+
+/** Handles of calls ended since the last `callStart`, which ends them one at a time. */
+const ENDED = [];
+
+/** The most ended calls kept waiting for a `callStart`. */
+const ENDED_KEPT = 64;
 
 /** The most bytes of a failed response's body read: what the core reads of a body. */
 const MAX_SCAN = native.maxScan();
@@ -100,6 +111,59 @@ const RENEW_MARGIN = 60;
 
 /** Seconds on the process's monotonic clock. */
 const monotonic = () => performance.now() / 1000;
+
+/** The number of a budget in the addon, which calls name it by. */
+const ID = Symbol("debitura-triage.budget");
+
+/** Forgets a budget in the addon once its `RetryBudget` is collected. */
+const DROPPED = new FinalizationRegistry((id) => native.budgetDrop(id));
+
+/**
+ * Bounds the resends of every call that shares it, one account per API
+ * host: resends may add `ratio` (0.2) of the first attempts of the last
+ * `windowSecs` (10), plus `reservePerSecond` (10; this instance's).
+ */
+class RetryBudget {
+  constructor(options = undefined) {
+    const made = RetryBudget.#made;
+    RetryBudget.#made = null;
+    this.#keep(made ?? native.budgetNew(options ?? null));
+  }
+
+  /** The default budget for one of `instances` processes sharing an API key: the reserve divided between them. */
+  static forInstances(instances) {
+    RetryBudget.#made = native.budgetForInstances(instances);
+    return new RetryBudget();
+  }
+
+  /** A budget `forInstances` made in the addon, for the constructor to take. */
+  static #made = null;
+
+  #ratio;
+  #reservePerSecond;
+  #windowSecs;
+
+  #keep(id) {
+    Object.defineProperty(this, ID, { value: id });
+    const settings = native.budgetSettings(id);
+    this.#ratio = settings.ratio;
+    this.#reservePerSecond = settings.reservePerSecond;
+    this.#windowSecs = settings.windowSecs;
+    DROPPED.register(this, id);
+  }
+
+  get ratio() {
+    return this.#ratio;
+  }
+
+  get reservePerSecond() {
+    return this.#reservePerSecond;
+  }
+
+  get windowSecs() {
+    return this.#windowSecs;
+  }
+}
 
 /** The budget every driver draws on unless given another: one per process. */
 const BUDGET = new RetryBudget();
@@ -352,19 +416,24 @@ async function walk(call, tenant, tokens, clock, send, lost, read, sleep, mint, 
  * second send, `deadline` is when it must be over (on the same clock).
  */
 function start(method, url, budget, now, headers, { operation, tenant, replayable, noResend, deadline }) {
+  const id = budget?.[ID];
+  if (id === undefined) throw new TypeError("budget is a RetryBudget");
+  const flags =
+    (tenant ? 1 : 0) |
+    (replayable === false ? 2 : 0) |
+    (noResend ? 4 : 0) |
+    (input.header(headers, "xapikey") === null ? 0 : 8) |
+    (input.header(headers, "idempotency-key") === null ? 0 : 16);
   const started = native.callStart(
     method,
     url,
-    budget,
+    id,
     now,
+    flags,
     input.header(headers, "authorization"),
-    input.header(headers, "xapikey"),
-    input.header(headers, "idempotency-key"),
     operation,
-    tenant,
-    replayable,
-    noResend,
-    deadline,
+    deadline ?? NaN,
+    ENDED.length === 0 ? -1 : ENDED.pop(),
   );
   return new Call(started, deadline);
 }

@@ -23,57 +23,94 @@ pub struct BudgetOptions {
     pub window_secs: Option<u32>,
 }
 
-/// Bounds the resends of every call that shares it, one account per API
-/// host.
-#[napi]
-pub struct RetryBudget {
-    inner: call::RetryBudget,
+/// The budgets the package's `RetryBudget`s name by number, so that a call
+/// names its budget without the addon unwrapping an object. A budget
+/// dropped (its `RetryBudget` collected) leaves its place to the next.
+struct Budgets {
+    budgets: Vec<Option<call::RetryBudget>>,
+    free: Vec<u32>,
 }
 
-#[napi]
-impl RetryBudget {
-    /// A budget of `ratio` (0.2), `reservePerSecond` (10, this instance's)
-    /// and `windowSecs` (10).
-    #[napi(constructor)]
-    pub fn new(options: Option<BudgetOptions>) -> Result<Self> {
-        let o = options.unwrap_or(BudgetOptions {
-            ratio: None,
-            reserve_per_second: None,
-            window_secs: None,
-        });
-        #[allow(clippy::cast_possible_truncation)] // a ratio of 0 to 1000
-        let ratio = o.ratio.unwrap_or(0.2) as f32;
-        call::RetryBudget::new(
-            ratio,
-            o.reserve_per_second.unwrap_or(10),
-            Duration::from_secs(u64::from(o.window_secs.unwrap_or(10))),
-        )
-        .map(|inner| RetryBudget { inner })
+static BUDGETS: Mutex<Budgets> = Mutex::new(Budgets {
+    budgets: Vec::new(),
+    free: Vec::new(),
+});
+
+/// Keeps `budget` and returns the number that names it.
+fn keep(budget: call::RetryBudget) -> Result<u32> {
+    let mut kept = BUDGETS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(id) = kept.free.pop() {
+        kept.budgets[id as usize] = Some(budget);
+        return Ok(id);
+    }
+    let id = u32::try_from(kept.budgets.len()).map_err(|_| invalid("too many budgets".into()))?;
+    kept.budgets.push(Some(budget));
+    Ok(id)
+}
+
+/// A budget of `ratio` (0.2), `reservePerSecond` (10, this instance's) and
+/// `windowSecs` (10); returns its number.
+#[napi(js_name = "budgetNew")]
+pub fn budget_new(options: Option<BudgetOptions>) -> Result<u32> {
+    let o = options.unwrap_or(BudgetOptions {
+        ratio: None,
+        reserve_per_second: None,
+        window_secs: None,
+    });
+    #[allow(clippy::cast_possible_truncation)] // a ratio of 0 to 1000
+    let ratio = o.ratio.unwrap_or(0.2) as f32;
+    call::RetryBudget::new(
+        ratio,
+        o.reserve_per_second.unwrap_or(10),
+        Duration::from_secs(u64::from(o.window_secs.unwrap_or(10))),
+    )
+    .map_err(|e| invalid(e.to_string()))
+    .and_then(keep)
+}
+
+/// The default budget for one of `instances` processes sharing an API key
+/// (the reserve divided between them); returns its number.
+#[napi(js_name = "budgetForInstances")]
+pub fn budget_for_instances(instances: u32) -> Result<u32> {
+    call::RetryBudget::for_instances(instances)
         .map_err(|e| invalid(e.to_string()))
-    }
+        .and_then(keep)
+}
 
-    /// The default budget for one of `instances` processes sharing an API
-    /// key: the reserve divided between them.
-    #[napi(factory)]
-    pub fn for_instances(instances: u32) -> Result<Self> {
-        call::RetryBudget::for_instances(instances)
-            .map(|inner| RetryBudget { inner })
-            .map_err(|e| invalid(e.to_string()))
-    }
+/// A budget's settings as the core holds them.
+#[napi(object)]
+pub struct BudgetSettings {
+    pub ratio: f64,
+    pub reserve_per_second: u32,
+    pub window_secs: f64,
+}
 
-    #[napi(getter)]
-    pub fn ratio(&self) -> f64 {
-        f64::from(self.inner.ratio())
-    }
+/// The settings of budget `id`.
+#[napi(js_name = "budgetSettings")]
+pub fn budget_settings(id: u32) -> Result<BudgetSettings> {
+    with_budget(id, |b| BudgetSettings {
+        ratio: f64::from(b.ratio()),
+        reserve_per_second: b.reserve_per_second(),
+        window_secs: b.window().as_secs_f64(),
+    })
+}
 
-    #[napi(getter)]
-    pub fn reserve_per_second(&self) -> u32 {
-        self.inner.reserve_per_second()
+/// Forgets budget `id`; calls that hold one of its accounts keep it.
+#[napi(js_name = "budgetDrop")]
+pub fn budget_drop(id: u32) {
+    let mut kept = BUDGETS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(slot @ Some(_)) = kept.budgets.get_mut(id as usize) {
+        *slot = None;
+        kept.free.push(id);
     }
+}
 
-    #[napi(getter)]
-    pub fn window_secs(&self) -> f64 {
-        self.inner.window().as_secs_f64()
+/// `f` of budget `id`; an error when there is none.
+fn with_budget<T>(id: u32, f: impl FnOnce(&call::RetryBudget) -> T) -> Result<T> {
+    let kept = BUDGETS.lock().unwrap_or_else(PoisonError::into_inner);
+    match kept.budgets.get(id as usize) {
+        Some(Some(budget)) => Ok(f(budget)),
+        _ => Err(invalid("no budget has this number".into())),
     }
 }
 
@@ -121,33 +158,46 @@ fn with<T>(handle: f64, f: impl FnOnce(&mut call::Call) -> T) -> Result<T> {
     }
 }
 
+/// `callStart`'s request flags: a token source serves the call.
+const TENANT: u32 = 1;
+/// `callStart`'s request flags: the body cannot be sent again.
+const NOT_REPLAYABLE: u32 = 2;
+/// `callStart`'s request flags: the call may not be sent twice.
+const NO_RESEND: u32 = 4;
+/// `callStart`'s request flags: the request carries an `XApiKey`.
+const HAS_API_KEY: u32 = 8;
+/// `callStart`'s request flags: the request carries an `Idempotency-Key`.
+const HAS_IDEMPOTENCY_KEY: u32 = 16;
+
 /// Starts a call of `method` to `url` at `now` (seconds on the driver's
-/// clock) and returns its handle. The request carries `authorization`,
-/// `xapikey` and `idempotencyKey` (each header's value, or `null`);
-/// `operation` names it for a path the core does not know; `tenant` says a
-/// token source serves it; `replayable` whether its body can be sent again;
-/// `noResend` forbids a second send; `deadline` (on the same clock) is when
-/// it must be over. By position: the quickest way across. Returns the
-/// call's handle times four plus two flags (1: it needs a token before its
-/// first send; 2: it has an `Idempotency-Key` to add), so that a call that
-/// needs neither asks nothing more before it is sent. End it with
+/// clock) on budget number `budget`, and returns its handle. `flags` say
+/// what else the core reads of the request (1: a token source serves it;
+/// 2: its body cannot be sent again; 4: no second send; 8: it carries an
+/// `XApiKey`; 16: it carries an `Idempotency-Key`); `authorization` is its
+/// `Authorization` header (or `null`); `operation` names it for a path the
+/// core does not know; `deadline` (on the same clock; NaN for none) is when
+/// it must be over; `ended` is the handle of a call the driver has ended
+/// since (or -1), ended here first, so that ending a call costs no crossing
+/// of its own. Numbers and few strings: the quickest way across.
+/// Returns the call's handle times four plus two flags (1: it needs a token
+/// before its first send; 2: it has an `Idempotency-Key` to add), so that a
+/// call that needs neither asks nothing more before it is sent. End it with
 /// `callEnd`.
 #[napi(js_name = "callStart")]
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments)] // by position: the quickest way across
 pub fn call_start(
     method: String,
     url: String,
-    budget: &RetryBudget,
+    budget: u32,
     now: f64,
+    flags: u32,
     authorization: Option<String>,
-    xapikey: Option<String>,
-    idempotency_key: Option<String>,
     operation: Option<String>,
-    tenant: Option<bool>,
-    replayable: Option<bool>,
-    no_resend: Option<bool>,
-    deadline: Option<f64>,
+    deadline: f64,
+    ended: f64,
 ) -> Result<f64> {
+    let mut calls = CALLS.lock().unwrap_or_else(PoisonError::into_inner);
+    end(&mut calls, ended);
     let operation = operation
         .as_deref()
         .map(str::parse::<debitura_triage::Operation>)
@@ -155,25 +205,24 @@ pub fn call_start(
         .map_err(|e| invalid(e.to_string()))?;
     let mut request = call::Request::new(&method, &url)
         .operation(operation)
-        .replayable(replayable.unwrap_or(true))
-        .deadline(deadline.map(seconds));
-    for (name, value) in [
-        ("authorization", &authorization),
-        ("xapikey", &xapikey),
-        ("idempotency-key", &idempotency_key),
-    ] {
-        if let Some(value) = value {
-            request = request.header(name, value.as_bytes());
-        }
+        .replayable(flags & NOT_REPLAYABLE == 0)
+        .deadline((!deadline.is_nan()).then(|| seconds(deadline)));
+    if let Some(value) = &authorization {
+        request = request.header("authorization", value.as_bytes());
     }
-    if tenant.unwrap_or(false) {
+    if flags & HAS_API_KEY != 0 {
+        request = request.header("xapikey", b"");
+    }
+    if flags & HAS_IDEMPOTENCY_KEY != 0 {
+        request = request.header("idempotency-key", b"");
+    }
+    if flags & TENANT != 0 {
         request = request.tenant();
     }
-    if no_resend.unwrap_or(false) {
+    if flags & NO_RESEND != 0 {
         request = request.no_resend();
     }
-    let call = call::Call::start(request, &budget.inner, seconds(now));
-    let mut calls = CALLS.lock().unwrap_or_else(PoisonError::into_inner);
+    let call = with_budget(budget, |b| call::Call::start(request, b, seconds(now)))?;
     let place = match calls.free.pop() {
         Some(place) => place,
         None => {
@@ -198,7 +247,14 @@ pub fn call_start(
 /// an ended call does nothing.
 #[napi(js_name = "callEnd")]
 pub fn call_end(handle: f64) {
-    let mut calls = CALLS.lock().unwrap_or_else(PoisonError::into_inner);
+    end(
+        &mut CALLS.lock().unwrap_or_else(PoisonError::into_inner),
+        handle,
+    );
+}
+
+/// Ends the call `handle` names in `calls`, freeing its slot.
+fn end(calls: &mut Slots, handle: f64) {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked below
     let (place, generation) = (
         (handle % 4_294_967_296.0) as u32,

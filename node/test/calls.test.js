@@ -170,3 +170,39 @@ test("the suite is whole", () => {
 test.after(() => {
   console.log(`conformance: calls.json via fetch: ${RAN.fetch}, via axios: ${RAN.axios} (of ${SCENARIOS.length} each)`);
 });
+
+test("a budget reads back its settings, divides the reserve across instances and refuses bad ones", async () => {
+  const own = new RetryBudget({ ratio: 0.5, reservePerSecond: 4, windowSecs: 30 });
+  assert.deepEqual([own.ratio, own.reservePerSecond, own.windowSecs], [0.5, 4, 30]);
+  const fleet = RetryBudget.forInstances(4);
+  assert.ok(fleet instanceof RetryBudget);
+  assert.deepEqual([fleet.ratio.toFixed(3), fleet.reservePerSecond, fleet.windowSecs], ["0.200", 3, 10]);
+  assert.equal(new RetryBudget().reservePerSecond, 10, "forInstances leaves the next budget its own settings");
+  assert.throws(() => new RetryBudget({ ratio: 2000 }), /ratio must be from 0 to 1000, not 2000/);
+  assert.throws(() => new RetryBudget({ windowSecs: 0 }), /window must be from 1 s to 60 s/);
+  assert.throws(() => RetryBudget.forInstances(0), /at least one instance/);
+  // A budget that is not one of the package's is refused before anything is sent.
+  const f = triageFetch(globalThis.fetch, { budget: { ratio: 0.2 } });
+  await assert.rejects(f("http://127.0.0.1:1/v1/cases/c-1"), /budget is a RetryBudget/);
+});
+
+test("budgets spend apart: one spent leaves the process's own whole", async () => {
+  const server = await fake([{ status: 503, body: "" }]);
+  try {
+    // No reserve and no ratio: this budget lets no resend through, while
+    // the process's own still has its reserve.
+    const none = new RetryBudget({ ratio: 0, reservePerSecond: 0 });
+    const spent = triageFetch(globalThis.fetch, { budget: none });
+    const failed = await spent(`${server.base}/v1/cases/c-1`).catch((e) => e);
+    assert.ok(failed instanceof CallFailed, String(failed));
+    assert.equal(failed.reason, "budget-spent");
+    assert.equal(server.received.length, 1);
+    const whole = triageFetch(globalThis.fetch, { deadline: 2 });
+    const later = await whole(`${server.base}/v1/cases/c-1`).catch((e) => e);
+    assert.ok(later instanceof CallFailed, String(later));
+    assert.notEqual(later.reason, "budget-spent", later.message);
+    assert.ok(server.received.length >= 3, `the default budget resent: ${server.received.length} requests`);
+  } finally {
+    await server.close();
+  }
+});
