@@ -155,7 +155,7 @@ function install(instance, { tokens = null, tenant = null, budget = BUDGET, dead
   function run(config) {
     const options = config.debitura ?? NONE;
     const url = fullUrl(config);
-    const method = String(config.method ?? "get").toUpperCase();
+    const method = config.method ?? "get"; // the core reads it in any case
     // The request's headers, as axios hands them over: read for what the
     // core reads, copied only when the driver adds to them.
     const base = config.headers;
@@ -170,19 +170,40 @@ function install(instance, { tokens = null, tenant = null, budget = BUDGET, dead
       deadline: at ?? undefined,
     });
 
+    // What the driver changes on the config while a send is in flight (the
+    // headers it adds, the deadline's timeout, a stream to read a failure
+    // within bounds, every status handed back), put back before the call
+    // ends: the config is this request's own, as axios's own steps change
+    // it, and the caller sees it as given.
+    const { timeout: givenTimeout, responseType: givenType, validateStatus: givenValidate } = config;
+    const had = (Object.hasOwn(config, "timeout") ? 1 : 0) | (Object.hasOwn(config, "responseType") ? 2 : 0) | (Object.hasOwn(config, "validateStatus") ? 4 : 0);
+    function restore() {
+      config.headers = base;
+      if (had & 1) config.timeout = givenTimeout;
+      else delete config.timeout;
+      if (had & 2) config.responseType = givenType;
+      else delete config.responseType;
+      if (had & 4) config.validateStatus = givenValidate;
+      else delete config.validateStatus;
+    }
+
     function send(extra) {
       let headers = base;
       for (const name in extra) {
         if (headers === base) headers = new AxiosHeaders(base);
         headers.set(name, extra[name]);
       }
-      let timeout = config.timeout;
+      let timeout = givenTimeout;
       if (call.deadline !== null) {
         const left = remaining(call.deadline, clock);
         const own = timeout > 0 ? timeout : Infinity;
         timeout = Math.max(Math.min(own, Math.ceil(left * 1000)), 1);
       }
-      return inner({ ...config, headers, timeout, responseType: "stream", validateStatus: null });
+      config.headers = headers;
+      config.timeout = timeout;
+      config.responseType = "stream";
+      config.validateStatus = null;
+      return inner(config);
     }
 
     /** What a send's error means, on the caller's config (without the token). */
@@ -226,12 +247,15 @@ function install(instance, { tokens = null, tenant = null, budget = BUDGET, dead
       read: (r, limit) => readStream(r.data, limit, call.deadline, clock),
       sleep: (seconds) => calls.sleep(seconds, config.signal ?? null),
       mint,
-    }).then(
-      (response) => finish(response, config),
-      (e) => {
-        throw e instanceof CallFailed ? asAxiosError(e, config) : e;
+      done: (response) => {
+        restore();
+        return finish(response, config);
       },
-    );
+      fail: (e) => {
+        restore();
+        return e instanceof CallFailed ? asAxiosError(e, config) : e;
+      },
+    });
   }
 
   const adapter = (config) => {

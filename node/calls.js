@@ -15,17 +15,54 @@ const input = require("./input.js");
 /** The least status the core hands over as a failure; every one above is one too. */
 const FAILED_FROM = native.failedFrom();
 
+/** What a request asks of the machine before its first send: the core's facts, read once. */
+const FACTS = native.startFacts();
+
+/** Methods of the routes whose operation takes an `Idempotency-Key` (upper case). */
+const KEY_METHODS = new Set(FACTS.keyMethods);
+
 /**
- * One call in progress in the core's machine, named by its handle: the
- * core decides, the driver sends, reads, waits and mints. `end()` lets the
- * machine forget it (`drive` does, however the call ends).
+ * One call in progress in the core's machine: the core decides, the driver
+ * sends, reads, waits and mints. A request that asks nothing before its
+ * first send (no key to add: its method has no route that takes one and it
+ * names no operation) is sent before the machine is started; the machine is
+ * started, with the time the call began, at its first failure, and a
+ * success is counted in the budget as a first attempt (`end`). `end()` lets
+ * the machine forget it (`drive` does, however the call ends).
  */
 class Call {
-  /** `started` is `callStart`'s answer: the handle with its flags; `deadline` the one it was given. */
-  constructor(started, deadline) {
-    this.handle = Math.floor(started / 4);
-    this.flags = started % 4;
+  constructor(method, url, budget, now, flags, authorization, operation, deadline) {
+    this.method = method;
+    this.url = url;
+    this.budget = budget;
+    this.now = now;
+    this.requestFlags = flags;
+    this.authorization = authorization;
+    this.operationGiven = operation;
     this.deadline = deadline ?? null;
+    this.handle = null;
+    this.flags = 0;
+    if (operation !== undefined || KEY_METHODS.has(method) || KEY_METHODS.has(String(method).toUpperCase())) this.machine();
+  }
+
+  /** The call's handle in the addon, starting the machine first when it is not yet. */
+  machine() {
+    if (this.handle === null) {
+      const started = native.callStart(
+        this.method,
+        this.url,
+        this.budget,
+        this.now,
+        this.requestFlags,
+        this.authorization,
+        this.operationGiven,
+        this.deadline ?? NaN,
+        ENDED.length === 0 ? -1 : ENDED.pop(),
+      );
+      this.handle = Math.floor(started / 4);
+      this.flags = started % 4;
+    }
+    return this.handle;
   }
 
   /** Whether a status is a failure the driver hands over: the core's word, read once. */
@@ -35,7 +72,7 @@ class Call {
 
   /** Whether to get the tenant's token before the first send. */
   get needsToken() {
-    return (this.flags & 1) !== 0;
+    return this.handle === null ? FACTS.tokenFirst[(this.requestFlags & 1) * 2 + (this.authorization === null ? 0 : 1)] : (this.flags & 1) !== 0;
   }
 
   /** The `Idempotency-Key` to add to every copy, or null. */
@@ -45,49 +82,86 @@ class Call {
 
   /** The operation's name, from the route or the caller's word. */
   get operation() {
-    return native.callOperation(this.handle);
+    return native.callOperation(this.machine());
   }
 
   /** Sends made so far. */
   get attempts() {
-    return native.callAttempts(this.handle);
+    return native.callAttempts(this.machine());
   }
 
   /** A failed answer: status, body as read, when, its Retry-After, whether the body was read whole. */
   answered(status, body, now, retryAfter, complete) {
-    return native.callAnswered(this.handle, status, body, now, retryAfter, complete);
+    countFirstAttempts(); // the budget decides on every first attempt sent so far
+    return native.callAnswered(this.machine(), status, body, now, retryAfter, complete);
   }
 
   /** A send that never left. */
   notSent(now) {
-    return native.callNotSent(this.handle, now);
+    countFirstAttempts();
+    return native.callNotSent(this.machine(), now);
   }
 
   /** A send that went out and got no answer. */
   noAnswer(now) {
-    return native.callNoAnswer(this.handle, now);
+    countFirstAttempts();
+    return native.callNoAnswer(this.machine(), now);
   }
 
   /** Why the call stops when no token could be had at `now`. */
   tokenFailed(now) {
-    return native.callTokenFailed(this.handle, now);
+    return native.callTokenFailed(this.machine(), now);
   }
 
   /** The answer a call carries when it stops before any failure was read. */
   unanswered() {
-    return native.callUnanswered(this.handle);
+    return native.callUnanswered(this.machine());
   }
 
   /**
-   * Lets the machine forget the call. The handle is handed to the next
-   * `callStart`, which ends it first, so that a call crosses into the addon
-   * once on its way to a success; past `ENDED_KEPT` waiting, each is ended
-   * at once.
+   * Lets the machine forget the call. A call never started is counted as a
+   * first attempt (with the next failure's start, or within
+   * `FIRST_ATTEMPTS_WITHIN` seconds); a started one's handle is handed to
+   * the next `callStart`, which ends it first (past `ENDED_KEPT` waiting,
+   * each is ended at once): a success crosses into the addon at most once.
    */
   end() {
-    if (ENDED.length < ENDED_KEPT) ENDED.push(this.handle);
-    else native.callEnd(this.handle);
+    if (this.handle === null) {
+      FIRST_ATTEMPTS.budgets.push(this.budget);
+      FIRST_ATTEMPTS.urls.push(this.url);
+      FIRST_ATTEMPTS.times.push(this.now);
+      if (FIRST_ATTEMPTS.times.length >= FIRST_ATTEMPTS_KEPT) countFirstAttempts();
+      else if (FIRST_ATTEMPTS.timer === null) {
+        FIRST_ATTEMPTS.timer = setTimeout(countFirstAttempts, FIRST_ATTEMPTS_WITHIN * 1000);
+        FIRST_ATTEMPTS.timer.unref();
+      }
+      this.handle = -1; // counted: ended
+    } else if (this.handle >= 0) {
+      if (ENDED.length < ENDED_KEPT) ENDED.push(this.handle);
+      else native.callEnd(this.handle);
+      this.handle = -1;
+    }
   }
+}
+
+/** First attempts of calls never started, waiting to be counted in their budgets. */
+const FIRST_ATTEMPTS = { budgets: [], urls: [], times: [], timer: null };
+
+/** The most first attempts kept waiting before they are counted. */
+const FIRST_ATTEMPTS_KEPT = 256;
+
+/** Seconds within which a first attempt is counted, at the latest. */
+const FIRST_ATTEMPTS_WITHIN = 0.1;
+
+/** Counts the first attempts waiting, in one crossing. */
+function countFirstAttempts() {
+  const { budgets, urls, times, timer } = FIRST_ATTEMPTS;
+  if (timer !== null) clearTimeout(timer);
+  FIRST_ATTEMPTS.budgets = [];
+  FIRST_ATTEMPTS.urls = [];
+  FIRST_ATTEMPTS.times = [];
+  FIRST_ATTEMPTS.timer = null;
+  if (times.length > 0) native.budgetFirstAttempts(budgets, urls, times);
 }
 
 /** Handles of calls ended since the last `callStart`, which ends them one at a time. */
@@ -313,28 +387,41 @@ async function tokenOf(tokens, tenant, stale, mint) {
  * of a failed response's body and returns `{ data, complete, error }`;
  * `sleep(seconds)`; `mint(request, deadline)` sends a token mint through
  * the same driver and returns `{ status, body }`. Returns the response that
- * ended the call, or throws `CallFailed`.
+ * ended the call, or throws `CallFailed`; with `done(response)` and
+ * `fail(error)` (what to throw instead), what they make of them.
  */
-function drive(call, { tenant = null, tokens = null, clock = monotonic, send, lost, read, sleep, mint }) {
+function drive(call, { tenant = null, tokens = null, clock = monotonic, send, lost, read, sleep, mint, done = same, fail = same }) {
   const key = call.keyToAdd;
   const extra = key === null ? {} : { "Idempotency-Key": key };
+  // The token the first send carries, when the source holds one.
+  let token = null;
+  const failed = (error) => {
+    throw fail(error);
+  };
   const rest = (first) =>
-    walk(call, tenant, tokens, clock, send, lost, read, sleep, mint, extra, first).finally(() => call.end());
-  // A first send that needs nothing before it is made here, and the steps
-  // are walked only after a failure: a success costs no more than the send.
-  if (tenant !== null && call.needsToken) return rest(null);
+    walk(call, tenant, tokens, clock, send, lost, read, sleep, mint, extra, first, token)
+      .finally(() => call.end())
+      .then(done, failed);
+  // A first send that needs nothing from the source or the machine before
+  // it is made here, and the steps are walked only after a failure: a
+  // success costs no more than the send.
+  if (tenant !== null && call.needsToken) {
+    token = tokens instanceof OAuthTokens ? tokens.cached(tenant, null) : null;
+    if (token === null) return rest(null);
+    extra.Authorization = `Bearer ${token}`;
+  }
   let first;
   try {
     first = send(extra);
   } catch (error) {
     call.end();
-    return Promise.reject(error);
+    return Promise.reject(fail(error));
   }
   return first.then(
     (response) => {
       if (!Call.failed(response.status)) {
         call.end();
-        return response;
+        return done(response);
       }
       return rest({ status: response.status, headers: response.headers, response });
     },
@@ -344,12 +431,15 @@ function drive(call, { tenant = null, tokens = null, clock = monotonic, send, lo
         what = lost(error);
       } catch (thrown) {
         call.end();
-        throw thrown;
+        throw fail(thrown);
       }
       return rest(what);
     },
   );
 }
+
+/** A value as it is. */
+const same = (value) => value;
 
 /** What came of a send, as the loop reads it. */
 async function outcome(send, lost, extra) {
@@ -361,8 +451,8 @@ async function outcome(send, lost, extra) {
   }
 }
 
-async function walk(call, tenant, tokens, clock, send, lost, read, sleep, mint, extra, first) {
-  let token = null;
+async function walk(call, tenant, tokens, clock, send, lost, read, sleep, mint, extra, first, held) {
+  let token = held; // the token the first send carried, if any
   let last = null; // no failure yet
   const obtain = async () => {
     let got;
@@ -418,24 +508,14 @@ async function walk(call, tenant, tokens, clock, send, lost, read, sleep, mint, 
 function start(method, url, budget, now, headers, { operation, tenant, replayable, noResend, deadline }) {
   const id = budget?.[ID];
   if (id === undefined) throw new TypeError("budget is a RetryBudget");
+  const seen = input.known(headers);
   const flags =
     (tenant ? 1 : 0) |
     (replayable === false ? 2 : 0) |
     (noResend ? 4 : 0) |
-    (input.header(headers, "xapikey") === null ? 0 : 8) |
-    (input.header(headers, "idempotency-key") === null ? 0 : 16);
-  const started = native.callStart(
-    method,
-    url,
-    id,
-    now,
-    flags,
-    input.header(headers, "authorization"),
-    operation,
-    deadline ?? NaN,
-    ENDED.length === 0 ? -1 : ENDED.pop(),
-  );
-  return new Call(started, deadline);
+    (seen.apiKey === null ? 0 : 8) |
+    (seen.idempotencyKey === null ? 0 : 16);
+  return new Call(method, url, id, now, flags, seen.authorization, operation, deadline);
 }
 
 /** Seconds left before `deadline` (at least a millisecond), or null. */

@@ -95,6 +95,59 @@ pub fn budget_settings(id: u32) -> Result<BudgetSettings> {
     })
 }
 
+/// Counts first attempts sent before the machine was asked anything, each
+/// a budget's number, a URL and the time it was sent (the same length
+/// each): the successes of requests that needed nothing before their first
+/// send, which the driver did not start a call for. A number that names no
+/// budget is passed over.
+#[napi(js_name = "budgetFirstAttempts")]
+pub fn budget_first_attempts(budgets: Vec<u32>, urls: Vec<String>, times: Vec<f64>) {
+    let kept = BUDGETS.lock().unwrap_or_else(PoisonError::into_inner);
+    for ((id, url), at) in budgets.iter().zip(&urls).zip(&times) {
+        if let Some(Some(budget)) = kept.budgets.get(*id as usize) {
+            budget.first_attempt(&call::Request::new("GET", url), seconds(*at));
+        }
+    }
+}
+
+/// What a request asks of the machine before its first send, read once so
+/// that a request that asks nothing crosses into the addon only after a
+/// failure: `keyMethods`, the methods (upper case) of the routes whose
+/// operation takes an `Idempotency-Key`; `tokenFirst[tenant * 2 +
+/// authorization]`, whether a token is got first for a request a token
+/// source serves (or not) that carries an `Authorization` (or not).
+#[napi(object)]
+pub struct StartFacts {
+    pub key_methods: Vec<String>,
+    pub token_first: Vec<bool>,
+}
+
+#[napi(js_name = "startFacts")]
+pub fn start_facts() -> StartFacts {
+    const METHODS: [&str; 7] = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"];
+    let token_first = [(false, false), (false, true), (true, false), (true, true)]
+        .into_iter()
+        .map(|(tenant, authorization)| {
+            let mut request = call::Request::new("GET", "/");
+            if tenant {
+                request = request.tenant();
+            }
+            if authorization {
+                request = request.header("authorization", b"");
+            }
+            request.needs_token()
+        })
+        .collect();
+    StartFacts {
+        key_methods: METHODS
+            .into_iter()
+            .filter(|m| call::Request::may_add_key(m))
+            .map(str::to_owned)
+            .collect(),
+        token_first,
+    }
+}
+
 /// Forgets budget `id`; calls that hold one of its accounts keep it.
 #[napi(js_name = "budgetDrop")]
 pub fn budget_drop(id: u32) {

@@ -63,6 +63,62 @@ test("fetch: a 401 is sent once more with a fresh token and the same key", async
   }
 });
 
+test("a cached token goes out with the first send; refused, it is replaced, not sent again, through both drivers", async () => {
+  const { triageFetch, OAuthTokens } = require("../fetch.js");
+  const { install } = require("../axios.js");
+  const ok = [200, { "Content-Type": "application/json" }, '{"id":"c-1"}'];
+  for (const via of ["fetch", "axios"]) {
+    const [api, m] = [await serve([ok, [401, {}, ""], ok]), await mint()];
+    try {
+      const tokens = new OAuthTokens("key", { baseUrl: m.url });
+      const get =
+        via === "fetch"
+          ? async () => (await triageFetch(globalThis.fetch, { tokens, tenant: "acme-42" })(`${api.url}/v1/cases/c-1`)).json()
+          : async () => (await install(axios.create(), { tokens, tenant: "acme-42" }).get(`${api.url}/v1/cases/c-1`)).data;
+      assert.deepEqual(await get(), { id: "c-1" }); // minted t-1
+      assert.deepEqual(await get(), { id: "c-1" }); // t-1 from the cache, refused; t-2 minted
+      assert.deepEqual(
+        api.seen.map((r) => r.headers.authorization),
+        ["Bearer t-1", "Bearer t-1", "Bearer t-2"],
+        via,
+      );
+      assert.equal(m.count(), 2, via);
+    } finally {
+      await api.close();
+      await m.close();
+    }
+  }
+});
+
+test("successes sent before the machine is started still pay for resends, through both drivers", async () => {
+  const { triageFetch, CallFailed, RetryBudget } = require("../fetch.js");
+  const { install } = require("../axios.js");
+  const ok = [200, { "Content-Type": "application/json" }, "{}"];
+  const down = [503, {}, ""];
+  for (const via of ["fetch", "axios"]) {
+    // No reserve: only first attempts pay, one resend for five of them.
+    const budget = new RetryBudget({ ratio: 0.2, reservePerSecond: 0 });
+    const get =
+      via === "fetch"
+        ? (url) => triageFetch(globalThis.fetch, { budget, deadline: 5 })(url)
+        : (url) => install(axios.create(), { budget, deadline: 5 }).get(url);
+    const api = await serve([ok, ok, ok, ok, ok, down, ok, down]);
+    try {
+      for (let i = 0; i < 5; i += 1) await get(`${api.url}/v1/cases/c-${i}`);
+      await get(`${api.url}/v1/cases/c-5`); // a 503, resent once: paid by the five
+      assert.equal(api.seen.length, 7, via);
+      // The next 503 finds the budget spent: its own first attempt pays for no resend.
+      const e = await get(`${api.url}/v1/cases/c-6`).catch((x) => x);
+      const failed = e instanceof CallFailed ? e : e.triage;
+      assert.ok(failed instanceof CallFailed, String(e));
+      assert.equal(failed.reason, "budget-spent", via);
+      assert.equal(api.seen.length, 8, via);
+    } finally {
+      await api.close();
+    }
+  }
+});
+
 test("fetch: a 429 waits the server's delay and keeps the key", async () => {
   const limited = JSON.stringify({ error: "rate_limit_exceeded", retryAfter: 1 });
   const [api, m] = [await serve([[429, { "Retry-After": "1" }, limited], [201, {}, "{}"]]), await mint()];
@@ -174,6 +230,35 @@ test("axios: a stopped call's error shows no bearer token", async () => {
     assert.doesNotMatch(shown, /t-1|secret-key/);
   } finally {
     await m.close();
+  }
+});
+
+test("axios: the config a caller gets back is the one it gave, on a success and on a failure", async () => {
+  const { install, OAuthTokens } = require("../axios.js");
+  const m = await mint();
+  const api = await serve([
+    [200, { "Content-Type": "application/json" }, '{"id":"c-1"}'],
+    [404, { "Content-Type": "application/json" }, '{"type":"NotFound"}'],
+  ]);
+  try {
+    const http = install(axios.create({ timeout: 4000 }), { tokens: new OAuthTokens("secret-key", { baseUrl: m.url }), tenant: "acme-42", deadline: 3 });
+    const ok = await http.post(`${api.url}/v1/cases`, { creditorReference: "INV-1" });
+    assert.deepEqual(ok.data, { id: "c-1" });
+    assert.ok(api.seen[0].headers["idempotency-key"], "the driver added a key");
+    assert.equal(api.seen[0].headers.authorization, "Bearer t-1");
+    const failed = await http.get(`${api.url}/v1/cases/c-404`, { responseType: "json" }).catch((e) => e);
+    assert.ok(axios.isAxiosError(failed) && failed.triage !== undefined, String(failed));
+    for (const [config, responseType] of [[ok.config, undefined], [failed.config, "json"], [failed.response.config, "json"]]) {
+      assert.equal(config.responseType, responseType);
+      assert.equal(Object.hasOwn(config, "responseType"), responseType !== undefined);
+      assert.equal(config.timeout, 4000);
+      assert.equal(typeof config.validateStatus, "function");
+      assert.equal(config.headers.get("Authorization"), undefined, "no bearer token in the config handed back");
+      assert.equal(config.headers.get("Idempotency-Key"), undefined, "the key added is the driver's, not the caller's");
+    }
+  } finally {
+    await m.close();
+    await api.close();
   }
 });
 

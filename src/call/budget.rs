@@ -211,6 +211,15 @@ impl RetryBudget {
         Account(found)
     }
 
+    /// Counts a first attempt of `request`, sent at `now`, in its host's
+    /// account, as [`Call::start`](super::Call::start) does: for a driver
+    /// that sends a request needing nothing before it first and starts the
+    /// machine only after a failure (with the time the request was sent).
+    pub fn first_attempt(&self, request: &super::Request<'_>, now: Duration) {
+        let (host, port) = request.account_key();
+        self.account(host, port).deposit(now);
+    }
+
     /// How many hosts have an account of their own.
     #[cfg(test)]
     fn hosts(&self) -> usize {

@@ -339,7 +339,8 @@ impl Call {
     /// account of `budget`.
     #[must_use]
     pub fn start(request: Request<'_>, budget: &RetryBudget, now: Duration) -> Self {
-        let account = budget.account(request.host.unwrap_or_default(), request.port);
+        let (host, port) = request.account_key();
+        let account = budget.account(host, port);
         account.deposit(now);
         let context = request.context();
         let key_to_add = (context
@@ -355,7 +356,7 @@ impl Call {
             key: request.idempotency_key || key_to_add.is_some(),
             key_to_add,
             tenant: request.tenant,
-            needs_token: request.tenant && !request.authorization,
+            needs_token: request.needs_token(),
             replayable: request.replayable,
             no_resend: request.no_resend,
             deadline: request.deadline,

@@ -125,6 +125,40 @@ impl<'a> Request<'a> {
         self
     }
 
+    /// Whether the tenant's bearer token must be got before the first send:
+    /// a token source serves the request and it carries no `Authorization`
+    /// of its own ([`Call::needs_token`](super::Call::needs_token)).
+    #[must_use]
+    pub fn needs_token(&self) -> bool {
+        self.tenant && !self.authorization
+    }
+
+    /// Whether a request of `method` (any case) that names no operation of
+    /// its own can have an `Idempotency-Key` to add
+    /// ([`Call::key_to_add`](super::Call::key_to_add)): some operation that
+    /// takes one has a route of that method. A driver that knows this and
+    /// [`Request::needs_token`] can send first and start the machine only
+    /// after a failure, counting a success with [`RetryBudget::first_attempt`](super::RetryBudget::first_attempt).
+    ///
+    /// ```
+    /// use debitura_triage::call::Request;
+    ///
+    /// assert!(Request::may_add_key("post"));
+    /// assert!(!Request::may_add_key("GET"));
+    /// ```
+    #[must_use]
+    pub fn may_add_key(method: &str) -> bool {
+        Operation::ALL.iter().any(|op| {
+            op.takes_idempotency_key() && op.routes().any(|(m, _)| m.eq_ignore_ascii_case(method))
+        })
+    }
+
+    /// The host and port the request goes to, as its budget's accounts are
+    /// kept (an empty host for a bare path).
+    pub(super) fn account_key(&self) -> (&str, u16) {
+        (self.host.unwrap_or_default(), self.port)
+    }
+
     /// What the core reads of the request: its operation, environment,
     /// method and credential (a tenant's token or the caller's bearer token,
     /// else an `XApiKey`).

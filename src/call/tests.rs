@@ -302,3 +302,95 @@ fn a_call_refreshes_its_token_once_whatever_it_is_fed() {
     assert_eq!(before.diagnosis().retry(), Retry::TokenRefresh);
     assert_eq!(call.next(&before, T0), Next::Stop(Reason::Policy));
 }
+
+/// Every documented route as a request: its method and its path with each
+/// parameter filled in, on each host of its API and as a bare path.
+fn every_route() -> Vec<(&'static str, String)> {
+    let mut requests = Vec::new();
+    for &op in Operation::ALL {
+        for (method, template) in op.routes() {
+            let path: String = template
+                .split('/')
+                .map(|part| if part.starts_with('{') { "x-1" } else { part })
+                .collect::<Vec<_>>()
+                .join("/");
+            for env in [crate::Environment::Test, crate::Environment::Production] {
+                if let Some(host) = op.api().host(env) {
+                    requests.push((method, format!("https://{host}{path}")));
+                }
+            }
+            requests.push((method, path));
+        }
+    }
+    requests
+}
+
+#[test]
+fn a_method_that_may_add_no_key_never_has_one_to_add_and_one_that_may_has_a_route_that_does() {
+    let budget = RetryBudget::default();
+    let mut adds = std::collections::BTreeSet::new();
+    for (method, url) in every_route() {
+        for spelt in [method.to_string(), method.to_ascii_lowercase()] {
+            let call = Call::start(Request::new(&spelt, &url), &budget, T0);
+            if call.key_to_add().is_some() {
+                assert!(Request::may_add_key(&spelt), "{spelt} {url} adds a key");
+                adds.insert(method);
+            }
+        }
+    }
+    assert!(
+        adds.contains("POST"),
+        "creating a case adds a key: {adds:?}"
+    );
+    for method in [
+        "GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", "TRACE", "",
+    ] {
+        assert_eq!(
+            Request::may_add_key(method),
+            adds.contains(method),
+            "{method}: may add a key only when a route of it does"
+        );
+    }
+}
+
+#[test]
+fn a_token_is_needed_first_exactly_when_a_tenant_is_served_without_an_authorization() {
+    for tenant in [false, true] {
+        for authorization in [None, Some(&b"Bearer t"[..]), Some(&b"Basic x"[..])] {
+            let mut request = Request::new("GET", CASES);
+            if tenant {
+                request = request.tenant();
+            }
+            if let Some(value) = authorization {
+                request = request.header("Authorization", value);
+            }
+            assert_eq!(request.needs_token(), tenant && authorization.is_none());
+            assert_eq!(start(request).needs_token(), request.needs_token());
+        }
+    }
+}
+
+#[test]
+fn a_first_attempt_counted_after_the_send_pays_for_resends_as_a_started_call_does() {
+    // No reserve: resends come only from first attempts, one for every five.
+    let counted = RetryBudget::new(0.2, 0, Duration::from_secs(10)).unwrap();
+    let started = RetryBudget::new(0.2, 0, Duration::from_secs(10)).unwrap();
+    let now = Duration::from_secs(3);
+    for _ in 0..5 {
+        counted.first_attempt(&Request::new("GET", CASES), now);
+        let _ = Call::start(Request::new("GET", CASES), &started, now);
+    }
+    let host = "testcustomer-api.debitura.com";
+    for budget in [&counted, &started] {
+        let account = budget.account(host, 443);
+        assert!(
+            account.withdraw(now),
+            "five first attempts pay for a resend"
+        );
+        assert!(!account.withdraw(now), "and for one only");
+        assert!(
+            !budget.account("other.example", 443).withdraw(now),
+            "on their own host"
+        );
+    }
+}
