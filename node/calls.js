@@ -51,7 +51,7 @@ class Call {
       const started = native.callStart(
         this.method,
         this.url,
-        this.budget,
+        this.budget[ID],
         this.now,
         this.requestFlags,
         this.authorization,
@@ -144,7 +144,11 @@ class Call {
   }
 }
 
-/** First attempts of calls never started, waiting to be counted in their budgets. */
+/**
+ * First attempts of calls never started, waiting to be counted in their
+ * budgets (held, so that a budget's number is not given to another before
+ * they are counted).
+ */
 const FIRST_ATTEMPTS = { budgets: [], urls: [], times: [], timer: null };
 
 /** The most first attempts kept waiting before they are counted. */
@@ -161,7 +165,7 @@ function countFirstAttempts() {
   FIRST_ATTEMPTS.urls = [];
   FIRST_ATTEMPTS.times = [];
   FIRST_ATTEMPTS.timer = null;
-  if (times.length > 0) native.budgetFirstAttempts(budgets, urls, times);
+  if (times.length > 0) native.budgetFirstAttempts(budgets.map((b) => b[ID]), urls, times);
 }
 
 /** Handles of calls ended since the last `callStart`, which ends them one at a time. */
@@ -506,8 +510,7 @@ async function walk(call, tenant, tokens, clock, send, lost, read, sleep, mint, 
  * second send, `deadline` is when it must be over (on the same clock).
  */
 function start(method, url, budget, now, headers, { operation, tenant, replayable, noResend, deadline }) {
-  const id = budget?.[ID];
-  if (id === undefined) throw new TypeError("budget is a RetryBudget");
+  if (budget?.[ID] === undefined) throw new TypeError("budget is a RetryBudget");
   const seen = input.known(headers);
   const flags =
     (tenant ? 1 : 0) |
@@ -515,7 +518,7 @@ function start(method, url, budget, now, headers, { operation, tenant, replayabl
     (noResend ? 4 : 0) |
     (seen.apiKey === null ? 0 : 8) |
     (seen.idempotencyKey === null ? 0 : 16);
-  return new Call(method, url, id, now, flags, seen.authorization, operation, deadline);
+  return new Call(method, url, budget, now, flags, seen.authorization, operation, deadline);
 }
 
 /** Seconds left before `deadline` (at least a millisecond), or null. */
