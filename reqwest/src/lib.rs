@@ -64,6 +64,7 @@ mod oauth;
 #[cfg_attr(docsrs, doc(cfg(feature = "reqwest-retry")))]
 mod strategy;
 mod tokens;
+pub mod webhooks;
 
 pub use budget::RetryBudget;
 pub use debitura_triage::call::InvalidBudget;

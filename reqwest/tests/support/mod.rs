@@ -20,6 +20,8 @@ pub struct Received {
     pub idempotency_key: Option<String>,
     pub body: Vec<u8>,
     pub at: std::time::Instant,
+    /// The request's head as read (request line and headers).
+    pub head: String,
 }
 
 /// What the server does with a request.
@@ -200,5 +202,6 @@ async fn read_request(socket: &mut TcpStream) -> Option<Received> {
         idempotency_key: header("idempotency-key"),
         body: data[head_end..head_end + length].to_vec(),
         at: std::time::Instant::now(),
+        head: head.clone(),
     })
 }
