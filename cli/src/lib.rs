@@ -1,6 +1,7 @@
 //! The `debitura-triage` command's parts: arguments, reports, the pages
 //! generated from the catalog (the Markdown pages and the docs site), and
-//! the `policy` and `webhook` commands.
+//! the `policy` and `webhook` commands (`remote`: the webhook commands that
+//! call Debitura).
 //! The binary (`src/main.rs`) wires them to standard input and output.
 #![forbid(unsafe_code)]
 
@@ -11,6 +12,7 @@ pub mod docs;
 mod html;
 pub mod pages;
 pub mod policy;
+pub mod remote;
 pub mod report;
 pub mod site;
 pub mod webhook;

@@ -1,4 +1,5 @@
-//! `debitura-triage webhook`: check a delivery's signature, or sign a body.
+//! `debitura-triage webhook`: check a delivery's signature, or sign a body; the
+//! commands that call Debitura are in `remote`.
 
 use debitura_triage::{webhook, Query, ShellWord};
 
@@ -29,10 +30,15 @@ fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// Runs `webhook verify` or `webhook sign`: the text to print and the exit
+/// Runs a `webhook` command (`verify` and `sign` here, the others in
+/// `remote`): the text to print and the exit
 /// status (0 valid or signed, 1 a mistake); an error is for exit status 2.
 pub fn run(action: WebhookCommand) -> Result<(String, u8), String> {
     match action {
+        remote @ (WebhookCommand::Status { .. }
+        | WebhookCommand::Missed { .. }
+        | WebhookCommand::Replay { .. }
+        | WebhookCommand::Trigger { .. }) => crate::remote::run(&remote),
         WebhookCommand::Verify {
             signature,
             body,

@@ -113,6 +113,71 @@ pub enum WebhookCommand {
         /// Where the secret is read from.
         secret: SecretSource,
     },
+    /// Each subscription, and why a disabled one is.
+    Status {
+        /// Where and how.
+        remote: Remote,
+        /// The client whose Customer API subscriptions to list too.
+        tenant: Option<String>,
+    },
+    /// Deliveries not answered 2xx.
+    Missed {
+        /// Where and how.
+        remote: Remote,
+        /// The client whose delivery log to read.
+        tenant: String,
+        /// The log's `since`.
+        since: String,
+        /// The log's `caseId`.
+        case: Option<String>,
+    },
+    /// Replay events once each.
+    Replay {
+        /// Where and how.
+        remote: Remote,
+        /// The client whose events to replay.
+        tenant: String,
+        /// Which.
+        what: ReplayWhat,
+        /// Re-enable disabled subscriptions first.
+        enable: bool,
+    },
+    /// Fire a test event.
+    Trigger {
+        /// Where and how.
+        remote: Remote,
+        /// The event type.
+        event: String,
+        /// The case it is about (case events).
+        case: Option<String>,
+        /// The client it is about (client events).
+        client: Option<String>,
+    },
+}
+
+/// Where the webhook commands call Debitura, and with what key.
+pub struct Remote {
+    /// The environment: Debitura's hosts for it, or what `base_url` stands for.
+    pub environment: Option<Environment>,
+    /// One base URL for both APIs instead of Debitura's hosts.
+    pub base_url: Option<String>,
+    /// Where the API key is read from.
+    pub key: SecretSource,
+    /// Print JSON.
+    pub json: bool,
+}
+
+/// What `webhook replay` replays.
+pub enum ReplayWhat {
+    /// These events of the delivery log.
+    Ids(Vec<String>),
+    /// Every delivery missed since this time (of one case, when given).
+    AllMissed {
+        /// The log's `since`.
+        since: String,
+        /// The log's `caseId`.
+        case: Option<String>,
+    },
 }
 
 /// What `diagnose` was given.
@@ -212,6 +277,39 @@ impl Cli {
                         now: m.get_one("now").copied(),
                         json: m.get_flag("json"),
                         secret: SecretSource::from_matches(m),
+                    },
+                    Some(("status", m)) => WebhookCommand::Status {
+                        remote: Remote::from_matches(m),
+                        tenant: text(m, "tenant"),
+                    },
+                    Some(("missed", m)) => WebhookCommand::Missed {
+                        remote: Remote::from_matches(m),
+                        tenant: text(m, "tenant").unwrap_or_default(),
+                        since: text(m, "since").unwrap_or_default(),
+                        case: text(m, "case"),
+                    },
+                    Some(("replay", m)) => WebhookCommand::Replay {
+                        remote: Remote::from_matches(m),
+                        tenant: text(m, "tenant").unwrap_or_default(),
+                        what: if m.get_flag("all_missed") {
+                            ReplayWhat::AllMissed {
+                                since: text(m, "since").unwrap_or_default(),
+                                case: text(m, "case"),
+                            }
+                        } else {
+                            ReplayWhat::Ids(
+                                m.get_many::<String>("ids")
+                                    .map(|ids| ids.cloned().collect())
+                                    .unwrap_or_default(),
+                            )
+                        },
+                        enable: m.get_flag("enable"),
+                    },
+                    Some(("trigger", m)) => WebhookCommand::Trigger {
+                        remote: Remote::from_matches(m),
+                        event: text(m, "event").unwrap_or_default(),
+                        case: text(m, "case"),
+                        client: text(m, "client"),
                     },
                     _ => {
                         let m = m.subcommand_matches("sign").unwrap_or(m);
@@ -359,13 +457,17 @@ pub fn command() -> clap::Command {
         .subcommand(
             clap::Command::new("webhook")
                 .about(
-                    "Check a webhook signature and name the mistake, or sign a body to test \
-                     a handler",
+                    "Check a webhook signature, or sign a body to test a handler; find disabled \
+                     subscriptions and missed deliveries, replay them, fire test events",
                 )
                 .subcommand_required(true)
                 .arg_required_else_help(true)
                 .subcommand(webhook_verify_command())
-                .subcommand(webhook_sign_command()),
+                .subcommand(webhook_sign_command())
+                .subcommand(webhook_status_command())
+                .subcommand(webhook_missed_command())
+                .subcommand(webhook_replay_command())
+                .subcommand(webhook_trigger_command()),
         )
         .subcommand(
             clap::Command::new("policy")
@@ -650,6 +752,146 @@ fn webhook_sign_command() -> clap::Command {
         )
         .args(SecretSource::args())
         .group(SecretSource::group())
+}
+
+impl Remote {
+    /// Where to call, the key, and `--json`, as every webhook command that
+    /// calls Debitura takes them.
+    fn args(command: clap::Command) -> clap::Command {
+        command
+            .arg(
+                option("env", "env", "ENV")
+                    .value_parser(["test", "production"])
+                    .help(
+                        "Debitura's environment: its hosts (test: testreferral-api and \
+                         testcustomer-api.debitura.com), or what --base-url stands for",
+                    ),
+            )
+            .arg(option("base_url", "base-url", "URL").help(
+                "Call both APIs at this base URL (a gateway, or a test server) instead of \
+                 Debitura's hosts",
+            ))
+            .group(
+                ArgGroup::new("where")
+                    .required(true)
+                    .multiple(true)
+                    .args(["env", "base_url"]),
+            )
+            .args(SecretSource::key_args())
+            .group(SecretSource::key_group())
+            .arg(flag("json", "json").help("Print JSON"))
+            .after_help(REMOTE_HELP)
+    }
+
+    fn from_matches(m: &ArgMatches) -> Remote {
+        Remote {
+            environment: text(m, "env").and_then(|e| e.parse().ok()),
+            base_url: text(m, "base_url"),
+            key: SecretSource::key_from_matches(m),
+            json: m.get_flag("json"),
+        }
+    }
+}
+
+const REMOTE_HELP: &str = "Every request goes through the call machine: a 429's delay is \
+honoured, a refused token is replaced once, and a request whose outcome is unknown is never \
+sent twice. The key and tokens are never printed.
+
+Exit status: 0 when nothing is wrong (all active, nothing missed, every replay sent, something \
+enqueued), 1 when something is (a disabled subscription, a missed delivery, a replay refused \
+or of unknown outcome, nothing enqueued), 2 for bad usage, 4 when Debitura could not be asked \
+(its answer is diagnosed).";
+
+fn tenant_arg(required: bool) -> Arg {
+    option("tenant", "tenant", "ID")
+        .required(required)
+        .help(if required {
+            "The client (externalTenantId) whose Customer API log to read: a token is minted for it"
+        } else {
+            "Also list this client's Customer API subscriptions (externalTenantId)"
+        })
+}
+
+fn since_arg() -> Arg {
+    option("since", "since", "TIME").help(
+        "Deliveries since this time, as the API takes it (e.g. 2026-12-01T00:00:00Z); rows \
+         appear up to about 30 s after an event",
+    )
+}
+
+fn webhook_status_command() -> clap::Command {
+    Remote::args(
+        clap::Command::new("status")
+            .about("List each subscription (URL, events, active or disabled and why, which API)")
+            .arg(tenant_arg(false)),
+    )
+}
+
+fn webhook_missed_command() -> clap::Command {
+    Remote::args(
+        clap::Command::new("missed")
+            .about(
+                "List deliveries not answered 2xx, by subscription and event, each with what to \
+                 fix at the receiver",
+            )
+            .arg(tenant_arg(true))
+            .arg(since_arg().required(true))
+            .arg(option("case", "case", "ID").help("Only this case's deliveries (caseId)")),
+    )
+}
+
+fn webhook_replay_command() -> clap::Command {
+    Remote::args(
+        clap::Command::new("replay")
+            .about("Replay events once each (attempt 1 again, with X-Debitura-Replay: true)")
+            .arg(tenant_arg(true))
+            .arg(
+                Arg::new("ids")
+                    .value_name("ID")
+                    .num_args(1..)
+                    .help("The events to replay: ids from `webhook missed`"),
+            )
+            .arg(
+                flag("all_missed", "all-missed")
+                    .requires("since")
+                    .help("Replay every delivery missed since --since"),
+            )
+            .arg(since_arg())
+            .arg(option("case", "case", "ID").help("With --all-missed: only this case's"))
+            .group(
+                ArgGroup::new("which")
+                    .required(true)
+                    .multiple(false)
+                    .args(["ids", "all_missed"]),
+            )
+            .arg(flag("enable", "enable").help(
+                "First set every disabled subscription active again (Referral Partner API, and \
+                 the client's on the Customer API); without it none is changed",
+            )),
+    )
+}
+
+fn webhook_trigger_command() -> clap::Command {
+    Remote::args(
+        clap::Command::new("trigger")
+            .about("Fire a test event to your subscriptions (test environment only)")
+            .arg(
+                option("event", "event", "EVENT")
+                    .required(true)
+                    .help("The event type, e.g. case.updated"),
+            )
+            .arg(option("case", "case", "ID").help("The case a case event is about (caseId)"))
+            .arg(
+                option("client", "client", "ID")
+                    .help("The client a client event is about (externalTenantId)"),
+            )
+            .group(
+                ArgGroup::new("about")
+                    .required(true)
+                    .multiple(false)
+                    .args(["case", "client"]),
+            ),
+    )
 }
 
 const DIAGNOSE_EXAMPLES: &str = "Examples:

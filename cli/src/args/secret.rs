@@ -1,22 +1,54 @@
-//! Where a webhook secret comes from: an environment variable or a file,
-//! never a plain argument (it would land in shell history and the process
-//! list), and never echoed back in an error.
+//! Where a secret comes from (a webhook secret, or an API key): an
+//! environment variable or a file, never a plain argument (it would land in
+//! shell history and the process list), and never echoed back in an error.
 
 use std::fs;
 use std::path::PathBuf;
 
 use clap::{value_parser, Arg, ArgGroup, ArgMatches};
 
-/// Where the webhook secret comes from. Never a plain argument: it would
-/// land in shell history and the process list.
+/// Where a secret comes from. Never a plain argument: it would land in
+/// shell history and the process list.
 pub struct SecretSource {
-    /// Read the secret (base64, as Debitura shows it) from this environment variable.
+    /// Read the secret from this environment variable.
     pub secret_env: Option<String>,
     /// Read the secret from this file (surrounding whitespace is ignored).
     pub secret_file: Option<PathBuf>,
+    /// The flags it was given with (`--secret-env`, `--secret-file`).
+    flags: [&'static str; 2],
 }
 
 impl SecretSource {
+    /// The API key's flags: `--key-env NAME`, `--key-file PATH`.
+    pub(super) fn key_args() -> [Arg; 2] {
+        [
+            Arg::new("key_env")
+                .long("key-env")
+                .value_name("NAME")
+                .help("Read the API key (XApiKey) from this environment variable"),
+            Arg::new("key_file")
+                .long("key-file")
+                .value_name("PATH")
+                .value_parser(value_parser!(PathBuf))
+                .help("Read the API key from this file (surrounding whitespace is ignored)"),
+        ]
+    }
+
+    pub(super) fn key_group() -> ArgGroup {
+        ArgGroup::new("KeySource")
+            .required(true)
+            .multiple(false)
+            .args(["key_env", "key_file"])
+    }
+
+    pub(super) fn key_from_matches(m: &ArgMatches) -> SecretSource {
+        SecretSource {
+            secret_env: m.get_one::<String>("key_env").cloned(),
+            secret_file: m.get_one::<PathBuf>("key_file").cloned(),
+            flags: ["--key-env", "--key-file"],
+        }
+    }
+
     pub(super) fn args() -> [Arg; 2] {
         [
             Arg::new("secret_env")
@@ -44,25 +76,26 @@ impl SecretSource {
         SecretSource {
             secret_env: m.get_one::<String>("secret_env").cloned(),
             secret_file: m.get_one::<PathBuf>("secret_file").cloned(),
+            flags: ["--secret-env", "--secret-file"],
         }
     }
 
     /// The secret. Errors never show what was given unless it is plainly a
     /// variable name: a secret pasted in place of the name must not be echoed.
     pub fn read(&self) -> Result<String, String> {
+        let [env_flag, file_flag] = self.flags;
         match (&self.secret_env, &self.secret_file) {
-            (Some(name), _) if !is_variable_name(name) => Err(
-                "--secret-env takes the name of an environment variable (letters, digits and `_`), \
+            (Some(name), _) if !is_variable_name(name) => Err(format!(
+                "{env_flag} takes the name of an environment variable (letters, digits and `_`), \
                  not the secret itself; what was given is not shown"
-                    .into(),
-            ),
+            )),
             (Some(name), _) => std::env::var(name)
                 .map(|s| s.trim().to_string())
                 .map_err(|_| format!("the environment variable {name} is not set (or not UTF-8)")),
             (None, Some(path)) => read_secret_file(path)
                 .map(|s| s.trim().to_string())
-                .map_err(|e| format!("cannot read the file given with --secret-file: {e}")),
-            (None, None) => Err("give --secret-env NAME or --secret-file PATH".into()),
+                .map_err(|e| format!("cannot read the file given with {file_flag}: {e}")),
+            (None, None) => Err(format!("give {env_flag} NAME or {file_flag} PATH")),
         }
     }
 }
@@ -93,7 +126,7 @@ fn read_secret_file(path: &std::path::Path) -> std::io::Result<String> {
         .read_to_string(&mut text)?;
     if text.len() as u64 > MAX_SECRET_FILE {
         return Err(std::io::Error::other(format!(
-            "longer than {MAX_SECRET_FILE} bytes, so not a webhook secret"
+            "longer than {MAX_SECRET_FILE} bytes, so not a secret"
         )));
     }
     Ok(text)
