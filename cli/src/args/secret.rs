@@ -14,76 +14,111 @@ pub struct SecretSource {
     pub secret_env: Option<String>,
     /// Read the secret from this file (surrounding whitespace is ignored).
     pub secret_file: Option<PathBuf>,
-    /// The flags it was given with (`--secret-env`, `--secret-file`).
+    /// The flags it was given with (`secret-env`, `secret-file`).
     flags: [&'static str; 2],
 }
 
-impl SecretSource {
-    /// The API key's flags: `--key-env NAME`, `--key-file PATH`.
-    pub(super) fn key_args() -> [Arg; 2] {
+/// The flags a secret is given with.
+struct Flags {
+    env: (&'static str, &'static str, &'static str),
+    file: (&'static str, &'static str, &'static str),
+    group: &'static str,
+}
+
+/// The webhook secret's flags.
+const SECRET: Flags = Flags {
+    env: (
+        "secret_env",
+        "secret-env",
+        "Read the secret (base64, as Debitura shows it) from this environment variable",
+    ),
+    file: (
+        "secret_file",
+        "secret-file",
+        "Read the secret from this file (surrounding whitespace is ignored)",
+    ),
+    group: "SecretSource",
+};
+
+/// The API key's flags.
+const KEY: Flags = Flags {
+    env: (
+        "key_env",
+        "key-env",
+        "Read the API key (XApiKey) from this environment variable",
+    ),
+    file: (
+        "key_file",
+        "key-file",
+        "Read the API key from this file (surrounding whitespace is ignored)",
+    ),
+    group: "KeySource",
+};
+
+impl Flags {
+    fn args(&self) -> [Arg; 2] {
+        let (env_id, env_long, env_help) = self.env;
+        let (file_id, file_long, file_help) = self.file;
         [
-            Arg::new("key_env")
-                .long("key-env")
+            Arg::new(env_id)
+                .long(env_long)
                 .value_name("NAME")
-                .help("Read the API key (XApiKey) from this environment variable"),
-            Arg::new("key_file")
-                .long("key-file")
+                .help(env_help),
+            Arg::new(file_id)
+                .long(file_long)
                 .value_name("PATH")
                 .value_parser(value_parser!(PathBuf))
-                .help("Read the API key from this file (surrounding whitespace is ignored)"),
+                .help(file_help),
         ]
     }
 
-    pub(super) fn key_group() -> ArgGroup {
-        ArgGroup::new("KeySource")
+    fn group(&self) -> ArgGroup {
+        ArgGroup::new(self.group)
             .required(true)
             .multiple(false)
-            .args(["key_env", "key_file"])
+            .args([self.env.0, self.file.0])
     }
 
-    pub(super) fn key_from_matches(m: &ArgMatches) -> SecretSource {
+    fn read(&self, m: &ArgMatches) -> SecretSource {
         SecretSource {
-            secret_env: m.get_one::<String>("key_env").cloned(),
-            secret_file: m.get_one::<PathBuf>("key_file").cloned(),
-            flags: ["--key-env", "--key-file"],
+            secret_env: m.get_one::<String>(self.env.0).cloned(),
+            secret_file: m.get_one::<PathBuf>(self.file.0).cloned(),
+            flags: [self.env.1, self.file.1],
         }
     }
+}
 
+impl SecretSource {
+    /// The webhook secret's flags: `--secret-env NAME`, `--secret-file PATH`.
     pub(super) fn args() -> [Arg; 2] {
-        [
-            Arg::new("secret_env")
-                .long("secret-env")
-                .value_name("NAME")
-                .help(
-                    "Read the secret (base64, as Debitura shows it) from this environment variable",
-                ),
-            Arg::new("secret_file")
-                .long("secret-file")
-                .value_name("PATH")
-                .value_parser(value_parser!(PathBuf))
-                .help("Read the secret from this file (surrounding whitespace is ignored)"),
-        ]
+        SECRET.args()
     }
 
     pub(super) fn group() -> ArgGroup {
-        ArgGroup::new("SecretSource")
-            .required(true)
-            .multiple(false)
-            .args(["secret_env", "secret_file"])
+        SECRET.group()
     }
 
     pub(super) fn from_matches(m: &ArgMatches) -> SecretSource {
-        SecretSource {
-            secret_env: m.get_one::<String>("secret_env").cloned(),
-            secret_file: m.get_one::<PathBuf>("secret_file").cloned(),
-            flags: ["--secret-env", "--secret-file"],
-        }
+        SECRET.read(m)
+    }
+
+    /// The API key's flags: `--key-env NAME`, `--key-file PATH`.
+    pub(super) fn key_args() -> [Arg; 2] {
+        KEY.args()
+    }
+
+    pub(super) fn key_group() -> ArgGroup {
+        KEY.group()
+    }
+
+    pub(super) fn key_from_matches(m: &ArgMatches) -> SecretSource {
+        KEY.read(m)
     }
 
     /// The secret. Errors never show what was given unless it is plainly a
     /// variable name: a secret pasted in place of the name must not be echoed.
     pub fn read(&self) -> Result<String, String> {
-        let [env_flag, file_flag] = self.flags;
+        let [env_flag, file_flag] = self.flags.map(|long| format!("--{long}"));
         match (&self.secret_env, &self.secret_file) {
             (Some(name), _) if !is_variable_name(name) => Err(format!(
                 "{env_flag} takes the name of an environment variable (letters, digits and `_`), \
