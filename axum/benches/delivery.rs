@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use debitura_triage::webhook::{sign, verify, Secret, Tolerance};
-use debitura_triage_axum::{Claims, MemoryClaims};
+use debitura_triage_axum::{Claim, Claims, MemoryClaims};
 use divan::Bencher;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -132,12 +132,13 @@ fn verify_and_claim_the_id(b: Bencher) {
         .is_ok();
         let id = format!("{:016x}", next.fetch_add(1, Ordering::Relaxed));
         runtime.block_on(async {
-            let claimed = claims.claim(&id, Duration::from_secs(900)).await.is_ok();
+            let Ok(Claim::New(holder)) = claims.claim(&id, Duration::from_secs(120)).await else {
+                return false;
+            };
             claims
-                .complete(&id, Duration::from_secs(86_400))
+                .complete(&id, &holder, Duration::from_secs(86_400))
                 .await
-                .is_ok()
-                && claimed
+                .unwrap_or(false)
                 && valid
         })
     });

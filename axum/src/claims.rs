@@ -4,16 +4,40 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::time::Instant;
 
+pub mod conformance;
+
+/// Who holds a claim: the token a store gives with a new claim. Renewing,
+/// completing and releasing act only for the holder whose token they
+/// carry, so that a worker whose lease lapsed cannot complete or free a
+/// newer holder's claim.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Holder(Box<str>);
+
+impl Holder {
+    /// A holder named by `token` (unique among the store's claims).
+    pub fn new(token: impl Into<Box<str>>) -> Self {
+        Holder(token.into())
+    }
+
+    /// The token.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// What a claim on an event id found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Claim {
-    /// Nobody held the id: it is now claimed, and the handler may run.
-    New,
+    /// Nobody held the id: it is now claimed by this holder, and the
+    /// handler may run.
+    New(Holder),
     /// Another copy of the event is being handled right now.
     InFlight,
     /// The event was handled.
@@ -25,12 +49,15 @@ pub enum Claim {
 pub type ClaimError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Atomic claims on event ids, so that a handler runs once per id across
-/// every copy of an event, concurrent ones included.
+/// every copy of an event, concurrent ones included, and across every
+/// instance that shares the store.
 ///
-/// Back it with a store every instance of the service shares when there are
-/// several, e.g. Redis: `claim` is `SET id in-flight NX PX lease` (and a
-/// `GET` when it is taken), `complete` is `SET id done PX ttl`, `release` is
-/// `DEL id`.
+/// A claim is held by the [`Holder`] it returns, for a lease the receiver
+/// renews while the handler runs; `renew`, `complete` and `release` act
+/// only for that holder while its lease lasts, and answer `false` (doing
+/// nothing) otherwise. Back it with a store every instance shares when
+/// there are several, and check an implementation with
+/// [`conformance::check`].
 pub trait Claims: Send + Sync + 'static {
     /// Claims `id` unless a live claim exists; an in-flight claim lapses
     /// after `lease`, so that a copy can be handled after a crash.
@@ -40,15 +67,31 @@ pub trait Claims: Send + Sync + 'static {
         lease: Duration,
     ) -> impl Future<Output = Result<Claim, ClaimError>> + Send;
 
-    /// Marks `id` handled, and keeps it so for `ttl`.
+    /// Extends `holder`'s in-flight claim on `id` to `lease` from now;
+    /// `false` when it no longer holds it.
+    fn renew(
+        &self,
+        id: &str,
+        holder: &Holder,
+        lease: Duration,
+    ) -> impl Future<Output = Result<bool, ClaimError>> + Send;
+
+    /// Marks `id` handled and keeps it so for `ttl`, if `holder` still
+    /// holds it; `false` (nothing changed) otherwise.
     fn complete(
         &self,
         id: &str,
+        holder: &Holder,
         ttl: Duration,
-    ) -> impl Future<Output = Result<(), ClaimError>> + Send;
+    ) -> impl Future<Output = Result<bool, ClaimError>> + Send;
 
-    /// Forgets the claim on `id`, so that the next copy is handled.
-    fn release(&self, id: &str) -> impl Future<Output = Result<(), ClaimError>> + Send;
+    /// Forgets `holder`'s claim on `id`, so that the next copy is handled;
+    /// `false` (nothing changed) when it no longer holds it.
+    fn release(
+        &self,
+        id: &str,
+        holder: &Holder,
+    ) -> impl Future<Output = Result<bool, ClaimError>> + Send;
 }
 
 /// Claims held in this process's memory, at most `capacity` at a time.
@@ -60,11 +103,13 @@ pub trait Claims: Send + Sync + 'static {
 pub struct MemoryClaims {
     capacity: usize,
     ids: Mutex<HashMap<Box<str>, Held>>,
+    holders: AtomicU64,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Held {
-    done: bool,
+    /// The holder of an in-flight claim; none once done.
+    holder: Option<Holder>,
     until: Instant,
 }
 
@@ -94,6 +139,7 @@ impl MemoryClaims {
         MemoryClaims {
             capacity,
             ids: Mutex::new(HashMap::new()),
+            holders: AtomicU64::new(0),
         }
     }
 
@@ -129,12 +175,29 @@ impl fmt::Debug for MemoryClaims {
     }
 }
 
+impl MemoryClaims {
+    /// `f` of `holder`'s live in-flight claim on `id`, if it has one.
+    fn held_by<T>(
+        &self,
+        id: &str,
+        holder: &Holder,
+        f: impl FnOnce(&mut HashMap<Box<str>, Held>) -> T,
+    ) -> Option<T> {
+        let now = Instant::now();
+        let mut ids = self.ids.lock().unwrap_or_else(PoisonError::into_inner);
+        let live = ids
+            .get(id)
+            .is_some_and(|h| h.until > now && h.holder.as_ref() == Some(holder));
+        live.then(|| f(&mut ids))
+    }
+}
+
 impl Claims for MemoryClaims {
     async fn claim(&self, id: &str, lease: Duration) -> Result<Claim, ClaimError> {
         let now = Instant::now();
         let mut ids = self.ids.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(held) = ids.get(id).filter(|h| h.until > now) {
-            return Ok(if held.done {
+            return Ok(if held.holder.is_none() {
                 Claim::Done
             } else {
                 Claim::InFlight
@@ -150,22 +213,48 @@ impl Claims for MemoryClaims {
             }
         }
         let until = now.checked_add(lease).unwrap_or(now);
-        ids.insert(id.into(), Held { done: false, until });
-        Ok(Claim::New)
+        let n = self.holders.fetch_add(1, Ordering::Relaxed);
+        let holder = Holder::new(format!("memory-{n}"));
+        ids.insert(
+            id.into(),
+            Held {
+                holder: Some(holder.clone()),
+                until,
+            },
+        );
+        Ok(Claim::New(holder))
     }
 
-    async fn complete(&self, id: &str, ttl: Duration) -> Result<(), ClaimError> {
+    async fn renew(&self, id: &str, holder: &Holder, lease: Duration) -> Result<bool, ClaimError> {
+        let now = Instant::now();
+        let renewed = self.held_by(id, holder, |ids| {
+            if let Some(held) = ids.get_mut(id) {
+                held.until = now.checked_add(lease).unwrap_or(now);
+            }
+        });
+        Ok(renewed.is_some())
+    }
+
+    async fn complete(&self, id: &str, holder: &Holder, ttl: Duration) -> Result<bool, ClaimError> {
         let now = Instant::now();
         let until = now.checked_add(ttl).unwrap_or(now);
-        let mut ids = self.ids.lock().unwrap_or_else(PoisonError::into_inner);
-        ids.insert(id.into(), Held { done: true, until });
-        Ok(())
+        let done = self.held_by(id, holder, |ids| {
+            ids.insert(
+                id.into(),
+                Held {
+                    holder: None,
+                    until,
+                },
+            );
+        });
+        Ok(done.is_some())
     }
 
-    async fn release(&self, id: &str) -> Result<(), ClaimError> {
-        let mut ids = self.ids.lock().unwrap_or_else(PoisonError::into_inner);
-        ids.remove(id);
-        Ok(())
+    async fn release(&self, id: &str, holder: &Holder) -> Result<bool, ClaimError> {
+        let released = self.held_by(id, holder, |ids| {
+            ids.remove(id);
+        });
+        Ok(released.is_some())
     }
 }
 
@@ -175,35 +264,61 @@ mod tests {
 
     const LEASE: Duration = Duration::from_secs(60);
 
-    #[tokio::test(start_paused = true)]
-    async fn a_claim_is_new_then_in_flight_then_done_until_its_time_runs_out() {
-        let claims = MemoryClaims::new(10);
-        assert_eq!(claims.claim("a", LEASE).await.unwrap(), Claim::New);
-        assert_eq!(claims.claim("a", LEASE).await.unwrap(), Claim::InFlight);
-        claims
-            .complete("a", Duration::from_secs(3600))
-            .await
-            .unwrap();
-        assert_eq!(claims.claim("a", LEASE).await.unwrap(), Claim::Done);
-        tokio::time::advance(Duration::from_secs(3600)).await;
-        assert_eq!(claims.claim("a", LEASE).await.unwrap(), Claim::New);
+    async fn new(claims: &MemoryClaims, id: &str) -> Holder {
+        match claims.claim(id, LEASE).await.unwrap() {
+            Claim::New(holder) => holder,
+            other => panic!("{id}: {other:?}"),
+        }
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_released_or_lapsed_claim_can_be_taken_again() {
+    async fn a_claim_is_new_then_in_flight_then_done_until_its_time_runs_out() {
         let claims = MemoryClaims::new(10);
-        claims.claim("a", LEASE).await.unwrap();
-        claims.release("a").await.unwrap();
-        assert_eq!(claims.claim("a", LEASE).await.unwrap(), Claim::New);
+        let holder = new(&claims, "a").await;
+        assert_eq!(claims.claim("a", LEASE).await.unwrap(), Claim::InFlight);
+        assert!(claims
+            .complete("a", &holder, Duration::from_secs(3600))
+            .await
+            .unwrap());
+        assert_eq!(claims.claim("a", LEASE).await.unwrap(), Claim::Done);
+        tokio::time::advance(Duration::from_secs(3600)).await;
+        assert!(matches!(
+            claims.claim("a", LEASE).await.unwrap(),
+            Claim::New(_)
+        ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_released_or_lapsed_claim_can_be_taken_again_by_another_holder() {
+        let claims = MemoryClaims::new(10);
+        let first = new(&claims, "a").await;
+        assert!(claims.release("a", &first).await.unwrap());
+        let second = new(&claims, "a").await;
+        assert_ne!(first, second);
         tokio::time::advance(LEASE).await;
-        assert_eq!(claims.claim("a", LEASE).await.unwrap(), Claim::New);
+        let third = new(&claims, "a").await;
+        assert!(
+            !claims.renew("a", &second, LEASE).await.unwrap(),
+            "lapsed and taken over"
+        );
+        assert!(!claims.complete("a", &second, LEASE).await.unwrap());
+        assert!(!claims.release("a", &second).await.unwrap());
+        assert_eq!(claims.claim("a", LEASE).await.unwrap(), Claim::InFlight);
+        tokio::time::advance(LEASE / 2).await;
+        assert!(claims.renew("a", &third, LEASE).await.unwrap());
+        tokio::time::advance(LEASE / 2 + LEASE / 4).await;
+        assert_eq!(
+            claims.claim("a", LEASE).await.unwrap(),
+            Claim::InFlight,
+            "renewed"
+        );
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_full_store_refuses_new_ids_until_claims_lapse() {
         let claims = MemoryClaims::new(2);
-        claims.claim("a", LEASE).await.unwrap();
-        claims.claim("b", LEASE).await.unwrap();
+        new(&claims, "a").await;
+        new(&claims, "b").await;
         let full = claims.claim("c", LEASE).await.unwrap_err();
         assert_eq!(full.downcast_ref::<Full>(), Some(&Full { capacity: 2 }));
         assert_eq!(
@@ -212,7 +327,7 @@ mod tests {
             "a held id still answers"
         );
         tokio::time::advance(LEASE).await;
-        assert_eq!(claims.claim("c", LEASE).await.unwrap(), Claim::New);
+        let c = new(&claims, "c").await;
         assert_eq!(claims.len(), 1, "the lapsed ones were swept");
         assert!(!claims.is_empty());
         assert_eq!(
@@ -223,8 +338,13 @@ mod tests {
             format!("{claims:?}"),
             "MemoryClaims { capacity: 2, held: 1 }"
         );
-        claims.release("c").await.unwrap();
+        assert!(claims.release("c", &c).await.unwrap());
         assert!(claims.is_empty());
         assert_eq!(claims.len(), 0);
+    }
+
+    #[tokio::test]
+    async fn the_memory_store_passes_the_conformance_suite() {
+        conformance::check(std::sync::Arc::new(MemoryClaims::default())).await;
     }
 }

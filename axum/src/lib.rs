@@ -37,7 +37,7 @@ mod claims;
 mod event;
 mod receiver;
 
-pub use claims::{Claim, ClaimError, Claims, Full, MemoryClaims};
+pub use claims::{conformance, Claim, ClaimError, Claims, Full, Holder, MemoryClaims};
 pub use debitura_triage::webhook::{Tolerance, FUTURE_TOLERANCE_SECS, TOLERANCE_SECS};
 pub use event::{Event, MAX_ID_LEN};
 pub use receiver::{Handler, HandlerError, Receiver, SecretsError};

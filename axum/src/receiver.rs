@@ -114,7 +114,7 @@ struct Settings {
 /// The settings a receiver starts with.
 const MAX_BODY: usize = 64 * 1024;
 const DEADLINE: Duration = Duration::from_secs(5);
-const LEASE: Duration = Duration::from_secs(15 * 60);
+const LEASE: Duration = Duration::from_secs(2 * 60);
 const TTL: Duration = Duration::from_secs(24 * 60 * 60);
 const MAX_RUNNING: usize = 64;
 
@@ -225,9 +225,11 @@ impl<H: Handler, C: Claims> Receiver<H, C> {
         self.with(|s| s.deadline = deadline)
     }
 
-    /// How long an event's claim holds while its handler runs (15 minutes
-    /// by default), and how long a handled event's is kept (24 hours,
-    /// beyond Debitura's 1.5-hour retry schedule and same-day replays).
+    /// How long an event's claim holds unless renewed (2 minutes by default;
+    /// renewed every third of it while the handler runs, so that after a
+    /// crash another instance takes over within about two of Debitura's
+    /// attempts), and how long a handled event's is kept (24 hours, beyond
+    /// Debitura's 1.5-hour retry schedule and same-day replays).
     #[must_use]
     pub fn claim_times(self, lease: Duration, ttl: Duration) -> Self {
         self.with(|s| {
@@ -352,17 +354,17 @@ impl<H: Handler, C: Claims> Inner<H, C> {
     /// Claims the event's id and runs the handler once, within the deadline.
     async fn dispatch(self: Arc<Self>, event: Event) -> Response {
         let id: Box<str> = event.envelope.id().into();
-        match self.claims.claim(&id, self.settings.lease).await {
-            Ok(Claim::New) => {}
+        let holder = match self.claims.claim(&id, self.settings.lease).await {
+            Ok(Claim::New(holder)) => holder,
             Ok(Claim::Done) => return answer(StatusCode::OK, "duplicate: already handled\n"),
             Ok(Claim::InFlight) => return retry_later("being handled; try again\n"),
             Err(e) => {
                 tracing::error!(target: "debitura_triage", error = %e, "debitura-triage webhook: claim store failed");
                 return retry_later("claim store unavailable\n");
             }
-        }
+        };
         let Ok(permit) = Arc::clone(&self.running).try_acquire_owned() else {
-            let _ = self.claims.release(&id).await;
+            let _ = self.claims.release(&id, &holder).await;
             return retry_later("too many events being handled\n");
         };
         let (done, outcome) = oneshot::channel();
@@ -371,19 +373,46 @@ impl<H: Handler, C: Claims> Inner<H, C> {
             let _permit = permit;
             // The handler runs in a task of its own, so that a panic in it
             // is seen here as a failure and releases the claim.
-            let handled = {
+            let mut handling = {
                 let this = Arc::clone(&this);
-                tokio::spawn(async move { this.handler.handle(event).await }).await
+                tokio::spawn(async move { this.handler.handle(event).await })
+            };
+            // The claim is renewed every third of its lease while the
+            // handler runs; once a renewal fails, the claim is not this
+            // worker's to complete or release.
+            let every = this.settings.lease / 3;
+            let mut held = true;
+            let handled = loop {
+                tokio::select! {
+                    handled = &mut handling => break handled,
+                    () = tokio::time::sleep(every), if held => {
+                        held = match this.claims.renew(&id, &holder, this.settings.lease).await {
+                            Ok(true) => true,
+                            Ok(false) => {
+                                tracing::error!(target: "debitura_triage", "debitura-triage webhook: the claim lapsed while the handler ran; it is not marked done");
+                                false
+                            }
+                            Err(e) => {
+                                tracing::error!(target: "debitura_triage", error = %e, "debitura-triage webhook: the claim could not be renewed; it is not marked done");
+                                false
+                            }
+                        };
+                    }
+                }
             };
             let ok = matches!(handled, Ok(Ok(())));
-            let stored = if ok {
-                this.claims.complete(&id, this.settings.ttl).await
-            } else {
-                this.claims.release(&id).await
+            let stored = match (held, ok) {
+                (false, _) => Ok(false),
+                (true, true) => this.claims.complete(&id, &holder, this.settings.ttl).await,
+                (true, false) => this.claims.release(&id, &holder).await,
             };
-            if let Err(e) = stored {
-                tracing::error!(target: "debitura_triage", error = %e, "debitura-triage webhook: claim store failed after the handler");
-            }
+            let kept = match stored {
+                Ok(kept) => kept,
+                Err(e) => {
+                    tracing::error!(target: "debitura_triage", error = %e, "debitura-triage webhook: claim store failed after the handler");
+                    false
+                }
+            };
             match &handled {
                 Ok(Err(e)) => {
                     tracing::warn!(target: "debitura_triage", error = %e, "debitura-triage webhook: handler failed; the claim is released for Debitura's retry")
@@ -393,10 +422,13 @@ impl<H: Handler, C: Claims> Inner<H, C> {
                 }
                 Ok(Ok(())) => {}
             }
-            let _ = done.send(ok);
+            let _ = done.send(if ok && !kept { None } else { Some(ok) });
         });
         match tokio::time::timeout(self.settings.deadline, outcome).await {
-            Ok(Ok(true)) => answer(StatusCode::OK, "processed\n"),
+            Ok(Ok(Some(true))) => answer(StatusCode::OK, "processed\n"),
+            // Handled, but the claim was lost: not marked done, so the
+            // next copy is handled again rather than answered as done.
+            Ok(Ok(None)) => retry_later("handled, but the claim was lost; try again\n"),
             Ok(_) => answer(StatusCode::INTERNAL_SERVER_ERROR, "handler failed\n"),
             Err(_) => retry_later("still being handled; try again\n"),
         }

@@ -418,7 +418,7 @@ fn secrets_that_cannot_be_used_are_refused_when_the_receiver_is_built() {
     assert_eq!(
         shown,
         "Receiver { secrets: 1, tolerance: Tolerance { past: 300, future: 30 }, max_body: 65536, \
-         deadline: 5s, lease: 900s, ttl: 86400s, .. }"
+         deadline: 5s, lease: 120s, ttl: 86400s, .. }"
     );
 }
 
@@ -436,4 +436,108 @@ async fn with_the_system_clock_a_fresh_delivery_is_accepted_and_an_old_one_refus
     assert_eq!(post(&url, Some(&fresh), &body).await, 200);
     let old = sign(&secret(), T, body.as_bytes()).unwrap();
     assert_eq!(post(&url, Some(&old), &body).await, 401);
+}
+
+/// A handler that takes `slow` the first time it runs, counting its runs.
+fn slow_first(slow: Duration, calls: &Arc<AtomicUsize>) -> impl debitura_triage_axum::Handler {
+    let calls = Arc::clone(calls);
+    move |_: Event| {
+        let calls = Arc::clone(&calls);
+        async move {
+            if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                tokio::time::sleep(slow).await;
+            }
+            Ok::<(), HandlerError>(())
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_handler_slower_than_its_lease_runs_once_while_the_claim_is_renewed() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let receiver = Receiver::new(&[secret()], slow_first(Duration::from_millis(1200), &calls))
+        .unwrap()
+        .clock(|| T)
+        .deadline(Duration::from_millis(50))
+        .claim_times(Duration::from_millis(300), Duration::from_secs(60));
+    let url = serve(receiver).await;
+    let body = envelope("renewed-1", "case.created");
+    let header = sign(&secret(), T, body.as_bytes()).unwrap();
+    assert_eq!(post(&url, Some(&header), &body).await, 503);
+    // Copies through four leases while it runs: each finds it in flight.
+    for _ in 0..8 {
+        tokio::time::sleep(Duration::from_millis(120)).await;
+        assert_eq!(post(&url, Some(&header), &body).await, 503);
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(post(&url, Some(&header), &body).await, 200);
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+/// Claims whose renewals the store refuses.
+struct NoRenewal(Arc<debitura_triage_axum::MemoryClaims>);
+
+impl debitura_triage_axum::Claims for NoRenewal {
+    async fn claim(
+        &self,
+        id: &str,
+        lease: Duration,
+    ) -> Result<debitura_triage_axum::Claim, debitura_triage_axum::ClaimError> {
+        self.0.claim(id, lease).await
+    }
+
+    async fn renew(
+        &self,
+        _: &str,
+        _: &debitura_triage_axum::Holder,
+        _: Duration,
+    ) -> Result<bool, debitura_triage_axum::ClaimError> {
+        Err("the store refuses renewals".into())
+    }
+
+    async fn complete(
+        &self,
+        id: &str,
+        holder: &debitura_triage_axum::Holder,
+        ttl: Duration,
+    ) -> Result<bool, debitura_triage_axum::ClaimError> {
+        self.0.complete(id, holder, ttl).await
+    }
+
+    async fn release(
+        &self,
+        id: &str,
+        holder: &debitura_triage_axum::Holder,
+    ) -> Result<bool, debitura_triage_axum::ClaimError> {
+        self.0.release(id, holder).await
+    }
+}
+
+#[tokio::test]
+async fn a_handler_whose_claim_cannot_be_renewed_is_not_marked_done() {
+    use debitura_triage_axum::{Claim, Claims, MemoryClaims};
+    let store = Arc::new(MemoryClaims::default());
+    let calls = Arc::new(AtomicUsize::new(0));
+    let receiver = Receiver::new(&[secret()], slow_first(Duration::from_millis(400), &calls))
+        .unwrap()
+        .clock(|| T)
+        .deadline(Duration::from_secs(2))
+        .claim_times(Duration::from_millis(150), Duration::from_secs(60))
+        .claims(NoRenewal(Arc::clone(&store)));
+    let url = serve(receiver).await;
+    let body = envelope("unrenewed-1", "case.created");
+    let header = sign(&secret(), T, body.as_bytes()).unwrap();
+    // Handled, but the claim was lost on the way: not answered as done.
+    assert_eq!(post(&url, Some(&header), &body).await, 503);
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert!(
+        matches!(
+            store
+                .claim("unrenewed-1", Duration::from_secs(1))
+                .await
+                .unwrap(),
+            Claim::New(_)
+        ),
+        "not marked done"
+    );
 }
