@@ -68,10 +68,24 @@ async fn run() -> Result<(), String> {
     })?;
     let secrets: Vec<&str> = secrets.split(',').map(str::trim).collect();
     let receiver = Receiver::new(&secrets, handle).map_err(|e| e.to_string())?;
+    let stopping = receiver.clone();
     let app = Router::new().route_service("/webhooks/debitura", receiver);
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     eprintln!("receiver: listening on http://{listen}/webhooks/debitura");
-    axum::serve(listener, app).await.map_err(|e| e.to_string())
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            // Ctrl-C: new deliveries are answered 503, running handlers get
+            // 8 s to finish, and the claims of those still running are
+            // released for Debitura's next attempt.
+            let _ = tokio::signal::ctrl_c().await;
+            let stopped = stopping.shutdown(std::time::Duration::from_secs(8)).await;
+            eprintln!(
+                "receiver: shut down; {} handler(s) stopped, their claims released",
+                stopped.stopped
+            );
+        })
+        .await
+        .map_err(|e| e.to_string())
 }

@@ -40,4 +40,4 @@ mod receiver;
 pub use claims::{conformance, Claim, ClaimError, Claims, Full, Holder, MemoryClaims};
 pub use debitura_triage::webhook::{Tolerance, FUTURE_TOLERANCE_SECS, TOLERANCE_SECS};
 pub use event::{Event, MAX_ID_LEN};
-pub use receiver::{Handler, HandlerError, Receiver, SecretsError};
+pub use receiver::{Handler, HandlerError, Receiver, SecretsError, Stopped};

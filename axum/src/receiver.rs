@@ -5,6 +5,7 @@ use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -13,7 +14,7 @@ use axum::body::{to_bytes, Body};
 use axum::response::Response;
 use debitura_triage::webhook::{verify, Mistake, Secret, Tolerance, MAX_SECRETS};
 use http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
-use tokio::sync::{oneshot, Semaphore};
+use tokio::sync::{oneshot, watch, Semaphore};
 
 use crate::claims::{Claim, Claims, MemoryClaims};
 use crate::event::{Envelope, Event, MAX_ID_LEN};
@@ -75,6 +76,10 @@ const RETRY_AFTER_SECS: &str = "60";
 ///   (200) or released (handled again). A slow handler thus neither
 ///   disables the endpoint nor runs twice.
 ///
+/// [`Receiver::shutdown`] stops it gracefully: new deliveries are answered
+/// 503, running handlers get a grace period, and the claims of those it
+/// then stops are released.
+///
 /// It never answers 410, which would disable the subscription at once.
 pub struct Receiver<H, C = MemoryClaims> {
     inner: Arc<Inner<H, C>>,
@@ -86,6 +91,37 @@ struct Inner<H, C> {
     claims: Arc<C>,
     settings: Settings,
     running: Arc<Semaphore>,
+    stopping: Arc<Stopping>,
+}
+
+/// A graceful shutdown's state, shared by every copy of a receiver.
+struct Stopping {
+    /// New deliveries are answered 503.
+    refusing: AtomicBool,
+    /// Set when the grace period is over: running handlers are stopped and
+    /// their claims released.
+    stop: watch::Sender<bool>,
+    /// Handlers stopped that way.
+    stopped: AtomicUsize,
+}
+
+impl Default for Stopping {
+    fn default() -> Self {
+        Stopping {
+            refusing: AtomicBool::new(false),
+            stop: watch::Sender::new(false),
+            stopped: AtomicUsize::new(0),
+        }
+    }
+}
+
+/// What a graceful shutdown did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stopped {
+    /// Handlers still running when the grace period ended: stopped, their
+    /// claims released, so that Debitura's next attempt is handled
+    /// elsewhere.
+    pub stopped: usize,
 }
 
 /// A copy sharing the handler, the claims and the bound on running handlers.
@@ -97,6 +133,7 @@ impl<H, C> Clone for Inner<H, C> {
             claims: Arc::clone(&self.claims),
             settings: self.settings.clone(),
             running: Arc::clone(&self.running),
+            stopping: Arc::clone(&self.stopping),
         }
     }
 }
@@ -117,6 +154,8 @@ const DEADLINE: Duration = Duration::from_secs(5);
 const LEASE: Duration = Duration::from_secs(2 * 60);
 const TTL: Duration = Duration::from_secs(24 * 60 * 60);
 const MAX_RUNNING: usize = 64;
+/// How long a shutdown waits for stopped handlers to release their claims.
+const STOP_WAIT: Duration = Duration::from_secs(10);
 
 fn unix_now() -> u64 {
     SystemTime::now()
@@ -185,6 +224,7 @@ impl<H: Handler> Receiver<H> {
                     clock: Arc::new(unix_now),
                 },
                 running: Arc::new(Semaphore::new(MAX_RUNNING)),
+                stopping: Arc::default(),
             }),
         })
     }
@@ -202,7 +242,31 @@ impl<H: Handler, C: Claims> Receiver<H, C> {
                 claims: Arc::new(claims),
                 settings: inner.settings.clone(),
                 running: Arc::clone(&inner.running),
+                stopping: Arc::clone(&inner.stopping),
             }),
+        }
+    }
+
+    /// Shuts down gracefully: from now on every delivery is answered 503
+    /// (Debitura sends it again, to another instance or after the restart);
+    /// handlers running are waited for up to `grace`; those still running
+    /// then are stopped and their claims released, so that the event is
+    /// handled again rather than held until its lease lapses. Call it when
+    /// the server stops accepting connections (axum's
+    /// `with_graceful_shutdown`), before the process exits.
+    pub async fn shutdown(&self, grace: Duration) -> Stopped {
+        let inner = &self.inner;
+        inner.stopping.refusing.store(true, Ordering::Release);
+        let all = u32::try_from(MAX_RUNNING).unwrap_or(u32::MAX);
+        let running = Arc::clone(&inner.running);
+        let finished = tokio::time::timeout(grace, running.acquire_many(all)).await;
+        if finished.is_err() {
+            inner.stopping.stop.send_replace(true);
+            // Each stopped handler releases its claim and its place.
+            let _ = tokio::time::timeout(STOP_WAIT, inner.running.acquire_many(all)).await;
+        }
+        Stopped {
+            stopped: inner.stopping.stopped.load(Ordering::Relaxed),
         }
     }
 
@@ -294,6 +358,9 @@ impl<H: Handler, C: Claims> tower_service::Service<Request<Body>> for Receiver<H
 
 impl<H: Handler, C: Claims> Inner<H, C> {
     async fn receive(self: Arc<Self>, request: Request<Body>) -> Response {
+        if self.stopping.refusing.load(Ordering::Acquire) {
+            return retry_later("shutting down; try again\n");
+        }
         if request.method() != Method::POST {
             let mut response = answer(StatusCode::METHOD_NOT_ALLOWED, "POST only\n");
             response
@@ -382,9 +449,32 @@ impl<H: Handler, C: Claims> Inner<H, C> {
             // worker's to complete or release.
             let every = this.settings.lease / 3;
             let mut held = true;
+            let mut stop = this.stopping.stop.subscribe();
+            if *stop.borrow() {
+                // Started after the grace period ended: stopped at once.
+                stop.mark_changed();
+            }
             let handled = loop {
                 tokio::select! {
                     handled = &mut handling => break handled,
+                    Ok(()) = stop.changed() => {
+                        let stopping = *stop.borrow_and_update();
+                        if !stopping {
+                            continue;
+                        }
+                        // The grace period is over: stop the handler and
+                        // free the claim for another instance.
+                        handling.abort();
+                        if held {
+                            if let Err(e) = this.claims.release(&id, &holder).await {
+                                tracing::error!(target: "debitura_triage", error = %e, "debitura-triage webhook: claim store failed while shutting down");
+                            }
+                        }
+                        this.stopping.stopped.fetch_add(1, Ordering::Relaxed);
+                        tracing::warn!(target: "debitura_triage", "debitura-triage webhook: handler stopped by the shutdown; its claim is released");
+                        let _ = done.send(Some(false));
+                        return;
+                    }
                     () = tokio::time::sleep(every), if held => {
                         held = match this.claims.renew(&id, &holder, this.settings.lease).await {
                             Ok(true) => true,

@@ -541,3 +541,106 @@ async fn a_handler_whose_claim_cannot_be_renewed_is_not_marked_done() {
         "not marked done"
     );
 }
+
+#[tokio::test]
+async fn a_shutdown_refuses_new_deliveries_waits_for_handlers_and_frees_the_claims_of_those_it_stops(
+) {
+    use debitura_triage_axum::{Claim, Claims, MemoryClaims};
+    let store = Arc::new(MemoryClaims::default());
+    let calls = Arc::new(AtomicUsize::new(0));
+    // "quick" takes 150 ms, "stuck" never ends.
+    let counter = Arc::clone(&calls);
+    let receiver = Receiver::new(&[secret()], move |event: Event| {
+        let counter = Arc::clone(&counter);
+        async move {
+            counter.fetch_add(1, Ordering::SeqCst);
+            if event.id() == "stuck" {
+                std::future::pending::<()>().await;
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            Ok::<(), HandlerError>(())
+        }
+    })
+    .unwrap()
+    .clock(|| T)
+    .deadline(Duration::from_millis(20))
+    .claims(Shared(Arc::clone(&store)));
+    let url = serve(receiver.clone()).await;
+    for id in ["quick", "stuck"] {
+        let body = envelope(id, "case.created");
+        let header = sign(&secret(), T, body.as_bytes()).unwrap();
+        assert_eq!(
+            post(&url, Some(&header), &body).await,
+            503,
+            "{id}: past the deadline"
+        );
+    }
+    let shutting = tokio::spawn({
+        let receiver = receiver.clone();
+        async move { receiver.shutdown(Duration::from_millis(400)).await }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let body = envelope("late", "case.created");
+    let header = sign(&secret(), T, body.as_bytes()).unwrap();
+    assert_eq!(
+        post(&url, Some(&header), &body).await,
+        503,
+        "refused while shutting down"
+    );
+    let stopped = shutting.await.unwrap();
+    assert_eq!(stopped.stopped, 1, "the stuck handler was stopped");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        2,
+        "the late delivery ran nothing"
+    );
+    let lease = Duration::from_secs(1);
+    assert_eq!(
+        store.claim("quick", lease).await.unwrap(),
+        Claim::Done,
+        "waited for"
+    );
+    assert!(
+        matches!(store.claim("stuck", lease).await.unwrap(), Claim::New(_)),
+        "the stopped handler's claim was released"
+    );
+}
+
+/// A store the test reads as well as the receiver.
+struct Shared(Arc<debitura_triage_axum::MemoryClaims>);
+
+impl debitura_triage_axum::Claims for Shared {
+    async fn claim(
+        &self,
+        id: &str,
+        lease: Duration,
+    ) -> Result<debitura_triage_axum::Claim, debitura_triage_axum::ClaimError> {
+        self.0.claim(id, lease).await
+    }
+
+    async fn renew(
+        &self,
+        id: &str,
+        holder: &debitura_triage_axum::Holder,
+        lease: Duration,
+    ) -> Result<bool, debitura_triage_axum::ClaimError> {
+        self.0.renew(id, holder, lease).await
+    }
+
+    async fn complete(
+        &self,
+        id: &str,
+        holder: &debitura_triage_axum::Holder,
+        ttl: Duration,
+    ) -> Result<bool, debitura_triage_axum::ClaimError> {
+        self.0.complete(id, holder, ttl).await
+    }
+
+    async fn release(
+        &self,
+        id: &str,
+        holder: &debitura_triage_axum::Holder,
+    ) -> Result<bool, debitura_triage_axum::ClaimError> {
+        self.0.release(id, holder).await
+    }
+}
