@@ -88,11 +88,6 @@ where
     if key.is_empty() {
         return Err("the API key is empty".into());
     }
-    // TLS with rustls over ring, which builds with a C compiler alone (the
-    // aws-lc-rs provider, with post-quantum key exchange, needs more), unless
-    // the process installed a provider already.
-    #[allow(deprecated)]
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .build()
