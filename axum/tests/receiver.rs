@@ -474,45 +474,6 @@ async fn a_handler_slower_than_its_lease_runs_once_while_the_claim_is_renewed() 
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 }
 
-/// Claims whose renewals the store refuses.
-struct NoRenewal(Arc<debitura_triage_axum::MemoryClaims>);
-
-impl debitura_triage_axum::Claims for NoRenewal {
-    async fn claim(
-        &self,
-        id: &str,
-        lease: Duration,
-    ) -> Result<debitura_triage_axum::Claim, debitura_triage_axum::ClaimError> {
-        self.0.claim(id, lease).await
-    }
-
-    async fn renew(
-        &self,
-        _: &str,
-        _: &debitura_triage_axum::Holder,
-        _: Duration,
-    ) -> Result<bool, debitura_triage_axum::ClaimError> {
-        Err("the store refuses renewals".into())
-    }
-
-    async fn complete(
-        &self,
-        id: &str,
-        holder: &debitura_triage_axum::Holder,
-        ttl: Duration,
-    ) -> Result<bool, debitura_triage_axum::ClaimError> {
-        self.0.complete(id, holder, ttl).await
-    }
-
-    async fn release(
-        &self,
-        id: &str,
-        holder: &debitura_triage_axum::Holder,
-    ) -> Result<bool, debitura_triage_axum::ClaimError> {
-        self.0.release(id, holder).await
-    }
-}
-
 #[tokio::test]
 async fn a_handler_whose_claim_cannot_be_renewed_is_not_marked_done() {
     use debitura_triage_axum::{Claim, Claims, MemoryClaims};
@@ -523,7 +484,7 @@ async fn a_handler_whose_claim_cannot_be_renewed_is_not_marked_done() {
         .clock(|| T)
         .deadline(Duration::from_secs(2))
         .claim_times(Duration::from_millis(150), Duration::from_secs(60))
-        .claims(NoRenewal(Arc::clone(&store)));
+        .claims(Shared(Arc::clone(&store), Renewals::Refused));
     let url = serve(receiver).await;
     let body = envelope("unrenewed-1", "case.created");
     let header = sign(&secret(), T, body.as_bytes()).unwrap();
@@ -564,7 +525,7 @@ async fn a_shutdown_refuses_new_deliveries_waits_for_handlers_and_frees_the_clai
     .unwrap()
     .clock(|| T)
     .deadline(Duration::from_millis(20))
-    .claims(Shared(Arc::clone(&store)));
+    .claims(Shared(Arc::clone(&store), Renewals::Kept));
     let url = serve(receiver.clone()).await;
     for id in ["quick", "stuck"] {
         let body = envelope(id, "case.created");
@@ -606,8 +567,15 @@ async fn a_shutdown_refuses_new_deliveries_waits_for_handlers_and_frees_the_clai
     );
 }
 
-/// A store the test reads as well as the receiver.
-struct Shared(Arc<debitura_triage_axum::MemoryClaims>);
+/// A store the test reads as well as the receiver, which may refuse every
+/// renewal.
+struct Shared(Arc<debitura_triage_axum::MemoryClaims>, Renewals);
+
+#[derive(PartialEq)]
+enum Renewals {
+    Kept,
+    Refused,
+}
 
 impl debitura_triage_axum::Claims for Shared {
     async fn claim(
@@ -624,6 +592,9 @@ impl debitura_triage_axum::Claims for Shared {
         holder: &debitura_triage_axum::Holder,
         lease: Duration,
     ) -> Result<bool, debitura_triage_axum::ClaimError> {
+        if self.1 == Renewals::Refused {
+            return Err("the store refuses renewals".into());
+        }
         self.0.renew(id, holder, lease).await
     }
 
