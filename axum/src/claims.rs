@@ -343,6 +343,23 @@ mod tests {
         assert_eq!(claims.len(), 0);
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn a_lease_ends_at_its_last_instant_for_the_holder_as_for_a_new_claim() {
+        let claims = MemoryClaims::new(10);
+        let holder = new(&claims, "a").await;
+        assert!(holder.as_str().starts_with("memory-"), "{holder:?}");
+        assert_ne!(holder.as_str(), new(&claims, "b").await.as_str());
+        tokio::time::advance(LEASE).await;
+        assert!(
+            !claims.renew("a", &holder, LEASE).await.unwrap(),
+            "the lease is over at its end"
+        );
+        assert!(matches!(
+            claims.claim("a", LEASE).await.unwrap(),
+            Claim::New(_)
+        ));
+    }
+
     #[tokio::test]
     async fn the_memory_store_passes_the_conformance_suite() {
         conformance::check(std::sync::Arc::new(MemoryClaims::default())).await;
