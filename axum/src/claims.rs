@@ -11,6 +11,10 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 pub mod conformance;
+#[cfg(feature = "postgres")]
+pub mod postgres;
+#[cfg(feature = "redis")]
+pub mod redis;
 
 /// Who holds a claim: the token a store gives with a new claim. Renewing,
 /// completing and releasing act only for the holder whose token they
@@ -29,6 +33,19 @@ impl Holder {
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// A token no other holder has, in this process or another: `kind`,
+    /// then 64 bits from the process's random hash keys and a count.
+    #[cfg_attr(not(any(feature = "postgres", feature = "redis")), allow(dead_code))]
+    pub(crate) fn fresh(kind: &str) -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        static COUNT: AtomicU64 = AtomicU64::new(0);
+        let n = COUNT.fetch_add(1, Ordering::Relaxed);
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u64(n);
+        hasher.write_u32(std::process::id());
+        Holder::new(format!("{kind}-{:016x}-{n:x}", hasher.finish()))
     }
 }
 
@@ -92,6 +109,13 @@ pub trait Claims: Send + Sync + 'static {
         id: &str,
         holder: &Holder,
     ) -> impl Future<Output = Result<bool, ClaimError>> + Send;
+
+    /// Whether the store answers now (a readiness check asks it through
+    /// [`Receiver::ready`](crate::Receiver::ready)); always ready unless the
+    /// store says otherwise.
+    fn ready(&self) -> impl Future<Output = Result<(), ClaimError>> + Send {
+        std::future::ready(Ok(()))
+    }
 }
 
 /// Claims held in this process's memory, at most `capacity` at a time.

@@ -35,9 +35,14 @@ pub struct ReadmeDoctests;
 
 mod claims;
 mod event;
+mod observe;
 mod receiver;
 
+#[cfg(feature = "postgres")]
+pub use claims::postgres;
+#[cfg(feature = "redis")]
+pub use claims::redis;
 pub use claims::{conformance, Claim, ClaimError, Claims, Full, Holder, MemoryClaims};
 pub use debitura_triage::webhook::{Tolerance, FUTURE_TOLERANCE_SECS, TOLERANCE_SECS};
 pub use event::{Event, MAX_ID_LEN};
-pub use receiver::{Handler, HandlerError, Receiver, SecretsError, Stopped};
+pub use receiver::{Handler, HandlerError, Receiver, SecretsError, Stopped, Work, Worked};

@@ -15,9 +15,13 @@ use axum::response::Response;
 use debitura_triage::webhook::{verify, Mistake, Secret, Tolerance, MAX_SECRETS};
 use http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
 use tokio::sync::{oneshot, watch, Semaphore};
+use tokio::time::Instant;
+use tracing::field::{display, Empty};
+use tracing::{Instrument, Span};
 
-use crate::claims::{Claim, Claims, MemoryClaims};
+use crate::claims::{Claim, ClaimError, Claims, Holder, MemoryClaims};
 use crate::event::{Envelope, Event, MAX_ID_LEN};
+use crate::observe::{self, Outcome};
 
 /// What a handler fails with: the claim is released and the delivery
 /// answered 500, so that Debitura sends the event again.
@@ -37,6 +41,46 @@ where
 {
     fn handle(&self, event: Event) -> impl Future<Output = Result<(), HandlerError>> + Send {
         self(event)
+    }
+}
+
+/// What a receiver runs for each event it claims: any [`Handler`], after
+/// which the receiver marks the claim done, or (with the `postgres`
+/// feature) an [`InTransaction`](crate::postgres::InTransaction) handler,
+/// whose writes commit together with "done". Not meant to be implemented
+/// elsewhere.
+pub trait Work<C>: Send + Sync + 'static {
+    /// Runs the work for `event`, whose claim in `claims` `holder` holds;
+    /// a claim marked done is kept for `ttl`.
+    fn work(
+        &self,
+        event: Event,
+        claims: &C,
+        holder: &Holder,
+        ttl: Duration,
+    ) -> impl Future<Output = Result<Worked, HandlerError>> + Send;
+}
+
+/// What the work for one event came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Worked {
+    /// Handled: the receiver marks the claim done.
+    Handled,
+    /// Handled and marked done in one commit (`true`), or rolled back
+    /// because the claim was no longer held (`false`).
+    Committed(bool),
+}
+
+impl<H: Handler, C: Claims> Work<C> for H {
+    async fn work(
+        &self,
+        event: Event,
+        _: &C,
+        _: &Holder,
+        _: Duration,
+    ) -> Result<Worked, HandlerError> {
+        self.handle(event).await?;
+        Ok(Worked::Handled)
     }
 }
 
@@ -192,10 +236,12 @@ impl fmt::Display for SecretsError {
 
 impl std::error::Error for SecretsError {}
 
-impl<H: Handler> Receiver<H> {
+impl<H: Send + Sync + 'static> Receiver<H> {
     /// A receiver for deliveries signed with any of `secrets` (base64, as
     /// Debitura shows them: the current one and any being rotated out),
-    /// handing events to `handler`, with its claims in memory.
+    /// handing events to `handler` (a [`Handler`], or an
+    /// [`InTransaction`](crate::postgres::InTransaction) one with a
+    /// PostgreSQL store), with its claims in memory.
     pub fn new<S: AsRef<str>>(secrets: &[S], handler: H) -> Result<Self, SecretsError> {
         if secrets.is_empty() {
             return Err(SecretsError::None);
@@ -230,7 +276,7 @@ impl<H: Handler> Receiver<H> {
     }
 }
 
-impl<H: Handler, C: Claims> Receiver<H, C> {
+impl<H: Send + Sync + 'static, C: Claims> Receiver<H, C> {
     /// Keeps claims in `claims` instead of this process's memory: a store
     /// every instance of the service shares.
     pub fn claims<D: Claims>(self, claims: D) -> Receiver<H, D> {
@@ -244,6 +290,21 @@ impl<H: Handler, C: Claims> Receiver<H, C> {
                 running: Arc::clone(&inner.running),
                 stopping: Arc::clone(&inner.stopping),
             }),
+        }
+    }
+
+    /// Whether this instance can take deliveries now: the claim store
+    /// answers within the deadline and no shutdown is under way. Serve it
+    /// as the instance's readiness check, so that a load balancer sends
+    /// deliveries elsewhere while the store is down.
+    pub async fn ready(&self) -> Result<(), ClaimError> {
+        let inner = &self.inner;
+        if inner.stopping.refusing.load(Ordering::Acquire) {
+            return Err("shutting down".into());
+        }
+        match tokio::time::timeout(inner.settings.deadline, inner.claims.ready()).await {
+            Ok(answer) => answer,
+            Err(_) => Err("the claim store did not answer in time".into()),
         }
     }
 
@@ -341,7 +402,7 @@ impl<H, C> fmt::Debug for Receiver<H, C> {
     }
 }
 
-impl<H: Handler, C: Claims> tower_service::Service<Request<Body>> for Receiver<H, C> {
+impl<H: Work<C>, C: Claims> tower_service::Service<Request<Body>> for Receiver<H, C> {
     type Response = Response;
     type Error = Infallible;
     type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
@@ -356,29 +417,50 @@ impl<H: Handler, C: Claims> tower_service::Service<Request<Body>> for Receiver<H
     }
 }
 
-impl<H: Handler, C: Claims> Inner<H, C> {
+impl<H: Work<C>, C: Claims> Inner<H, C> {
+    /// Answers one delivery inside its own span, which ends up naming the
+    /// event and how the delivery ended.
     async fn receive(self: Arc<Self>, request: Request<Body>) -> Response {
+        let span = tracing::info_span!(
+            target: "debitura_triage",
+            "delivery",
+            event_id = Empty,
+            event_type = Empty,
+            test = Empty,
+            replay = Empty,
+            outcome = Empty,
+        );
+        let (outcome, response) = self.answer(request).instrument(span.clone()).await;
+        span.in_scope(|| observe::delivered(outcome));
+        response
+    }
+
+    async fn answer(self: Arc<Self>, request: Request<Body>) -> (Outcome, Response) {
         if self.stopping.refusing.load(Ordering::Acquire) {
-            return retry_later("shutting down; try again\n");
+            return (Outcome::ShuttingDown, Outcome::ShuttingDown.response());
         }
         if request.method() != Method::POST {
             let mut response = answer(StatusCode::METHOD_NOT_ALLOWED, "POST only\n");
             response
                 .headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static("POST"));
-            return response;
+            return (Outcome::Rejected, response);
         }
+        let rejected = |response| (Outcome::Rejected, response);
         let (parts, body) = request.into_parts();
         let Ok(body) = to_bytes(body, self.settings.max_body).await else {
             // Over the limit, or the connection failed part way.
-            return answer(
+            return rejected(answer(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "body too large or cut short\n",
-            );
+            ));
         };
         let Some(signature) = parts.headers.get(SIGNATURE).and_then(|v| v.to_str().ok()) else {
-            rejected(Mistake::MalformedHeader);
-            return answer(StatusCode::BAD_REQUEST, "missing X-Debitura-Signature\n");
+            warn_rejected(Mistake::MalformedHeader);
+            return rejected(answer(
+                StatusCode::BAD_REQUEST,
+                "missing X-Debitura-Signature\n",
+            ));
         };
         let now = (self.settings.clock)();
         if let Err(mistake) = verify(
@@ -388,20 +470,20 @@ impl<H: Handler, C: Claims> Inner<H, C> {
             now,
             self.settings.tolerance,
         ) {
-            rejected(mistake);
-            return match mistake {
+            warn_rejected(mistake);
+            return rejected(match mistake {
                 Mistake::MalformedHeader => {
                     answer(StatusCode::BAD_REQUEST, "malformed X-Debitura-Signature\n")
                 }
                 _ => answer(StatusCode::UNAUTHORIZED, "signature not valid\n"),
-            };
+            });
         }
         let Some(envelope) = Envelope::read(&body) else {
             tracing::warn!(
                 target: "debitura_triage",
                 "debitura-triage webhook: a signed body is not an event envelope (no `id` or `event`)"
             );
-            return answer(StatusCode::BAD_REQUEST, "not an event envelope\n");
+            return rejected(answer(StatusCode::BAD_REQUEST, "not an event envelope\n"));
         };
         let announced = parts
             .headers
@@ -415,34 +497,63 @@ impl<H: Handler, C: Claims> Inner<H, C> {
             test: flag(&parts.headers, TEST),
             replay: flag(&parts.headers, REPLAY),
         };
-        self.dispatch(event).await
+        let span = Span::current();
+        span.record("event_id", display(debitura_triage::Printable(event.id())));
+        span.record(
+            "event_type",
+            display(debitura_triage::Printable(event.event())),
+        );
+        span.record("test", event.test);
+        span.record("replay", event.replay);
+        let outcome = self.dispatch(event).await;
+        (outcome, outcome.response())
     }
 
     /// Claims the event's id and runs the handler once, within the deadline.
-    async fn dispatch(self: Arc<Self>, event: Event) -> Response {
+    async fn dispatch(self: Arc<Self>, event: Event) -> Outcome {
         let id: Box<str> = event.envelope.id().into();
-        let holder = match self.claims.claim(&id, self.settings.lease).await {
-            Ok(Claim::New(holder)) => holder,
-            Ok(Claim::Done) => return answer(StatusCode::OK, "duplicate: already handled\n"),
-            Ok(Claim::InFlight) => return retry_later("being handled; try again\n"),
-            Err(e) => {
+        let asked = Instant::now();
+        let claimed = tokio::time::timeout(
+            self.settings.deadline,
+            self.claims.claim(&id, self.settings.lease),
+        )
+        .await;
+        observe::claim_time(asked.elapsed());
+        let holder = match claimed {
+            Ok(Ok(Claim::New(holder))) => holder,
+            Ok(Ok(Claim::Done)) => return Outcome::Duplicate,
+            Ok(Ok(Claim::InFlight)) => return Outcome::InFlight,
+            Ok(Err(e)) => {
                 tracing::error!(target: "debitura_triage", error = %e, "debitura-triage webhook: claim store failed");
-                return retry_later("claim store unavailable\n");
+                return Outcome::StoreUnavailable;
+            }
+            Err(_) => {
+                tracing::error!(target: "debitura_triage", "debitura-triage webhook: claim store did not answer within the deadline");
+                return Outcome::StoreUnavailable;
             }
         };
+        observe::live_claim(true);
         let Ok(permit) = Arc::clone(&self.running).try_acquire_owned() else {
             let _ = self.claims.release(&id, &holder).await;
-            return retry_later("too many events being handled\n");
+            observe::live_claim(false);
+            return Outcome::Busy;
         };
         let (done, outcome) = oneshot::channel();
         let this = Arc::clone(&self);
-        tokio::spawn(async move {
+        let task = async move {
             let _permit = permit;
+            let started = Instant::now();
             // The handler runs in a task of its own, so that a panic in it
             // is seen here as a failure and releases the claim.
             let mut handling = {
-                let this = Arc::clone(&this);
-                tokio::spawn(async move { this.handler.handle(event).await })
+                let (this, holder) = (Arc::clone(&this), holder.clone());
+                tokio::spawn(
+                    async move {
+                        let ttl = this.settings.ttl;
+                        this.handler.work(event, &this.claims, &holder, ttl).await
+                    }
+                    .in_current_span(),
+                )
             };
             // The claim is renewed every third of its lease while the
             // handler runs; once a renewal fails, the claim is not this
@@ -470,9 +581,10 @@ impl<H: Handler, C: Claims> Inner<H, C> {
                                 tracing::error!(target: "debitura_triage", error = %e, "debitura-triage webhook: claim store failed while shutting down");
                             }
                         }
+                        observe::live_claim(false);
                         this.stopping.stopped.fetch_add(1, Ordering::Relaxed);
                         tracing::warn!(target: "debitura_triage", "debitura-triage webhook: handler stopped by the shutdown; its claim is released");
-                        let _ = done.send(Some(false));
+                        let _ = done.send(Outcome::ShuttingDown);
                         return;
                     }
                     () = tokio::time::sleep(every), if held => {
@@ -490,12 +602,19 @@ impl<H: Handler, C: Claims> Inner<H, C> {
                     }
                 }
             };
-            let ok = matches!(handled, Ok(Ok(())));
-            let stored = match (held, ok) {
-                (false, _) => Ok(false),
-                (true, true) => this.claims.complete(&id, &holder, this.settings.ttl).await,
-                (true, false) => this.claims.release(&id, &holder).await,
+            observe::handler_time(started.elapsed());
+            let ok = matches!(handled, Ok(Ok(_)));
+            let stored = match (&handled, held) {
+                // Marked done in the handler's own commit, which checked
+                // the holder.
+                (Ok(Ok(Worked::Committed(kept))), _) => Ok(*kept),
+                (_, false) => Ok(false),
+                (Ok(Ok(Worked::Handled)), true) => {
+                    this.claims.complete(&id, &holder, this.settings.ttl).await
+                }
+                (_, true) => this.claims.release(&id, &holder).await,
             };
+            observe::live_claim(false);
             let kept = match stored {
                 Ok(kept) => kept,
                 Err(e) => {
@@ -510,24 +629,47 @@ impl<H: Handler, C: Claims> Inner<H, C> {
                 Err(_) => {
                     tracing::error!(target: "debitura_triage", "debitura-triage webhook: handler panicked; the claim is released for Debitura's retry")
                 }
-                Ok(Ok(())) => {}
+                Ok(Ok(_)) => {}
             }
-            let _ = done.send(if ok && !kept { None } else { Some(ok) });
-        });
+            let _ = done.send(match (ok, kept) {
+                (true, true) => Outcome::Processed,
+                // Handled, but the claim was lost: not marked done, so the
+                // next copy is handled again rather than answered as done.
+                (true, false) => Outcome::ClaimLost,
+                (false, _) => Outcome::Failed,
+            });
+        };
+        tokio::spawn(task.in_current_span());
         match tokio::time::timeout(self.settings.deadline, outcome).await {
-            Ok(Ok(Some(true))) => answer(StatusCode::OK, "processed\n"),
-            // Handled, but the claim was lost: not marked done, so the
-            // next copy is handled again rather than answered as done.
-            Ok(Ok(None)) => retry_later("handled, but the claim was lost; try again\n"),
-            Ok(_) => answer(StatusCode::INTERNAL_SERVER_ERROR, "handler failed\n"),
-            Err(_) => retry_later("still being handled; try again\n"),
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(_)) => Outcome::Failed,
+            Err(_) => Outcome::StillRunning,
+        }
+    }
+}
+
+impl Outcome {
+    /// The answer a delivery that ended so gets (but [`Outcome::Rejected`],
+    /// whose answers say what was wrong).
+    fn response(self) -> Response {
+        match self {
+            Outcome::Processed => answer(StatusCode::OK, "processed\n"),
+            Outcome::Duplicate => answer(StatusCode::OK, "duplicate: already handled\n"),
+            Outcome::InFlight => retry_later("being handled; try again\n"),
+            Outcome::StoreUnavailable => retry_later("claim store unavailable\n"),
+            Outcome::Busy => retry_later("too many events being handled\n"),
+            Outcome::Failed => answer(StatusCode::INTERNAL_SERVER_ERROR, "handler failed\n"),
+            Outcome::ClaimLost => retry_later("handled, but the claim was lost; try again\n"),
+            Outcome::StillRunning => retry_later("still being handled; try again\n"),
+            Outcome::ShuttingDown => retry_later("shutting down; try again\n"),
+            Outcome::Rejected => answer(StatusCode::BAD_REQUEST, "rejected\n"),
         }
     }
 }
 
 /// One warning for a rejected delivery: the mistake and its rule, nothing
 /// of the secret or the body.
-fn rejected(mistake: Mistake) {
+fn warn_rejected(mistake: Mistake) {
     tracing::warn!(
         target: "debitura_triage",
         mistake = mistake.code(),
