@@ -52,9 +52,9 @@ impl Outcome {
     }
 }
 
-/// A delivery answered with `outcome`.
-pub(crate) fn delivered(outcome: Outcome) {
-    tracing::Span::current().record("outcome", outcome.as_str());
+/// A delivery answered with `outcome`, recorded on its `span`.
+pub(crate) fn delivered(span: &tracing::Span, outcome: Outcome) {
+    span.record("outcome", outcome.as_str());
     #[cfg(feature = "metrics")]
     metrics::counter!("debitura_webhook_deliveries_total", "outcome" => outcome.as_str())
         .increment(1);

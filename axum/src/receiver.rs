@@ -430,12 +430,15 @@ impl<H: Work<C>, C: Claims> Inner<H, C> {
             replay = Empty,
             outcome = Empty,
         );
-        let (outcome, response) = self.answer(request).instrument(span.clone()).await;
-        span.in_scope(|| observe::delivered(outcome));
+        let (outcome, response) = self
+            .answer(request, span.clone())
+            .instrument(span.clone())
+            .await;
+        observe::delivered(&span, outcome);
         response
     }
 
-    async fn answer(self: Arc<Self>, request: Request<Body>) -> (Outcome, Response) {
+    async fn answer(self: Arc<Self>, request: Request<Body>, span: Span) -> (Outcome, Response) {
         if self.stopping.refusing.load(Ordering::Acquire) {
             return (Outcome::ShuttingDown, Outcome::ShuttingDown.response());
         }
@@ -497,7 +500,6 @@ impl<H: Work<C>, C: Claims> Inner<H, C> {
             test: flag(&parts.headers, TEST),
             replay: flag(&parts.headers, REPLAY),
         };
-        let span = Span::current();
         span.record("event_id", display(debitura_triage::Printable(event.id())));
         span.record(
             "event_type",
@@ -505,12 +507,12 @@ impl<H: Work<C>, C: Claims> Inner<H, C> {
         );
         span.record("test", event.test);
         span.record("replay", event.replay);
-        let outcome = self.dispatch(event).await;
+        let outcome = self.dispatch(event, span).await;
         (outcome, outcome.response())
     }
 
     /// Claims the event's id and runs the handler once, within the deadline.
-    async fn dispatch(self: Arc<Self>, event: Event) -> Outcome {
+    async fn dispatch(self: Arc<Self>, event: Event, span: Span) -> Outcome {
         let id: Box<str> = event.envelope.id().into();
         let asked = Instant::now();
         let claimed = tokio::time::timeout(
@@ -552,7 +554,7 @@ impl<H: Work<C>, C: Claims> Inner<H, C> {
                         let ttl = this.settings.ttl;
                         this.handler.work(event, &this.claims, &holder, ttl).await
                     }
-                    .in_current_span(),
+                    .instrument(Span::current()),
                 )
             };
             // The claim is renewed every third of its lease while the
@@ -639,7 +641,7 @@ impl<H: Work<C>, C: Claims> Inner<H, C> {
                 (false, _) => Outcome::Failed,
             });
         };
-        tokio::spawn(task.in_current_span());
+        tokio::spawn(task.instrument(span));
         match tokio::time::timeout(self.settings.deadline, outcome).await {
             Ok(Ok(outcome)) => outcome,
             Ok(Err(_)) => Outcome::Failed,

@@ -89,8 +89,12 @@ impl fmt::Debug for RedisClaims {
 impl RedisClaims {
     /// Claims in the Redis at `url` (`redis://[:password@]host:port/db`, or
     /// a unix socket, `redis+unix:///path/to/redis.sock`). Nothing is
-    /// connected until the first claim.
+    /// connected until the first claim; call it inside the Tokio runtime
+    /// that will use it (outside one it is an error).
     pub fn connect(url: &str) -> Result<Self, ClaimError> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err("RedisClaims::connect needs a Tokio runtime: call it inside one".into());
+        }
         let client =
             Client::open(url).map_err(|e| format!("the Redis address is not usable: {e}"))?;
         let config = ConnectionManagerConfig::new()

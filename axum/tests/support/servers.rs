@@ -66,6 +66,8 @@ fn is_root() -> bool {
 /// A PostgreSQL cluster of its own.
 pub struct Postgres {
     folder: Folder,
+    /// Settings given to the server (`-c name=value` each).
+    settings: Vec<String>,
     bin: PathBuf,
     port: u16,
     /// As root, the programs run as the `postgres` user (initdb refuses
@@ -74,9 +76,14 @@ pub struct Postgres {
 }
 
 impl Postgres {
-    /// Creates a cluster (trust authentication, user `postgres`) and starts
-    /// it.
+    /// Creates a cluster (trust authentication, user `postgres`, `fsync`
+    /// off: the tests need no durability) and starts it.
     pub fn start() -> Postgres {
+        Postgres::start_with(&["fsync=off"])
+    }
+
+    /// Creates a cluster with these settings (`name=value`) and starts it.
+    pub fn start_with(settings: &[&str]) -> Postgres {
         let folder = Folder::new("pg");
         let as_postgres = is_root();
         if as_postgres {
@@ -92,6 +99,7 @@ impl Postgres {
             port: free_port(),
             folder,
             as_postgres,
+            settings: settings.iter().map(|s| format!("-c {s}")).collect(),
         };
         run(
             pg.command("initdb")
@@ -130,9 +138,10 @@ impl Postgres {
     /// Starts the server again after [`Postgres::stop`].
     pub fn resume(&self) {
         let options = format!(
-            "-k {} -p {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+            "-k {} -p {} -c listen_addresses=127.0.0.1 -c max_connections=200 {}",
             self.folder.0.display(),
-            self.port
+            self.port,
+            self.settings.join(" ")
         );
         run(
             self.command("pg_ctl")
@@ -208,14 +217,24 @@ fn postgres_bin() -> PathBuf {
 /// A Redis server of its own.
 pub struct Redis {
     folder: Folder,
+    /// Arguments given to the server after the addresses.
+    settings: Vec<String>,
     port: u16,
     child: Option<Child>,
 }
 
 impl Redis {
-    /// Starts a Redis that writes every change to its append-only file.
+    /// Starts a Redis that writes every change to its append-only file
+    /// before answering (a Redis that forgot its "done" keys in a restart
+    /// would let handled events run again).
     pub fn start() -> Redis {
+        Redis::start_with(&["--appendonly", "yes", "--appendfsync", "always"])
+    }
+
+    /// Starts a Redis with these arguments.
+    pub fn start_with(settings: &[&str]) -> Redis {
         let mut redis = Redis {
+            settings: settings.iter().map(|s| (*s).to_owned()).collect(),
             folder: Folder::new("redis"),
             port: free_port(),
             child: None,
@@ -237,10 +256,7 @@ impl Redis {
             .arg("--unixsocket")
             .arg(self.socket())
             .args(["--unixsocketperm", "700", "--save", ""])
-            // Every write on disk before it is answered, as claims need:
-            // a Redis that forgot its "done" keys in a restart would let
-            // handled events run again.
-            .args(["--appendonly", "yes", "--appendfsync", "always"])
+            .args(&self.settings)
             .arg("--dir")
             .arg(&self.folder.0)
             .stdout(Stdio::null())
