@@ -46,7 +46,7 @@ where
 
 /// What a receiver runs for each event it claims: any [`Handler`], after
 /// which the receiver marks the claim done, or (with the `postgres`
-/// feature) an [`InTransaction`](crate::postgres::InTransaction) handler,
+/// feature) an `postgres::InTransaction` handler,
 /// whose writes commit together with "done". Not meant to be implemented
 /// elsewhere.
 pub trait Work<C>: Send + Sync + 'static {
@@ -240,7 +240,7 @@ impl<H: Send + Sync + 'static> Receiver<H> {
     /// A receiver for deliveries signed with any of `secrets` (base64, as
     /// Debitura shows them: the current one and any being rotated out),
     /// handing events to `handler` (a [`Handler`], or an
-    /// [`InTransaction`](crate::postgres::InTransaction) one with a
+    /// `postgres::InTransaction` one with a
     /// PostgreSQL store), with its claims in memory.
     pub fn new<S: AsRef<str>>(secrets: &[S], handler: H) -> Result<Self, SecretsError> {
         if secrets.is_empty() {
