@@ -173,6 +173,41 @@ async fn schedule_after_crash<C: Claims>(store: impl Fn() -> C, run: &str) {
     assert_eq!(calls.of(&id), 1, "{run}");
 }
 
+/// A handler slower than its lease (2 s against 600 ms) runs once: its
+/// claim is renewed in the store while it runs, so copies find it in
+/// flight, and then done.
+async fn slower_than_its_lease<C: Claims>(store: impl Fn() -> C, run: &str) {
+    let calls = Calls::default();
+    let mut urls = Vec::new();
+    for _ in 0..2 {
+        let receiver = Receiver::new(&[secret()], calls.handler(Duration::from_secs(2)))
+            .unwrap()
+            .deadline(Duration::from_millis(100))
+            .claim_times(Duration::from_millis(600), Duration::from_secs(60))
+            .claims(store());
+        urls.push(serve(receiver).await);
+    }
+    let id = format!("{run}-slow");
+    let client = reqwest::Client::new();
+    let start = Instant::now();
+    assert_eq!(
+        deliver(&client, &urls[0], &id).await,
+        503,
+        "{run}: past the deadline"
+    );
+    while start.elapsed() < Duration::from_millis(1800) {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert_eq!(
+            deliver(&client, &urls[1], &id).await,
+            503,
+            "{run}: still in flight"
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(deliver(&client, &urls[1], &id).await, 200, "{run}: done");
+    assert_eq!(calls.of(&id), 1, "{run}: ran once");
+}
+
 /// The store stopped: deliveries are answered 503 and no handler runs, and
 /// the receiver is not ready; restarted: each event is handled once.
 async fn store_down<C: Claims>(store: C, stop: impl FnOnce(), resume: impl FnOnce(), run: &str) {
@@ -284,6 +319,7 @@ async fn postgres_holds_every_promise_of_the_claims() {
     let run = run("pg");
     fleet(|| PgClaims::connect(&url).unwrap(), &run).await;
     schedule_after_crash(|| PgClaims::connect(&url).unwrap(), &run).await;
+    slower_than_its_lease(|| PgClaims::connect(&url).unwrap(), &run).await;
     store_down(
         PgClaims::connect(&url).unwrap(),
         || pg.stop(),
@@ -306,6 +342,7 @@ async fn redis_holds_every_promise_of_the_claims() {
     let run = run("redis");
     fleet(|| RedisClaims::connect(&socket_url).unwrap(), &run).await;
     schedule_after_crash(|| RedisClaims::connect(&socket_url).unwrap(), &run).await;
+    slower_than_its_lease(|| RedisClaims::connect(&socket_url).unwrap(), &run).await;
     store_down(
         RedisClaims::connect(&tcp_url).unwrap(),
         || redis.lock().unwrap().stop(),
