@@ -118,6 +118,48 @@ pub trait Claims: Send + Sync + 'static {
     }
 }
 
+/// One store shared by several receivers (say, one per route) or kept by
+/// the service to read as well.
+impl<C: Claims> Claims for std::sync::Arc<C> {
+    fn claim(
+        &self,
+        id: &str,
+        lease: Duration,
+    ) -> impl Future<Output = Result<Claim, ClaimError>> + Send {
+        C::claim(self, id, lease)
+    }
+
+    fn renew(
+        &self,
+        id: &str,
+        holder: &Holder,
+        lease: Duration,
+    ) -> impl Future<Output = Result<bool, ClaimError>> + Send {
+        C::renew(self, id, holder, lease)
+    }
+
+    fn complete(
+        &self,
+        id: &str,
+        holder: &Holder,
+        ttl: Duration,
+    ) -> impl Future<Output = Result<bool, ClaimError>> + Send {
+        C::complete(self, id, holder, ttl)
+    }
+
+    fn release(
+        &self,
+        id: &str,
+        holder: &Holder,
+    ) -> impl Future<Output = Result<bool, ClaimError>> + Send {
+        C::release(self, id, holder)
+    }
+
+    fn ready(&self) -> impl Future<Output = Result<(), ClaimError>> + Send {
+        C::ready(self)
+    }
+}
+
 /// Claims held in this process's memory, at most `capacity` at a time.
 ///
 /// When it is full of live claims, a new id is refused ([`Full`]) and the

@@ -3,9 +3,12 @@
 //! through the `metrics` facade (here a recorder that keeps every value).
 #![cfg(feature = "metrics")]
 
+#[path = "support/serve.rs"]
+mod support;
+use support::serve;
+
 use std::time::Duration;
 
-use axum::Router;
 use base64::Engine;
 use debitura_triage::webhook::sign;
 use debitura_triage_axum::{Event, HandlerError, Receiver};
@@ -28,10 +31,7 @@ async fn deliveries_handlers_claims_and_live_claims_are_measured() {
     })
     .unwrap()
     .clock(|| 1_700_000_000);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    let app = Router::new().route_service("/hook", receiver);
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let url = serve(receiver).await;
     let client = reqwest::Client::new();
     let send = |id: &str| {
         let body = format!(r#"{{"id":"{id}","event":"case.created","data":{{}}}}"#);

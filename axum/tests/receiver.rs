@@ -7,11 +7,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::Router;
 use base64::Engine;
 use debitura_triage::webhook::sign;
 use debitura_triage_axum::{Event, HandlerError, Receiver};
 use tokio::sync::Notify;
+
+#[path = "support/serve.rs"]
+mod support;
+use support::serve;
 
 const T: u64 = 1_700_000_000;
 
@@ -38,22 +41,6 @@ struct Seen {
     calls: AtomicUsize,
     events: Mutex<Vec<Handled>>,
     told: Mutex<Vec<Told>>,
-}
-
-/// Serves `receiver` at `/webhooks/debitura` on a free port.
-async fn serve<H, C>(receiver: Receiver<H, C>) -> String
-where
-    H: debitura_triage_axum::Handler,
-    C: debitura_triage_axum::Claims,
-{
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!(
-        "http://{}/webhooks/debitura",
-        listener.local_addr().unwrap()
-    );
-    let app = Router::new().route_service("/webhooks/debitura", receiver);
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    url
 }
 
 /// A receiver whose clock reads `T + 5`, recording each event.
@@ -484,7 +471,7 @@ async fn a_handler_whose_claim_cannot_be_renewed_is_not_marked_done() {
         .clock(|| T)
         .deadline(Duration::from_secs(2))
         .claim_times(Duration::from_millis(150), Duration::from_secs(60))
-        .claims(Shared(Arc::clone(&store), Renewals::Refused));
+        .claims(RefusingRenewals(Arc::clone(&store)));
     let url = serve(receiver).await;
     let body = envelope("unrenewed-1", "case.created");
     let header = sign(&secret(), T, body.as_bytes()).unwrap();
@@ -525,7 +512,7 @@ async fn a_shutdown_refuses_new_deliveries_waits_for_handlers_and_frees_the_clai
     .unwrap()
     .clock(|| T)
     .deadline(Duration::from_millis(20))
-    .claims(Shared(Arc::clone(&store), Renewals::Kept));
+    .claims(Arc::clone(&store));
     let url = serve(receiver.clone()).await;
     for id in ["quick", "stuck"] {
         let body = envelope(id, "case.created");
@@ -567,17 +554,11 @@ async fn a_shutdown_refuses_new_deliveries_waits_for_handlers_and_frees_the_clai
     );
 }
 
-/// A store the test reads as well as the receiver, which may refuse every
+/// A store the test reads as well as the receiver, which refuses every
 /// renewal.
-struct Shared(Arc<debitura_triage_axum::MemoryClaims>, Renewals);
+struct RefusingRenewals(Arc<debitura_triage_axum::MemoryClaims>);
 
-#[derive(PartialEq)]
-enum Renewals {
-    Kept,
-    Refused,
-}
-
-impl debitura_triage_axum::Claims for Shared {
+impl debitura_triage_axum::Claims for RefusingRenewals {
     async fn claim(
         &self,
         id: &str,
@@ -592,10 +573,8 @@ impl debitura_triage_axum::Claims for Shared {
         holder: &debitura_triage_axum::Holder,
         lease: Duration,
     ) -> Result<bool, debitura_triage_axum::ClaimError> {
-        if self.1 == Renewals::Refused {
-            return Err("the store refuses renewals".into());
-        }
-        self.0.renew(id, holder, lease).await
+        let _ = (id, holder, lease);
+        Err("the store refuses renewals".into())
     }
 
     async fn complete(

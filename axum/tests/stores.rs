@@ -6,6 +6,8 @@
 //! its pid, and PostgreSQL's transaction mode.
 #![cfg(all(feature = "postgres", feature = "redis"))]
 
+#[path = "support/serve.rs"]
+mod serve;
 #[path = "support/servers.rs"]
 mod servers;
 
@@ -15,12 +17,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use axum::Router;
 use base64::Engine;
 use debitura_triage::webhook::sign;
 use debitura_triage_axum::postgres::{InTransaction, PgClaims, Transaction};
 use debitura_triage_axum::redis::RedisClaims;
-use debitura_triage_axum::{conformance, Claim, Claims, Event, HandlerError, Receiver, Work};
+use debitura_triage_axum::{conformance, Claim, Claims, Event, HandlerError, Receiver};
+use serve::serve;
 use servers::{Postgres, Redis};
 
 fn secret() -> String {
@@ -77,18 +79,6 @@ impl Calls {
             }
         }
     }
-}
-
-/// Serves `receiver` at `/webhooks/debitura` on a free port.
-async fn serve<H: Work<C>, C: Claims>(receiver: Receiver<H, C>) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!(
-        "http://{}/webhooks/debitura",
-        listener.local_addr().unwrap()
-    );
-    let app = Router::new().route_service("/webhooks/debitura", receiver);
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    url
 }
 
 /// Four receivers, each with a store of its own (`store()`) on one server,
@@ -356,48 +346,8 @@ async fn redis_holds_every_promise_of_the_claims() {
 async fn memory_claims_meet_the_schedule_after_a_crash() {
     let store = Arc::new(debitura_triage_axum::MemoryClaims::default());
     conformance::check(Arc::clone(&store)).await;
-    fleet(|| Shared(Arc::clone(&store)), "memory").await;
-    schedule_after_crash(|| Shared(Arc::clone(&store)), "memory").await;
-}
-
-/// One in-memory store shared by several receivers, as one process's
-/// instances would share it.
-struct Shared(Arc<debitura_triage_axum::MemoryClaims>);
-
-impl Claims for Shared {
-    async fn claim(
-        &self,
-        id: &str,
-        lease: Duration,
-    ) -> Result<Claim, debitura_triage_axum::ClaimError> {
-        self.0.claim(id, lease).await
-    }
-
-    async fn renew(
-        &self,
-        id: &str,
-        holder: &debitura_triage_axum::Holder,
-        lease: Duration,
-    ) -> Result<bool, debitura_triage_axum::ClaimError> {
-        self.0.renew(id, holder, lease).await
-    }
-
-    async fn complete(
-        &self,
-        id: &str,
-        holder: &debitura_triage_axum::Holder,
-        ttl: Duration,
-    ) -> Result<bool, debitura_triage_axum::ClaimError> {
-        self.0.complete(id, holder, ttl).await
-    }
-
-    async fn release(
-        &self,
-        id: &str,
-        holder: &debitura_triage_axum::Holder,
-    ) -> Result<bool, debitura_triage_axum::ClaimError> {
-        self.0.release(id, holder).await
-    }
+    fleet(|| Arc::clone(&store), "memory").await;
+    schedule_after_crash(|| Arc::clone(&store), "memory").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

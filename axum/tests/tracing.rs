@@ -2,10 +2,13 @@
 //! rule, and nothing of the secret or the body; every delivery is one span
 //! naming the event and how the delivery ended.
 
+#[path = "support/serve.rs"]
+mod support;
+use support::serve;
+
 use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
 
-use axum::Router;
 use base64::Engine;
 use debitura_triage::webhook::sign;
 use debitura_triage_axum::{Event, HandlerError, Receiver};
@@ -65,10 +68,7 @@ async fn a_rejected_delivery_is_one_warning_with_the_rule_and_no_secret_or_body(
     let receiver = Receiver::new(&[&secret], |_: Event| async { Ok::<(), HandlerError>(()) })
         .unwrap()
         .clock(|| 1_700_000_000);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    let app = Router::new().route_service("/hook", receiver);
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let url = serve(receiver).await;
 
     let body = r#"{"id":"e-1","event":"case.created","data":{"note":"private words"}}"#;
     let header = sign(&other, 1_700_000_000, body.as_bytes()).unwrap();
@@ -104,10 +104,7 @@ async fn each_delivery_is_one_span_with_the_event_and_its_outcome() {
     let receiver = Receiver::new(&[&secret], |_: Event| async { Ok::<(), HandlerError>(()) })
         .unwrap()
         .clock(|| 1_700_000_000);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    let app = Router::new().route_service("/hook", receiver);
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let url = serve(receiver).await;
 
     let body = r#"{"id":"e-7","event":"case.created","data":{}}"#;
     let header = sign(&secret, 1_700_000_000, body.as_bytes()).unwrap();
