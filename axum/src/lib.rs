@@ -25,6 +25,12 @@
 //! Verification is the core's ([`debitura_triage::webhook::verify`]); a
 //! rejected delivery's mistake is one `tracing` warning (target
 //! `debitura_triage`) with its rule id.
+//!
+//! Features (none by default): `postgres` (`postgres::PgClaims`
+//! and handlers whose writes commit with the event's "done"), `redis`
+//! (`redis::RedisClaims`), both for several instances that
+//! handle each event once between them; `metrics` (counters and histograms
+//! through the `metrics` facade).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
