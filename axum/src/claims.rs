@@ -11,10 +11,6 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 pub mod conformance;
-#[cfg(feature = "postgres")]
-pub mod postgres;
-#[cfg(feature = "redis")]
-pub mod redis;
 
 /// Who holds a claim: the token a store gives with a new claim. Renewing,
 /// completing and releasing act only for the holder whose token they

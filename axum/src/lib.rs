@@ -43,12 +43,14 @@ mod claims;
 mod event;
 mod observe;
 mod receiver;
+#[cfg(any(feature = "postgres", feature = "redis"))]
+mod stores;
 
-#[cfg(feature = "postgres")]
-pub use claims::postgres;
-#[cfg(feature = "redis")]
-pub use claims::redis;
 pub use claims::{conformance, Claim, ClaimError, Claims, Full, Holder, MemoryClaims};
 pub use debitura_triage::webhook::{Tolerance, FUTURE_TOLERANCE_SECS, TOLERANCE_SECS};
 pub use event::{Event, MAX_ID_LEN};
 pub use receiver::{Handler, HandlerError, Receiver, SecretsError, Stopped, Work, Worked};
+#[cfg(feature = "postgres")]
+pub use stores::postgres;
+#[cfg(feature = "redis")]
+pub use stores::redis;

@@ -31,7 +31,7 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Client, Script};
 
-use super::{Claim, ClaimError, Claims, Holder};
+use crate::claims::{Claim, ClaimError, Claims, Holder};
 
 /// How long connecting or a command may take before the store counts as
 /// down (and the delivery is answered 503).

@@ -32,7 +32,7 @@ use std::time::Duration;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::NoTls;
 
-use super::{Claim, ClaimError, Claims, Holder};
+use crate::claims::{Claim, ClaimError, Claims, Holder};
 use crate::event::Event;
 use crate::receiver::{HandlerError, Work, Worked};
 
