@@ -679,6 +679,43 @@ mod tests {
     }
 
     #[test]
+    fn names_environments_errors_and_numeric_ids_read_as_written() {
+        assert_eq!(Api::ReferralPartner.to_string(), "referral-partner");
+        assert_eq!(Api::Customer.to_string(), "customer");
+        assert_eq!(
+            Endpoints::of(Environment::Test).environment(),
+            Some(Environment::Test)
+        );
+        assert_eq!(
+            Endpoints::at("http://127.0.0.1:1", None).environment(),
+            None
+        );
+        assert_eq!(
+            WebhookError::NotInTest.to_string(),
+            "test events can be fired in the test environment only; nothing was sent"
+        );
+        assert_eq!(
+            WebhookError::Answer("u: odd".into()).to_string(),
+            "unexpected answer: u: odd"
+        );
+        assert!(WebhookError::NoTenant
+            .to_string()
+            .contains("externalTenantId"));
+        let failed = WebhookError::Call(reqwest_middleware::Error::middleware(
+            std::io::Error::other("refused"),
+        ));
+        assert!(std::error::Error::source(&failed).is_some());
+        assert!(failed.to_string().contains("refused"), "{failed}");
+        assert!(std::error::Error::source(&WebhookError::NoTenant).is_none());
+        let numeric = subscription(
+            Api::ReferralPartner,
+            &json!({"Id": 17, "Url": "https://x.example/h", "IsActive": true}),
+        )
+        .unwrap();
+        assert_eq!(numeric.id, "17");
+    }
+
+    #[test]
     fn the_api_key_is_not_in_debug() {
         let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new()).build();
         let webhooks = WebhookClient::new(client, Endpoints::of(Environment::Test), "secret-key-1");

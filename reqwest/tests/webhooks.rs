@@ -257,3 +257,58 @@ async fn a_test_event_is_fired_in_the_test_environment_only() {
         assert_eq!(fake.count(), 0, "nothing sent for {environment:?}");
     }
 }
+
+/// A list of one subscription padded with spaces to `len` bytes.
+fn padded_list(len: usize) -> String {
+    let mut list = String::from(
+        r#"[{"Id":"w-1","Url":"https://x.example/h","Events":["case.created"],"IsActive":false}"#,
+    );
+    list.push_str(&" ".repeat(len - list.len() - 1));
+    list.push(']');
+    list
+}
+
+#[tokio::test]
+async fn answers_are_read_up_to_their_limit_and_refused_beyond_it() {
+    use debitura_triage_reqwest::webhooks::MAX_LIST;
+    let at_limit = padded_list(MAX_LIST);
+    let over = padded_list(MAX_LIST + 1);
+    // An answer to an enable: 2 KiB is read; over 64 KiB is refused.
+    let long = format!(r#"{{"IsActive":true,"Note":"{}"}}"#, "x".repeat(2000));
+    let too_long = format!(r#"{{"IsActive":true,"Note":"{}"}}"#, "x".repeat(64 * 1024));
+    let fake = serve(move |n, r| match (n, r.method.as_str()) {
+        (0, "GET") => Reply::json("200 OK", &at_limit),
+        (1, "GET") => Reply::json("200 OK", &over),
+        (2, "PUT") => Reply::json("200 OK", &long),
+        (3, "PUT") => Reply::json("200 OK", &too_long),
+        _ => Reply::json("404 Not Found", "{}"),
+    })
+    .await;
+    let middleware = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+        .with(Triage::new())
+        .build();
+    let webhooks = WebhookClient::new(
+        middleware,
+        Endpoints::at(&fake.base, Some(Environment::Test)),
+        KEY,
+    );
+    let listed = webhooks
+        .subscriptions(Api::ReferralPartner, None)
+        .await
+        .expect("a list of exactly MAX_LIST bytes is read");
+    assert_eq!(listed.len(), 1);
+    let refused = webhooks.subscriptions(Api::ReferralPartner, None).await;
+    assert!(
+        matches!(&refused, Err(WebhookError::Answer(what)) if what.contains("longer than")),
+        "{refused:?}"
+    );
+    webhooks
+        .enable(&listed[0], None)
+        .await
+        .expect("a 2 KiB answer is read");
+    let refused = webhooks.enable(&listed[0], None).await;
+    assert!(
+        matches!(&refused, Err(WebhookError::Answer(what)) if what.contains("longer than")),
+        "{refused:?}"
+    );
+}
