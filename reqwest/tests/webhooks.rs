@@ -276,11 +276,14 @@ async fn answers_are_read_up_to_their_limit_and_refused_beyond_it() {
     // An answer to an enable: 2 KiB is read; over 64 KiB is refused.
     let long = format!(r#"{{"IsActive":true,"Note":"{}"}}"#, "x".repeat(2000));
     let too_long = format!(r#"{{"IsActive":true,"Note":"{}"}}"#, "x".repeat(64 * 1024));
+    // A delivery log of 2 MiB is ordinary: read.
+    let two_mib = padded_list(2 * 1024 * 1024);
     let fake = serve(move |n, r| match (n, r.method.as_str()) {
-        (0, "GET") => Reply::json("200 OK", &at_limit),
-        (1, "GET") => Reply::json("200 OK", &over),
-        (2, "PUT") => Reply::json("200 OK", &long),
-        (3, "PUT") => Reply::json("200 OK", &too_long),
+        (0, "GET") => Reply::json("200 OK", &two_mib),
+        (1, "GET") => Reply::json("200 OK", &at_limit),
+        (2, "GET") => Reply::json("200 OK", &over),
+        (3, "PUT") => Reply::json("200 OK", &long),
+        (4, "PUT") => Reply::json("200 OK", &too_long),
         _ => Reply::json("404 Not Found", "{}"),
     })
     .await;
@@ -292,6 +295,10 @@ async fn answers_are_read_up_to_their_limit_and_refused_beyond_it() {
         Endpoints::at(&fake.base, Some(Environment::Test)),
         KEY,
     );
+    webhooks
+        .subscriptions(Api::ReferralPartner, None)
+        .await
+        .expect("a list of 2 MiB is read");
     let listed = webhooks
         .subscriptions(Api::ReferralPartner, None)
         .await
